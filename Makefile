@@ -1,0 +1,51 @@
+# Two commands do everything: `make run` starts the archive, `make test` passes the tests.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install services services-stop lint format bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev,multilingual]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Start the archive on the embedded defaults (SQLite, local media, database queue and search).
+run: install
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
+	$(BIN)/python scripts/run_archive.py --host $(HOST) --port $(PORT)
+
+## Install what is missing, start PostgreSQL and Elasticsearch, run the whole suite.
+test: install services
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DATABASE_URL=$$(scripts/postgres.sh url) ELASTICSEARCH_URL=$$(scripts/elasticsearch.sh url) \
+		$(BIN)/pytest $(PYTEST_ARGS)
+
+services:
+	scripts/system-deps.sh
+	scripts/postgres.sh start
+	scripts/elasticsearch.sh start
+
+services-stop:
+	-scripts/elasticsearch.sh stop
+	-scripts/postgres.sh stop
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format:
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) .cache/test-media static

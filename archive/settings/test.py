@@ -1,0 +1,21 @@
+"""Settings for the test suite: PostgreSQL and Elasticsearch from the environment, fast hashing."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("DATABASE_URL", "postgres://archive:archive@127.0.0.1:5432/archive")
+os.environ.setdefault("ELASTICSEARCH_URL", "http://127.0.0.1:9200")
+os.environ.setdefault("SEARCH_INDEX_PREFIX", "test")
+os.environ.setdefault("SEARCH_BACKEND", "database")
+
+from archive.settings.base import *  # noqa: F403
+from archive.settings.base import BASE_DIR
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MEDIA_ROOT = BASE_DIR / ".cache" / "test-media"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

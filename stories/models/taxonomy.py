@@ -1,0 +1,98 @@
+"""The two taxonomies: the built-in co-production values and the curated themes."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.text import slugify
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel, InlinePanel
+from wagtail.models import Orderable
+
+
+class TaxonomyTerm(models.Model):
+    name = models.CharField(max_length=255)
+    slug = models.SlugField(max_length=255, unique=True)
+    description = models.TextField(blank=True)
+    sort_order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["sort_order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ValueGroup(models.TextChoices):
+    AIMS = "aims", "What co-production is meant to achieve"
+    CONDUCT = "conduct", "How co-production should be conducted"
+
+
+class Value(TaxonomyTerm):
+    """One of the 18 co-production values; seeded by a migration, slugs are stable."""
+
+    number = models.PositiveSmallIntegerField(unique=True)
+    group = models.CharField(max_length=16, choices=ValueGroup.choices)
+
+    class Meta(TaxonomyTerm.Meta):
+        ordering = ["number"]
+
+
+class ThemeQuerySet(models.QuerySet["Theme"]):
+    def active(self) -> ThemeQuerySet:
+        """Themes that have not been merged into another."""
+        return self.filter(merged_into__isnull=True)
+
+
+class Theme(TaxonomyTerm, ClusterableModel):
+    """A curated theme (isolation, shielding, trust in services...).
+
+    Themes nest under a parent, carry synonyms for search, and can be merged: a merged theme
+    keeps its row (so old links redirect) and points at the theme that absorbed it.
+    """
+
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="merged_from",
+        editable=False,
+    )
+
+    objects = ThemeQuerySet.as_manager()
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("slug"),
+        FieldPanel("description"),
+        FieldPanel("parent"),
+        FieldPanel("sort_order"),
+        InlinePanel("synonyms", label="Synonyms"),
+    ]
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.name)[:255]
+        super().save(*args, **kwargs)
+
+    @property
+    def synonym_names(self) -> list[str]:
+        return [s.name for s in self.synonyms.all()]
+
+
+class ThemeSynonym(Orderable):
+    theme = ParentalKey(Theme, on_delete=models.CASCADE, related_name="synonyms")
+    name = models.CharField(max_length=255)
+
+    class Meta(Orderable.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["theme", "name"], name="unique_synonym_per_theme")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,197 @@
+"""Workflows that change stories: named functions, called from views, tasks and commands."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from search.outbox import index_stories_changed
+from stories.models import (
+    ConsentRecord,
+    Project,
+    Story,
+    StoryEvent,
+    StoryKind,
+    StoryStatus,
+)
+
+
+def story_event_record(*, story_id: int, action: str, actor=None, **data: Any) -> StoryEvent:
+    return StoryEvent.objects.create(story_id=story_id, action=action, actor=actor, data=data)
+
+
+@transaction.atomic
+def story_create(
+    *,
+    storyteller,
+    title: str,
+    kind: str,
+    summary: str = "",
+    text_body: str = "",
+    language: str = "en",
+    project: Project | None = None,
+    told_on: datetime.date | None = None,
+    uploaded_by=None,
+) -> Story:
+    """A new draft story. `uploaded_by` other than the storyteller records an on-behalf upload."""
+    uploader = uploaded_by or storyteller
+    story = Story.objects.create(
+        storyteller=storyteller,
+        uploaded_by=uploader,
+        on_behalf=uploader.pk != storyteller.pk,
+        title=title,
+        kind=kind,
+        summary=summary,
+        text_body=text_body,
+        language=language,
+        project=project,
+        told_on=told_on,
+    )
+    story_event_record(
+        story_id=story.pk, action="story.created", actor=uploader, on_behalf=story.on_behalf
+    )
+    return story
+
+
+@transaction.atomic
+def consent_record(
+    *,
+    story: Story,
+    actor,
+    method: str,
+    archive: bool,
+    researchers: bool = False,
+    public: bool = False,
+    quotes_allowed: bool = False,
+    attribution: str = "anonymous",
+    consent_text_version: str | None = None,
+    expires_at: datetime.datetime | None = None,
+    sealed_until: datetime.date | None = None,
+    given_at: datetime.datetime | None = None,
+) -> ConsentRecord:
+    """Append a consent record and make it the story's current consent."""
+    if story.is_withdrawn:
+        raise ValueError("This story was withdrawn; its consent can no longer change.")
+    record = ConsentRecord(
+        story=story,
+        archive=archive,
+        researchers=researchers,
+        public=public,
+        quotes_allowed=quotes_allowed,
+        attribution=attribution,
+        method=method,
+        consent_text_version=consent_text_version or settings.ARCHIVE_CONSENT_TEXT_VERSION,
+        given_at=given_at or timezone.now(),
+        expires_at=expires_at,
+        sealed_until=sealed_until,
+        recorded_by=actor,
+    )
+    record.full_clean(exclude=["story", "recorded_by"])
+    record.save()
+    Story.objects.filter(pk=story.pk).update(consent=record)
+    story.consent = record
+    story_event_record(
+        story_id=story.pk,
+        action="consent.recorded",
+        actor=actor,
+        archive=archive,
+        researchers=researchers,
+        public=public,
+        attribution=attribution,
+    )
+    index_stories_changed(story_ids=[story.pk])
+    return record
+
+
+@transaction.atomic
+def story_transition(*, story: Story, target: str, actor=None) -> Story:
+    """Move a story along its workflow (raises InvalidTransition) and leave an audit row."""
+    locked = Story.objects.select_for_update().get(pk=story.pk)
+    previous = locked.status
+    locked.transition_to(target)
+    locked.save(update_fields=["status", "published_at", "withdrawn_at", "updated_at"])
+    story.status, story.published_at, story.withdrawn_at = (
+        locked.status,
+        locked.published_at,
+        locked.withdrawn_at,
+    )
+    story_event_record(story_id=story.pk, action=f"story.{target}", actor=actor, previous=previous)
+    index_stories_changed(story_ids=[story.pk])
+    return story
+
+
+def story_publish(*, story: Story, actor) -> Story:
+    """Only an approved story whose storyteller agreed to public showing can be published."""
+    if (
+        story.consent is None
+        or not story.consent.public
+        or not story.consent.is_live(timezone.now())
+    ):
+        raise ValueError(
+            "This story has no live consent to be shown publicly. Ask the storyteller to update "
+            "their consent before publishing."
+        )
+    return story_transition(story=story, target=StoryStatus.PUBLISHED, actor=actor)
+
+
+def consent_withdraw(*, story: Story, actor) -> Story:
+    """Withdrawal, the storyteller's one action: out of every audience at once.
+
+    In one transaction: a withdrawn consent record, the status, the outbox row that takes it out
+    of the search index, and a tombstone (title and content blanked, tags and transcript
+    deleted). Media files are deleted after commit, so a rollback never loses a kept file.
+    """
+    with transaction.atomic():
+        story = Story.objects.select_for_update().get(pk=story.pk)
+        if story.is_withdrawn:
+            return story
+        previous = story.consent
+        record = ConsentRecord(
+            story=story,
+            archive=False,
+            researchers=False,
+            public=False,
+            quotes_allowed=False,
+            attribution=previous.attribution if previous else "anonymous",
+            method=previous.method if previous else "written",
+            consent_text_version=(
+                previous.consent_text_version if previous else settings.ARCHIVE_CONSENT_TEXT_VERSION
+            ),
+            given_at=timezone.now(),
+            withdrawn=True,
+            recorded_by=actor,
+        )
+        record.save()
+        media_name = story.media.name if story.media else ""
+        story.transition_to(StoryStatus.WITHDRAWN)
+        story.consent = record
+        story.title = "Withdrawn story"
+        story.slug = "withdrawn"
+        story.summary = ""
+        story.text_body = ""
+        story.media = ""
+        story.media_duration = None
+        story.save()
+        story.tags.all().delete()
+        _delete_derived(story)
+        story_event_record(story_id=story.pk, action="consent.withdrawn", actor=actor)
+        index_stories_changed(story_ids=[story.pk])
+        if media_name:
+            storage = Story._meta.get_field("media").storage
+            transaction.on_commit(lambda: storage.delete(media_name))
+    return story
+
+
+def _delete_derived(story: Story) -> None:
+    """Transcript, segments and anything else derived from the story's content."""
+    from transcribe.models import Transcript
+
+    Transcript.objects.filter(story=story).delete()
+
+
+def story_kind_has_media(kind: str) -> bool:
+    return kind in (StoryKind.AUDIO, StoryKind.VIDEO)

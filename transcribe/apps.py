@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TranscribeConfig(AppConfig):
+    name = "transcribe"
+    verbose_name = "Transcription"
