@@ -8,6 +8,8 @@ from django.contrib.auth.models import Group
 from stories import services
 from stories.models import ConsentMethod, Project, ProjectMembership, StoryKind, StorytellerProfile
 
+pytest_plugins = ["tests.browser"]
+
 
 def make_user(django_user_model, username: str, *roles: str, staff: bool = False):
     user = django_user_model.objects.create_user(username=username, password="pw-" + username)
