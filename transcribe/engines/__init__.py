@@ -1,0 +1,40 @@
+"""Speech-to-text engines behind one interface, and the factory that picks one from settings."""
+
+from __future__ import annotations
+
+from transcribe.config import TranscribeConfig, config_from_settings
+from transcribe.engines.base import (
+    Engine,
+    ProgressCallback,
+    Segment,
+    SegmentCollector,
+    TranscriptionResult,
+    Word,
+)
+from transcribe.engines.faster import FasterWhisperEngine
+
+__all__ = [
+    "Engine",
+    "FasterWhisperEngine",
+    "ProgressCallback",
+    "Segment",
+    "SegmentCollector",
+    "TranscriptionResult",
+    "Word",
+    "engine_for",
+    "engine_from_settings",
+]
+
+
+def engine_for(config: TranscribeConfig) -> Engine:
+    """The engine ``config`` names. openai-whisper is imported only when it is chosen."""
+    if config.engine == "openai-whisper":
+        from transcribe.engines.openai_whisper import OpenAIWhisperEngine
+
+        return OpenAIWhisperEngine(config)
+    return FasterWhisperEngine(config)
+
+
+def engine_from_settings(**overrides: object) -> Engine:
+    """The engine Django settings name (``TRANSCRIBE_*``), with optional overrides."""
+    return engine_for(config_from_settings().with_overrides(**overrides))
