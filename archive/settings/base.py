@@ -162,6 +162,34 @@ ARCHIVE_INVITATION_DAYS = env_int("ARCHIVE_INVITATION_DAYS", 14)
 # The version of the plain-language consent text that the consent form shows.
 ARCHIVE_CONSENT_TEXT_VERSION = env_str("ARCHIVE_CONSENT_TEXT_VERSION", "2026-1")
 
+# Storyteller journey: private story files, uploads, photos, reminders.
+# Story media and photos live in their own storage, outside MEDIA_ROOT, and are only streamed
+# by the `stories:media` view after the visibility rule allows it.
+ARCHIVE_PRIVATE_MEDIA_ROOT = Path(
+    env_str("ARCHIVE_PRIVATE_MEDIA_ROOT", str(BASE_DIR / "private-media"))
+)
+_STORY_STORAGE = env_str("STORY_MEDIA_STORAGE", "stories.storage.PrivateFileSystemStorage")
+STORAGES["stories"] = {
+    "BACKEND": _STORY_STORAGE,
+    "OPTIONS": (
+        {"location": ARCHIVE_PRIVATE_MEDIA_ROOT}
+        if _STORY_STORAGE == "stories.storage.PrivateFileSystemStorage"
+        else {}
+    ),
+}
+# Partial uploads are assembled here (same disk as the story storage, so finishing is a move).
+ARCHIVE_UPLOAD_TEMP_DIR = Path(
+    env_str("ARCHIVE_UPLOAD_TEMP_DIR", str(ARCHIVE_PRIVATE_MEDIA_ROOT / "partial"))
+)
+ARCHIVE_MAX_UPLOAD_BYTES = env_int("ARCHIVE_MAX_UPLOAD_BYTES", 2 * 1024**3)
+ARCHIVE_UPLOAD_CHUNK_BYTES = env_int("ARCHIVE_UPLOAD_CHUNK_BYTES", 8 * 1024**2)
+ARCHIVE_UPLOAD_SESSION_DAYS = env_int("ARCHIVE_UPLOAD_SESSION_DAYS", 7)
+ARCHIVE_MAX_PHOTO_BYTES = env_int("ARCHIVE_MAX_PHOTO_BYTES", 20 * 1024**2)
+ARCHIVE_MAX_PHOTO_PIXELS = 40_000_000
+ARCHIVE_CONSENT_REMINDER_DAYS = env_int("ARCHIVE_CONSENT_REMINDER_DAYS", 30)
+# Files a plain (no JavaScript) form upload holds in memory before spilling to disk.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024**2
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

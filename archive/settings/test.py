@@ -19,3 +19,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Storyteller journey: private story files in a throw-away folder.
+ARCHIVE_PRIVATE_MEDIA_ROOT = BASE_DIR / ".cache" / "test-private-media"
+ARCHIVE_UPLOAD_TEMP_DIR = ARCHIVE_PRIVATE_MEDIA_ROOT / "partial"
+STORAGES["stories"] = {
+    "BACKEND": "stories.storage.PrivateFileSystemStorage",
+    "OPTIONS": {"location": ARCHIVE_PRIVATE_MEDIA_ROOT},
+}

@@ -1,7 +1,9 @@
+from stories.models.accounts import Invitation
 from stories.models.collection import CollectionPage, CollectionStory
 from stories.models.consent import Attribution, ConsentMethod, ConsentRecord
 from stories.models.events import StoryEvent
 from stories.models.people import Role, StorytellerProfile
+from stories.models.photo import StoryPhoto
 from stories.models.project import CoproductionType, Project, ProjectMembership
 from stories.models.story import (
     TRANSITIONS,
@@ -13,6 +15,7 @@ from stories.models.story import (
 )
 from stories.models.tagging import Tag, TagStatus
 from stories.models.taxonomy import Theme, ThemeSynonym, Value, ValueGroup
+from stories.models.uploads import UploadSession, UploadStatus
 
 __all__ = [
     "TRANSITIONS",
@@ -23,12 +26,14 @@ __all__ = [
     "ConsentRecord",
     "CoproductionType",
     "InvalidTransition",
+    "Invitation",
     "Project",
     "ProjectMembership",
     "Role",
     "Story",
     "StoryEvent",
     "StoryKind",
+    "StoryPhoto",
     "StoryQuerySet",
     "StoryStatus",
     "StorytellerProfile",
@@ -36,6 +41,8 @@ __all__ = [
     "TagStatus",
     "Theme",
     "ThemeSynonym",
+    "UploadSession",
+    "UploadStatus",
     "Value",
     "ValueGroup",
 ]

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.text import slugify
 
+from stories.storage import story_storage
 from stories.visibility import Audience, visible_q
 
 
@@ -71,7 +72,10 @@ class Story(models.Model):
     slug = models.SlugField(max_length=255, blank=True)
     summary = models.TextField(blank=True)
     kind = models.CharField(max_length=8, choices=StoryKind.choices)
-    media = models.FileField(upload_to=story_media_path, blank=True, max_length=500)
+    # Private storage: streamed only by the `stories:media` view, never from MEDIA_URL.
+    media = models.FileField(
+        upload_to=story_media_path, storage=story_storage, blank=True, max_length=500
+    )
     media_duration = models.FloatField(null=True, blank=True, help_text="Seconds.")
     text_body = models.TextField(blank=True)
     language = models.CharField(max_length=16, default="en")
