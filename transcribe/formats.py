@@ -173,10 +173,12 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _TAG = re.compile(r"<[^>]*>")
 _ASS_TAG = re.compile(r"\{\\[^}]*\}")
+_SRT_TAG = re.compile(r"</?(?:b|i|u|s|font)(?:\s[^>]*)?>", re.IGNORECASE)
 _VTT_TIME = re.compile(r"^(?:(\d{2,}):)?(\d{2}):(\d{2})\.(\d{3})$")
 _VTT_TIMING = re.compile(r"^(\S+)[ \t]+-->[ \t]+(\S+)(?:[ \t]+.*)?$")
 _SRT_TIME = re.compile(r"^(\d{1,}):(\d{2}):(\d{2})[,.](\d{3})$")
 _SRT_TIMING = re.compile(r"^\s*(\S+)\s+-->\s+(\S+)(?:\s+.*)?$")
+_SRT_TIMING_START = re.compile(r"^\s*\d+:\d{2}:\d{2}[,.]\d{3}\s*-->")
 _TEXT_PREFIX = re.compile(r"^\[([^\]]*)\]\s*(.*)$")
 _TEXT_TIME = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{2})(?:[.,](\d{1,3}))?$")
 
@@ -200,6 +202,8 @@ def decode_text(data: bytes | str) -> str:
 
 def _lines(text: str) -> list[str]:
     lines = _LINE_BREAK.split(decode_text(text))
+    if len(lines) > 1 and lines[-1] == "":
+        lines.pop()  # the line break that ends the last line does not start another
     for number, line in enumerate(lines, 1):
         if _CONTROL.search(line):
             raise TranscriptFormatError(
@@ -237,9 +241,16 @@ def _check_order(cues: list[Cue], start: float, end: float, line: int) -> None:
         )
 
 
-def _clean_markup(lines: Sequence[str]) -> str:
+def _clean_vtt(lines: Sequence[str]) -> str:
+    """Cue text without its tags (voice, class, timestamps…) and with entities decoded."""
     text = " ".join(_TAG.sub("", line) for line in lines)
-    return " ".join(html.unescape(_ASS_TAG.sub("", text)).split())
+    return " ".join(html.unescape(text).split())
+
+
+def _clean_srt(lines: Sequence[str]) -> str:
+    """Subtitle text without the formatting SRT players know (<i>, <font…>, {\\an8})."""
+    text = " ".join(_ASS_TAG.sub("", _SRT_TAG.sub("", line)) for line in lines)
+    return " ".join(text.split())
 
 
 def _vtt_time(raw: str, line: int) -> float:
@@ -251,7 +262,7 @@ def _vtt_time(raw: str, line: int) -> float:
     h, m, s, ms = match.groups()
     if int(m) > 59 or int(s) > 59:
         raise TranscriptFormatError(line, f"{raw!r}: minutes and seconds must be 00 to 59")
-    return int(h or 0) * 3600 + int(m) * 60 + int(s) + int(ms) / 1000
+    return (int(h or 0) * 3_600_000 + int(m) * 60_000 + int(s) * 1000 + int(ms)) / 1000
 
 
 def parse_vtt(text: str | bytes) -> list[Cue]:
@@ -273,6 +284,10 @@ def parse_vtt(text: str | bytes) -> list[Cue]:
         if re.match(r"^(NOTE|STYLE|REGION)([ \t]|$)", first):
             continue
         timing_at = 0 if "-->" in first else 1
+        if timing_at and re.match(r"^\d+:\d{2}[:.]", first):
+            raise TranscriptFormatError(
+                index + 1, "the timing line must read 'start --> end', with spaces around '-->'"
+            )
         line_no = index + timing_at + 1
         if timing_at >= len(block) or "-->" not in block[timing_at]:
             raise TranscriptFormatError(
@@ -294,7 +309,7 @@ def parse_vtt(text: str | bytes) -> list[Cue]:
                     "cue text cannot contain '-->': is a blank line missing before this cue?",
                 )
         _check_order(cues, start, end, line_no)
-        words = _clean_markup(payload)
+        words = _clean_vtt(payload)
         if words:
             cues.append(Cue(start, end, words, line_no))
     if not cues:
@@ -311,7 +326,7 @@ def _srt_time(raw: str, line: int) -> float:
     h, m, s, ms = (int(g) for g in match.groups())
     if m > 59 or s > 59:
         raise TranscriptFormatError(line, f"{raw!r}: minutes and seconds must be 00 to 59")
-    return h * 3600 + m * 60 + s + ms / 1000
+    return (h * 3_600_000 + m * 60_000 + s * 1000 + ms) / 1000
 
 
 def parse_srt(text: str | bytes) -> list[Cue]:
@@ -338,13 +353,13 @@ def parse_srt(text: str | bytes) -> list[Cue]:
         end = _srt_time(match.group(2), index + 2)
         payload = block[2:]
         for offset, line in enumerate(payload):
-            if "-->" in line:
+            if _SRT_TIMING_START.match(line):
                 raise TranscriptFormatError(
                     index + 3 + offset,
-                    "subtitle text cannot contain '-->': is a blank line missing before it?",
+                    "a timing line inside a subtitle's text: is a blank line missing before it?",
                 )
         _check_order(cues, start, end, index + 2)
-        words = _clean_markup(payload)
+        words = _clean_srt(payload)
         if words:
             cues.append(Cue(start, end, words, index + 1))
     if not cues:
@@ -362,7 +377,7 @@ def _text_time(raw: str, line: int) -> float:
     if int(m) > 59 or int(s) > 59:
         raise TranscriptFormatError(line, f"{raw.strip()!r}: minutes and seconds must be 0 to 59")
     millis = int(frac.ljust(3, "0")) if frac else 0
-    return int(h or 0) * 3600 + int(m) * 60 + int(s) + millis / 1000
+    return (int(h or 0) * 3_600_000 + int(m) * 60_000 + int(s) * 1000 + millis) / 1000
 
 
 def parse_text(text: str | bytes) -> list[Cue]:

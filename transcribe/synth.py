@@ -7,6 +7,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from transcribe.media import probe
+
 # Short first-person passages in the archive's spirit; their words are the reference text.
 ENGLISH = (
     "My name is Sarah and I have lived in this town for twenty years. When the library "
@@ -64,7 +66,8 @@ def convert(src: str | Path, dst: str | Path, *args: str) -> Path:
     audio = {".webm": "libopus", ".ogg": "libvorbis", ".opus": "libopus"}.get(dst.suffix.lower())
     cmd = [ffmpeg, "-loglevel", "error", "-y"]
     if video:
-        cmd += ["-f", "lavfi", "-i", "color=c=gray:s=64x48:r=5", "-i", str(src), "-shortest"]
+        seconds = probe(src).duration
+        cmd += ["-f", "lavfi", "-i", f"color=c=gray:s=64x48:r=5:d={seconds:.3f}", "-i", str(src)]
         cmd += ["-map", "0:v", "-map", "1:a", "-c:v", video, "-pix_fmt", "yuv420p"]
     else:
         cmd += ["-i", str(src)]

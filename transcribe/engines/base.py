@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -23,6 +24,10 @@ SEGMENTS_SLACK = 20
 REPEAT_LIMIT = 4  # the same segment text this many times in a row: the model is looping
 LOOP_COMPRESSION_RATIO = 3.0  # Whisper retries above 2.4; text this compressible is a loop
 LOW_LANGUAGE_PROBABILITY = 0.5
+LOW_CONFIDENCE = 0.4  # below this mean confidence, the reader is told to check the text
+# Wall-clock bound: even a slow CPU with a big model should not need this long.
+TIME_BUDGET_FACTOR = 10.0
+TIME_BUDGET_SLACK = 300.0
 
 
 @dataclass(frozen=True)
@@ -146,6 +151,15 @@ class SegmentCollector:
     _repeats: int = 0
     _last_text: str = ""
     _last_progress: float = 0.0
+    clock: Callable[[], float] = time.monotonic
+    _started: float | None = None
+
+    def __post_init__(self) -> None:
+        self._started = self.clock()
+
+    @property
+    def time_budget(self) -> float:
+        return self.duration * TIME_BUDGET_FACTOR + TIME_BUDGET_SLACK
 
     @property
     def max_chars(self) -> int:
@@ -178,6 +192,10 @@ class SegmentCollector:
             return True
         if self._chars + len(text) > self.max_chars or len(self.segments) >= self.max_segments:
             return self._stop(start, "the model wrote far more text than the recording can hold")
+        if self.clock() - (self._started or 0.0) > self.time_budget:
+            return self._stop(
+                start, f"it took more than {TIME_BUDGET_FACTOR:.0f} times the recording's length"
+            )
         floor = self.segments[-1].end if self.segments else 0.0
         start = min(max(float(start), floor), self.duration)
         end = min(max(float(end), start), self.duration)
@@ -221,6 +239,15 @@ class SegmentCollector:
             )
         if not self.segments and self.complete:
             self.notes.append("No speech was found in the recording.")
+        scored = [s for s in self.segments if s.confidence is not None]
+        if scored:
+            chars = sum(len(s.text) for s in scored)
+            mean = sum((s.confidence or 0.0) * len(s.text) for s in scored) / chars
+            if mean < LOW_CONFIDENCE:
+                self.notes.append(
+                    f"The model was unsure of this transcript (mean confidence {mean:.0%}): "
+                    "listen to the recording and correct the text where needed."
+                )
         if language_probability < LOW_LANGUAGE_PROBABILITY:
             self.notes.append(
                 f"The language was hard to tell (detected '{language}' with "
