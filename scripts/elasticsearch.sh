@@ -173,19 +173,18 @@ use_running_node() {
 # --- fetch and unpack --------------------------------------------------------------------
 fetch_zip() {
     [[ -s "$ZIP" ]] && return 0
-    if [[ -z "$VERSION_CHOSEN" ]] && ! mvn_copy; then
-        # Offline with the default version missing: use the newest 9.x already at hand.
-        local found
-        found="$( (ls "$CACHE_DIR"/elasticsearch-9.*.zip "$M2_DIR"/9.*/elasticsearch-9.*.zip 2>/dev/null || true) |
-            sed -E 's#.*/elasticsearch-(9\.[0-9]+\.[0-9]+)\.zip$#\1#' | sort -uV | tail -n 1)"
-        [[ -n "$found" ]] ||
-            die "could not fetch Elasticsearch ${ES_VERSION} from Maven Central and no other 9.x is cached. Check the network (or proxy settings in ~/.m2/settings.xml)."
-        say "Elasticsearch ${ES_VERSION} cannot be fetched now; using ${found}, which is already cached (set ES_VERSION to choose)"
-        ES_VERSION="$found"
-        resolve_base
-        [[ -s "$ZIP" ]] && return 0
-    fi
-    mvn_copy || exit 1
+    mvn_copy && return 0
+    [[ -z "$VERSION_CHOSEN" ]] || exit 1
+    # The default version cannot be fetched now (offline?): use the newest 9.x at hand.
+    local found
+    found="$( (ls "$CACHE_DIR"/elasticsearch-9.*.zip "$M2_DIR"/9.*/elasticsearch-9.*.zip 2>/dev/null || true) |
+        sed -E 's#.*/elasticsearch-(9\.[0-9]+\.[0-9]+)\.zip$#\1#' | sort -uV | tail -n 1)"
+    [[ -n "$found" ]] ||
+        die "could not fetch Elasticsearch ${ES_VERSION} and no other 9.x is cached in $CACHE_DIR or ~/.m2. Check the network (or proxy settings in ~/.m2/settings.xml)."
+    say "using Elasticsearch ${found}, which is already cached, instead (set ES_VERSION to choose)"
+    ES_VERSION="$found"
+    resolve_base
+    [[ -s "$ZIP" ]] || mvn_copy || exit 1
 }
 
 mvn_copy() {
@@ -196,14 +195,19 @@ mvn_copy() {
     fi
     mkdir -p "$CACHE_DIR"
     say "copying $artifact from Maven into $CACHE_DIR"
+    local log="$CACHE_DIR/mvn-${ES_VERSION}.log"
+    local -a mvn=(mvn -q -B -Dstyle.color=never dependency:copy -Dartifact="$artifact"
+        -DoutputDirectory="$CACHE_DIR")
     # Offline first: a version already in ~/.m2 needs no network.
-    if ! mvn -q -B -o dependency:copy -Dartifact="$artifact" -DoutputDirectory="$CACHE_DIR" \
-        >/dev/null 2>&1; then
-        if ! mvn -q -B dependency:copy -Dartifact="$artifact" -DoutputDirectory="$CACHE_DIR"; then
-            printf 'elasticsearch.sh: %s\n' "could not fetch $artifact from Maven Central. Check the network (or proxy settings in ~/.m2/settings.xml), or pick a published version with ES_VERSION." >&2
+    if ! "${mvn[@]}" -o >"$log" 2>&1; then
+        # -U: retry even when an earlier failure is cached in ~/.m2.
+        if ! "${mvn[@]}" -U >"$log" 2>&1; then
+            printf 'elasticsearch.sh: %s\n' "could not fetch $artifact from Maven Central: $(grep -m1 -oE 'Could not (find|transfer) artifact [^ ]+|[^ ]+ was not found in [^ ]+|Unknown host [^ ]+' "$log" || echo "see the log")" \
+                "Check the network (or proxy settings in ~/.m2/settings.xml), or pick a published version with ES_VERSION. Maven's output: $log" >&2
             return 1
         fi
     fi
+    rm -f "$log"
     [[ -s "$ZIP" ]] || die "Maven finished but $ZIP is missing"
 }
 
