@@ -15,7 +15,8 @@
 # (git-ignored) and unpacked there once. That distribution holds the server, the
 # transport-netty4, apm, x-pack-core and x-pack-security modules only: security is turned
 # off below; there is no analysis-common, painless, reindex or ingest-geoip module, so the
-# archive must not rely on them.
+# archive must not rely on them. Nor is there rest-root: `GET /` (the Python client's info()
+# and ping()) answers 405, so probe the node with _cluster/health instead.
 #
 # It runs on 127.0.0.1:${ES_PORT:-9200} with discovery.type=single-node, on a JDK 21 or
 # newer (ES_JAVA_HOME, else the newest found in /usr/lib/jvm, JAVA_HOME or PATH).
