@@ -31,6 +31,11 @@
 # repository (say it is cloned under a 0700 home), the unpacked server and node directory
 # go to /var/lib/community-archive/elasticsearch instead.
 #
+# With ES_VERSION unset and 9.5.4 not fetchable (offline), the newest 9.x zip already in
+# .cache/elasticsearch or ~/.m2 is used instead, with a notice.
+# Node settings for tests: disk watermarks off (a full-ish disk never blocks writes) and
+# action.destructive_requires_name false (tests delete their indices by prefix).
+#
 # Environment: ES_VERSION (9.5.4), ES_PORT (9200), ES_HEAP (512m), ES_JAVA_HOME,
 #              ES_CACHE_DIR (.cache/elasticsearch), ES_START_TIMEOUT (180 seconds),
 #              ES_STOP_TIMEOUT (60 seconds).
