@@ -135,7 +135,12 @@ def story_publish(*, story: Story, actor) -> Story:
             "This story has no live consent to be shown publicly. Ask the storyteller to update "
             "their consent before publishing."
         )
-    return story_transition(story=story, target=StoryStatus.PUBLISHED, actor=actor)
+    from stories.notifications import notify_story_published
+
+    with transaction.atomic():
+        story = story_transition(story=story, target=StoryStatus.PUBLISHED, actor=actor)
+        transaction.on_commit(lambda: notify_story_published(story))
+    return story
 
 
 def consent_withdraw(*, story: Story, actor) -> Story:
@@ -177,20 +182,56 @@ def consent_withdraw(*, story: Story, actor) -> Story:
         story.media_duration = None
         story.save()
         story.tags.all().delete()
-        _delete_derived(story)
+        file_names = [media_name, *_delete_derived(story)]
         story_event_record(story_id=story.pk, action="consent.withdrawn", actor=actor)
         index_stories_changed(story_ids=[story.pk])
-        if media_name:
-            storage = Story._meta.get_field("media").storage
-            transaction.on_commit(lambda: storage.delete(media_name))
+        story_id = story.pk
+        transaction.on_commit(lambda: _story_files_purge(story_id, [n for n in file_names if n]))
     return story
 
 
-def _delete_derived(story: Story) -> None:
-    """Transcript, segments and anything else derived from the story's content."""
+def _delete_derived(story: Story) -> list[str]:
+    """Transcript, segments, photo and anything else derived from the story's content.
+
+    Returns the names of the files (in the story storage) to delete once this commits.
+    """
+    from stories.models import StoryPhoto
     from transcribe.models import Transcript
 
     Transcript.objects.filter(story=story).delete()
+    names = []
+    for photo in StoryPhoto.objects.filter(story=story):
+        names.append(photo.image.name)
+        photo.delete()
+    return names
+
+
+def _story_files_purge(story_id: int, names: list[str]) -> None:
+    """After a withdrawal commits: delete the story's files and anything derived from them.
+
+    Derived files (captions, renditions, caches) live under `derived/<story id>/` in the story
+    storage; the whole folder goes. Cached pages or fragments may quote the story, so the
+    default cache is cleared too (withdrawals are rare; leaving a copy behind is not an option).
+    """
+    from django.core.cache import cache
+
+    from stories.storage import derived_prefix, story_storage
+
+    storage = story_storage()
+    for name in [*names, *_files_under(storage, derived_prefix(story_id))]:
+        storage.delete(name)
+    cache.clear()
+
+
+def _files_under(storage, prefix: str) -> list[str]:
+    try:
+        folders, files = storage.listdir(prefix)
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    found = [f"{prefix}{name}" for name in files]
+    for folder in folders:
+        found += _files_under(storage, f"{prefix}{folder}/")
+    return found
 
 
 def story_kind_has_media(kind: str) -> bool:

@@ -1,0 +1,116 @@
+"""Emails to storytellers, through Django's email backend.
+
+- `notify_transcript_ready(story)`: the transcription worker calls it when a transcript has
+  been written and awaits the storyteller's review.
+- `notify_story_published(story)`: called by `stories.services.story_publish`.
+- `consent_expiry_reminders_send()`: run by `manage.py send_consent_expiry_reminders`; reminds
+  each storyteller once per consent record that it ends within ARCHIVE_CONSENT_REMINDER_DAYS.
+
+Each email sent leaves a StoryEvent (`notification.<kind>`), which is also how reminders stay
+idempotent. Storytellers without an email address are skipped (the address is optional).
+Emails never quote the story's content: only its title and a link to sign in.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from stories.models import Story, StoryEvent, StoryStatus
+from stories.services import story_event_record
+
+logger = logging.getLogger(__name__)
+
+
+def site_url(path: str) -> str:
+    """An absolute link for emails sent outside a request (worker, commands)."""
+    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
+
+
+def _send(story: Story, kind: str, subject: str, template: str, **context) -> bool:
+    email = story.storyteller.email
+    if not email:
+        return False
+    context.update(story=story, name=_name(story))
+    send_mail(
+        subject=subject,
+        message=render_to_string(f"stories/email/{template}", context),
+        from_email=None,
+        recipient_list=[email],
+    )
+    story_event_record(story_id=story.pk, action=f"notification.{kind}", **context.get("data", {}))
+    return True
+
+
+def _name(story: Story) -> str:
+    profile = getattr(story.storyteller, "storyteller_profile", None)
+    return profile.display_name if profile else story.storyteller.get_username()
+
+
+def notify_transcript_ready(story: Story) -> bool:
+    """Tell the storyteller their transcript is ready to review. Returns whether mail went."""
+    if story.is_withdrawn:
+        return False
+    return _send(
+        story,
+        "transcript_ready",
+        "Your transcript is ready to check",
+        "transcript_ready.txt",
+        link=site_url(reverse("stories:review", args=[story.pk])),
+    )
+
+
+def notify_story_published(story: Story) -> bool:
+    """Tell the storyteller their story is now public."""
+    if story.is_withdrawn:
+        return False
+    return _send(
+        story,
+        "published",
+        "Your story is now published",
+        "published.txt",
+        link=site_url(reverse("stories:detail", args=[story.pk])),
+    )
+
+
+def consent_expiry_reminders_send(*, now: datetime.datetime | None = None) -> int:
+    """Remind storytellers whose consent ends soon; once per consent record. Returns how many."""
+    now = now or timezone.now()
+    horizon = now + datetime.timedelta(days=settings.ARCHIVE_CONSENT_REMINDER_DAYS)
+    due = (
+        Story.objects.exclude(status=StoryStatus.WITHDRAWN)
+        .filter(
+            consent__withdrawn=False,
+            consent__expires_at__gt=now,
+            consent__expires_at__lte=horizon,
+        )
+        .exclude(storyteller__email="")
+        .select_related("consent", "storyteller__storyteller_profile")
+    )
+    already = set(
+        StoryEvent.objects.filter(
+            action="notification.consent_expiry", story_id__in=due.values("pk")
+        ).values_list("data__consent_id", flat=True)
+    )
+    sent = 0
+    for story in due:
+        if story.consent_id in already:
+            continue
+        sent += _send(
+            story,
+            "consent_expiry",
+            "Your consent for a story ends soon",
+            "consent_expiry.txt",
+            expires_at=story.consent.expires_at,
+            link=site_url(reverse("stories:consent", args=[story.pk])),
+            data={"consent_id": story.consent_id},
+        )
+    if sent:
+        logger.info("Sent %s consent expiry reminders.", sent)
+    return sent

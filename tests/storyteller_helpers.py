@@ -1,0 +1,82 @@
+"""Shared pieces for the storyteller-journey tests: real speech, tagged media, form data."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+from pathlib import Path
+
+from PIL import Image
+
+from transcribe import synth
+
+SPEECH = "My name is Sarah. When the library closed, we started a coffee morning in the hall."
+PERSONAL_TAGS = {
+    "title": "Recorded at 12 Acacia Avenue",
+    "artist": "Sarah Jones",
+    "comment": "GPS 51.5072 -0.1276",
+    "location": "+51.5072-000.1276/",
+}
+
+
+def speech_wav(folder: Path, text: str = SPEECH, name: str = "speech.wav") -> Path:
+    """Real speech from espeak-ng, as WAV."""
+    return synth.speak(text, folder / name)
+
+
+def tagged_mp3(folder: Path, text: str = SPEECH) -> Path:
+    """Speech as MP3 carrying tags that name a person and a place (ffmpeg)."""
+    wav = speech_wav(folder, text, "tagged-source.wav")
+    out = folder / "tagged.mp3"
+    cmd = [synth.require("ffmpeg"), "-loglevel", "error", "-y", "-i", str(wav)]
+    for key, value in PERSONAL_TAGS.items():
+        cmd += ["-metadata", f"{key}={value}"]
+    subprocess.run([*cmd, str(out)], check=True, capture_output=True)
+    return out
+
+
+def container_tags(path: str | Path) -> dict[str, str]:
+    import av
+
+    with av.open(str(path)) as container:
+        tags = dict(container.metadata)
+        for stream in container.streams:
+            tags.update(stream.metadata)
+    return tags
+
+
+def jpeg_with_gps(width: int = 64, height: int = 48) -> bytes:
+    """A JPEG whose EXIF holds a GPS position, a camera and an orientation."""
+    img = Image.new("RGB", (width, height), (200, 120, 40))
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # Make
+    exif[0x0110] = "Phone 12"  # Model
+    exif[0x0112] = 6  # Orientation: rotate 90 degrees
+    gps = {1: "N", 2: (51.0, 30.0, 26.0), 3: "W", 4: (0.0, 7.0, 39.0)}
+    exif[0x8825] = gps  # GPSInfo
+    out = io.BytesIO()
+    img.save(out, "JPEG", exif=exif)
+    return out.getvalue()
+
+
+CONSENT_ALL = {
+    "consent-archive": "on",
+    "consent-researchers": "on",
+    "consent-public": "on",
+    "consent-quotes_allowed": "on",
+    "consent-attribution": "named",
+}
+
+
+def story_form(**overrides) -> dict:
+    """POST data for the "Tell a story" form: a written story agreeing to every use."""
+    data = {
+        "title": "The coffee morning",
+        "kind": "text",
+        "text_body": "We met every Tuesday in the church hall.",
+        "summary": "",
+        "language": "en",
+        **CONSENT_ALL,
+    }
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
