@@ -196,3 +196,21 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# --- Transcription (transcribe/) ----------------------------------------------------------
+# Engine and model: faster-whisper with the bundled tiny.en runs offline on any CPU. "base"
+# is the bundled multilingual model; any faster-whisper model name or folder also works.
+TRANSCRIBE_ENGINE = env_str("TRANSCRIBE_ENGINE", "faster-whisper")  # or "openai-whisper"
+TRANSCRIBE_MODEL = env_str("TRANSCRIBE_MODEL", "tiny.en")
+TRANSCRIBE_DEVICE = env_str("TRANSCRIBE_DEVICE", "cpu")  # cpu, cuda or auto
+TRANSCRIBE_COMPUTE_TYPE = env_str("TRANSCRIBE_COMPUTE_TYPE", "int8")  # float16 on a GPU
+TRANSCRIBE_BEAM_SIZE = env_int("TRANSCRIBE_BEAM_SIZE", 5)
+TRANSCRIBE_CPU_THREADS = env_int("TRANSCRIBE_CPU_THREADS", 0)  # 0: one per core, up to 4
+TRANSCRIBE_BATCH_SIZE = env_int("TRANSCRIBE_BATCH_SIZE", 0)  # >0: batched inference
+TRANSCRIBE_MODEL_CACHE = env_str("TRANSCRIBE_MODEL_CACHE", "")  # "": the user cache folder
+TRANSCRIBE_LANGUAGE = env_str("TRANSCRIBE_LANGUAGE", "")  # "": detect
+TRANSCRIBE_WORD_TIMESTAMPS = env_bool("TRANSCRIBE_WORD_TIMESTAMPS", True)
+# Jobs: a worker renews its lease while it works; a job whose lease expired is run again.
+TRANSCRIBE_LEASE_SECONDS = env_int("TRANSCRIBE_LEASE_SECONDS", 60)
+TRANSCRIBE_MAX_ATTEMPTS = env_int("TRANSCRIBE_MAX_ATTEMPTS", 3)
+TRANSCRIBE_RETRY_SECONDS = env_int("TRANSCRIBE_RETRY_SECONDS", 30)  # doubled after each failure

@@ -1,0 +1,182 @@
+"""Real worker processes: a worker SIGKILLed mid-job is recovered; two never share a story."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+from django_tasks_db.models import DBTaskResult
+
+from stories.models import StoryEvent, StoryStatus
+from tests.transcribe_helpers import story_with_media
+from transcribe import services, synth
+from transcribe.models import JobState, Transcript, TranscriptionJob
+from transcribe.wer import word_error_rate
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.whisper,
+]
+
+ROOT = Path(__file__).resolve().parent.parent
+TEXT = " ".join(synth.ENGLISH)
+
+
+@pytest.fixture(scope="module")
+def long_recording(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("long")
+    parts = [synth.speak(text, folder / f"part{i}.wav") for i, text in enumerate(synth.ENGLISH)]
+    return synth.concatenate(parts, folder / "story.wav")
+
+
+@pytest.fixture(scope="module")
+def short_recording(tmp_path_factory) -> Path:
+    return synth.speak(synth.ENGLISH[0], tmp_path_factory.mktemp("short") / "story.wav")
+
+
+@pytest.fixture
+def workers(tmp_path) -> Iterator[Callable[..., subprocess.Popen]]:
+    """Start `manage.py archive_worker` processes on the test database; all stopped at the end."""
+    db = django_settings.DATABASES["default"]
+    url = f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    started: list[subprocess.Popen] = []
+
+    def start(name: str, **env: str) -> subprocess.Popen:
+        log = open(tmp_path / f"{name}.log", "wb")  # noqa: SIM115 (closed with the process)
+        process = subprocess.Popen(
+            [sys.executable, "manage.py", "archive_worker", "--interval", "0.2",
+             "--upkeep-interval", "0.5", "--worker-id", name],
+            cwd=ROOT,
+            env={
+                **os.environ,
+                "DJANGO_SETTINGS_MODULE": "archive.settings.test",
+                "DATABASE_URL": url,
+                "TRANSCRIBE_LEASE_SECONDS": "2",
+                "PYTHONUNBUFFERED": "1",
+                **env,
+            },
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        process.log = log  # type: ignore[attr-defined]
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        process.log.close()
+
+
+def wait_for(condition: Callable[[], object], *, timeout: float, what: str, logs: Path) -> object:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.1)
+    output = "\n".join(f"--- {p.name}\n{p.read_text()[-3000:]}" for p in logs.glob("*.log"))
+    raise AssertionError(f"Timed out waiting for {what}.\n{output}")
+
+
+def events(story, action: str) -> list[StoryEvent]:
+    return list(StoryEvent.objects.filter(story_id=story.pk, action=action).order_by("id"))
+
+
+def test_a_worker_killed_mid_job_is_recovered_and_the_transcript_is_written_once(
+    storyteller, long_recording, workers, tmp_path
+):
+    story = story_with_media(storyteller, long_recording)
+    job = TranscriptionJob.objects.get(story=story)
+    first_task = job.task_id
+
+    doomed = workers("doomed", TRANSCRIBE_CPU_THREADS="1")
+    wait_for(
+        lambda: TranscriptionJob.objects.filter(
+            pk=job.pk, state=JobState.RUNNING, progress__gt=0
+        ).exists(),
+        timeout=120,
+        what="the first worker to be part-way through the recording",
+        logs=tmp_path,
+    )
+    doomed.send_signal(signal.SIGKILL)
+    doomed.wait()
+
+    job.refresh_from_db()
+    assert job.state == JobState.RUNNING and 0 < job.progress < 1  # killed mid-job
+    assert DBTaskResult.objects.get(id=first_task).status == "RUNNING"  # django-tasks' view
+    assert not Transcript.objects.filter(story=story).exists()  # nothing half-written
+
+    workers("rescuer")
+    wait_for(
+        lambda: TranscriptionJob.objects.filter(pk=job.pk, state=JobState.DONE).exists(),
+        timeout=240,
+        what="the second worker to finish the job",
+        logs=tmp_path,
+    )
+
+    job.refresh_from_db()
+    assert job.attempts == 2 and job.progress == 1.0
+    assert Transcript.objects.filter(story=story).count() == 1
+    segments = list(Transcript.objects.get(story=story).segments.all())
+    assert [s.index for s in segments] == list(range(len(segments)))
+    assert all(a.end <= b.start for a, b in itertools.pairwise(segments))
+    assert word_error_rate(TEXT, " ".join(s.text for s in segments)) < 0.2
+    started_by = [e.data["worker"] for e in events(story, "transcription.started")]
+    assert len(started_by) == 2 and started_by[0] != started_by[1]  # two processes
+    assert len(events(story, "transcription.worker_lost")) == 1
+    assert len(events(story, "transcription.done")) == 1
+    dead = DBTaskResult.objects.get(id=first_task)
+    assert dead.status == "FAILED" and dead.exception_class_path.endswith("WorkerLost")
+    story.refresh_from_db()
+    assert story.status == StoryStatus.AWAITING_REVIEW
+
+
+def test_two_workers_never_transcribe_the_same_story_at_once(
+    storyteller, short_recording, workers, tmp_path
+):
+    stories = [story_with_media(storyteller, short_recording, title=f"Story {n}") for n in range(2)]
+    jobs = [TranscriptionJob.objects.get(story=s) for s in stories]
+    # Every job queued twice, as a double submit or a recovery race would: four tasks.
+    extra = [services._enqueue_task(job.pk) for job in jobs]
+
+    workers("left")
+    workers("right")
+    wait_for(
+        lambda: (
+            DBTaskResult.objects.filter(
+                id__in=[*extra, *(j.task_id for j in jobs)], status="SUCCESSFUL"
+            ).count()
+            == 4
+        ),
+        timeout=300,
+        what="all four tasks to finish",
+        logs=tmp_path,
+    )
+
+    for story, job in zip(stories, jobs, strict=True):
+        job.refresh_from_db()
+        assert (job.state, job.attempts) == (JobState.DONE, 1)
+        assert len(events(story, "transcription.started")) == 1  # one claim per story
+        assert len(events(story, "transcription.done")) == 1
+        assert Transcript.objects.filter(story=story).count() == 1
+        outcomes = sorted(
+            DBTaskResult.objects.filter(args_kwargs__args=[job.pk]).values_list(
+                "return_value", flat=True
+            )
+        )
+        assert outcomes == ["done", "skipped"]

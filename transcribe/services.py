@@ -1,0 +1,634 @@
+"""Transcription jobs: queued with the upload, claimed with a lease, written once.
+
+The life of a job (one row per story, ``TranscriptionJob``):
+
+1. ``transcription_enqueue`` runs inside the transaction that stored the story's media: the job
+   row and its django-tasks row (``ENQUEUE_ON_COMMIT`` is off) commit together or not at all.
+2. A worker runs the task; ``job_claim`` takes the job with a conditional UPDATE (only a queued
+   job, or a running one whose lease expired) and a fresh claim token. Zero rows changed means
+   another worker got there first: two workers never transcribe the same story at once.
+3. While it transcribes, a heartbeat renews the lease and stores the progress.
+4. ``transcript_store`` writes all segments in one transaction, and only while the claim still
+   holds, so a transcript is written once and never half.
+5. Failures are retried with exponential backoff up to ``TRANSCRIBE_MAX_ATTEMPTS``, then the job
+   fails with the reason; problems no retry can fix (not media, no model) fail at once. A
+   curator can re-run it (``transcription_rerun``).
+6. A worker killed mid-job stops renewing its lease. django-tasks leaves its task RUNNING and
+   never retries it, so ``jobs_requeue_expired`` (an upkeep step of ``archive_worker``) marks that
+   task failed and queues the job again; any live worker then picks it up.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import functools
+import logging
+import os
+import shutil
+import socket
+import tempfile
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from search.outbox import index_stories_changed
+from stories.models import Story, StoryStatus
+from stories.services import story_event_record, story_transition
+from transcribe.config import TranscribeConfig, config_from_settings
+from transcribe.engines import Engine, TranscriptionResult, engine_for
+from transcribe.errors import TranscribeError
+from transcribe.formats import cues_to_segments, detect_format, parse
+from transcribe.models import JobState, Segment, Transcript, TranscriptionJob
+
+logger = logging.getLogger(__name__)
+
+# Statuses a story's transcript may be (re)written in; approved and published ones are the
+# storyteller's word and are not overwritten behind their back.
+REWRITABLE = (
+    StoryStatus.DRAFT,
+    StoryStatus.UPLOADED,
+    StoryStatus.TRANSCRIBING,
+    StoryStatus.AWAITING_REVIEW,
+)
+
+
+class JobRefused(Exception):
+    """A re-run or import cannot be done; the message says why and what to do."""
+
+
+class WorkerLost(Exception):
+    """Recorded on a django-tasks row whose worker process died while running it."""
+
+
+class ClaimLost(Exception):
+    """This worker no longer holds the job (its lease expired and another worker took it)."""
+
+
+def lease_seconds() -> float:
+    return float(getattr(settings, "TRANSCRIBE_LEASE_SECONDS", 60))
+
+
+def max_attempts() -> int:
+    return int(getattr(settings, "TRANSCRIBE_MAX_ATTEMPTS", 3))
+
+
+def retry_delay(attempts: int) -> datetime.timedelta:
+    """Exponential backoff: the base delay, doubled after each failed attempt."""
+    base = float(getattr(settings, "TRANSCRIBE_RETRY_SECONDS", 30))
+    return datetime.timedelta(seconds=base * 2 ** max(0, attempts - 1))
+
+
+@dataclass(frozen=True)
+class Claim:
+    """Proof that this worker holds a job: only the holder of ``token`` may write."""
+
+    job_id: int
+    story_id: int
+    token: uuid.UUID
+    attempt: int
+    worker: str
+
+
+# ------------------------------------------------------------------------------ enqueueing
+
+
+def _enqueue_task(job_id: int, *, run_after: datetime.datetime | None = None) -> str:
+    from transcribe.tasks import transcribe_story
+
+    task = transcribe_story.using(run_after=run_after) if run_after else transcribe_story
+    return str(task.enqueue(job_id).id)
+
+
+def transcription_enqueue(*, story: Story, actor=None) -> TranscriptionJob:
+    """Queue, or queue again, the transcription of ``story``'s media.
+
+    Call it in the transaction that stored or replaced the media: the job and its task row
+    commit with it. Queuing again (new media, a re-run) starts a new generation: a worker still
+    busy with the old one loses its claim and its result is thrown away.
+    """
+    with transaction.atomic():
+        now = timezone.now()
+        job, _ = TranscriptionJob.objects.select_for_update().get_or_create(
+            story=story, defaults={"run_after": now}
+        )
+        job.state = JobState.QUEUED
+        job.progress = 0.0
+        job.attempts = 0
+        job.generation += 1
+        job.run_after = now
+        job.claim = None
+        job.worker = ""
+        job.lease_expires_at = None
+        job.heartbeat_at = None
+        job.last_error = ""
+        job.requested_by = actor
+        job.started_at = None
+        job.finished_at = None
+        job.task_id = _enqueue_task(job.pk)
+        job.save()
+        story_event_record(
+            story_id=story.pk, action="transcription.queued", actor=actor, generation=job.generation
+        )
+    return job
+
+
+def transcription_rerun(*, story: Story, actor) -> TranscriptionJob:
+    """A curator asks for the story to be transcribed again (after a failure, a new model…)."""
+    story = Story.objects.get(pk=story.pk)
+    if story.is_withdrawn:
+        raise JobRefused("This story was withdrawn: there is nothing to transcribe.")
+    if not story.has_media or not story.media:
+        raise JobRefused("This story has no recording to transcribe.")
+    if story.status not in REWRITABLE:
+        raise JobRefused(
+            f"This story is {story.get_status_display().lower()}: its storyteller approved the "
+            "transcript. Move it back to review before transcribing it again."
+        )
+    job = TranscriptionJob.objects.filter(story=story).first()
+    if (
+        job is not None
+        and job.state == JobState.RUNNING
+        and job.lease_expires_at is not None
+        and job.lease_expires_at > timezone.now()
+    ):
+        raise JobRefused(
+            f"This story is being transcribed right now ({job.percent}% done). Wait for it to "
+            "finish, then re-run it if needed."
+        )
+    with transaction.atomic():
+        job = transcription_enqueue(story=story, actor=actor)
+        story_event_record(story_id=story.pk, action="transcription.rerun", actor=actor)
+    return job
+
+
+def transcription_progress(*, story_ids: list[int]) -> dict[int, tuple[int | None, str]]:
+    """(percent done, why it failed) of each story's transcription job, in one query.
+
+    The percent is None when no job is under way; the reason is empty unless the job failed.
+    """
+    progress: dict[int, tuple[int | None, str]] = {}
+    for job in TranscriptionJob.objects.filter(story_id__in=story_ids):
+        if job.state in (JobState.QUEUED, JobState.RUNNING):
+            progress[job.story_id] = (job.percent, "")
+        elif job.state == JobState.FAILED:
+            progress[job.story_id] = (None, job.last_error)
+        elif job.state == JobState.DONE:
+            progress[job.story_id] = (100, "")
+    return progress
+
+
+# -------------------------------------------------------------------------------- claiming
+
+
+def job_claim(*, job_id: int, worker: str) -> Claim | None:
+    """Take the job for ``worker`` if nobody holds it; None if another worker got there first.
+
+    One conditional UPDATE decides: it matches a queued job that is due, or a running job
+    whose lease expired, and stamps a new claim token and lease on it.
+    """
+    now = timezone.now()
+    token = uuid.uuid4()
+    with transaction.atomic():
+        taken = (
+            TranscriptionJob.objects.claimable(now)
+            .filter(pk=job_id, attempts__lt=max_attempts())
+            .update(
+                state=JobState.RUNNING,
+                claim=token,
+                worker=worker[:255],
+                lease_expires_at=now + datetime.timedelta(seconds=lease_seconds()),
+                heartbeat_at=now,
+                attempts=F("attempts") + 1,
+                progress=0.0,
+                started_at=now,
+                updated_at=now,
+            )
+        )
+        if not taken:
+            return None  # 0 rows changed: another worker holds it, or it is not due
+        job = TranscriptionJob.objects.select_related("story").get(pk=job_id)
+        story = job.story
+        if story.is_withdrawn or not story.media:
+            _finish(job, JobState.CANCELLED, "The story was withdrawn or its recording removed.")
+            return None
+        if story.status in (StoryStatus.UPLOADED, StoryStatus.AWAITING_REVIEW):
+            story_transition(story=story, target=StoryStatus.TRANSCRIBING)
+        story_event_record(
+            story_id=story.pk, action="transcription.started", worker=worker, attempt=job.attempts
+        )
+    return Claim(job.pk, story.pk, token, job.attempts, worker)
+
+
+def job_heartbeat(*, claim: Claim, progress: float) -> bool:
+    """Renew the lease and store the progress; False when the claim no longer holds."""
+    now = timezone.now()
+    renewed = TranscriptionJob.objects.filter(
+        pk=claim.job_id, claim=claim.token, state=JobState.RUNNING
+    ).update(
+        lease_expires_at=now + datetime.timedelta(seconds=lease_seconds()),
+        heartbeat_at=now,
+        progress=min(1.0, max(0.0, progress)),
+        updated_at=now,
+    )
+    return renewed == 1
+
+
+def _held(claim: Claim) -> TranscriptionJob | None:
+    """The job row, locked, if ``claim`` still holds it."""
+    return (
+        TranscriptionJob.objects.select_for_update()
+        .filter(pk=claim.job_id, claim=claim.token, state=JobState.RUNNING)
+        .first()
+    )
+
+
+def _finish(job: TranscriptionJob, state: str, error: str = "") -> None:
+    job.state = state
+    job.claim = None
+    job.lease_expires_at = None
+    job.last_error = error
+    job.finished_at = timezone.now()
+    if state == JobState.DONE:
+        job.progress = 1.0
+    job.save()
+
+
+# --------------------------------------------------------------------------------- writing
+
+
+def _transcript_replace(
+    *,
+    story: Story,
+    segments: list[tuple[float, float, str, float | None, list | None]],
+    engine: str,
+    model_name: str,
+    language: str,
+    language_probability: float | None,
+    duration: float | None,
+    note: str,
+) -> Transcript:
+    """Replace the story's transcript and all its segments (call inside a transaction)."""
+    transcript, _ = Transcript.objects.update_or_create(
+        story=story,
+        defaults={
+            "engine": engine,
+            "model_name": model_name,
+            "language": language,
+            "language_probability": language_probability,
+            "duration": duration,
+            "note": note,
+            "approved_at": None,
+            "approved_by": None,
+        },
+    )
+    transcript.segments.all().delete()
+    Segment.objects.bulk_create(
+        Segment(
+            transcript=transcript,
+            index=index,
+            start=start,
+            end=end,
+            text=text,
+            confidence=confidence,
+            words=words or None,
+        )
+        for index, (start, end, text, confidence, words) in enumerate(segments)
+    )
+    return transcript
+
+
+def transcript_store(*, claim: Claim, result: TranscriptionResult) -> Transcript | None:
+    """Write the engine's result as the story's transcript, once, in one transaction.
+
+    Returns None (and writes nothing) when the claim no longer holds: another worker has the
+    job, or it was queued again. A withdrawn story gets no transcript.
+    """
+    with transaction.atomic():
+        job = _held(claim)
+        if job is None:
+            return None
+        story = Story.objects.select_for_update().get(pk=job.story_id)
+        if story.is_withdrawn:
+            _finish(job, JobState.CANCELLED, "The story was withdrawn.")
+            return None
+        transcript = _transcript_replace(
+            story=story,
+            segments=[
+                (
+                    s.start,
+                    s.end,
+                    s.text,
+                    s.confidence,
+                    [dataclasses.asdict(w) for w in s.words],
+                )
+                for s in result.segments
+            ],
+            engine=result.engine,
+            model_name=result.model,
+            language=result.language,
+            language_probability=result.language_probability,
+            duration=result.duration,
+            note=result.note,
+        )
+        _finish(job, JobState.DONE)
+        if story.status == StoryStatus.TRANSCRIBING:
+            story_transition(story=story, target=StoryStatus.AWAITING_REVIEW)
+        story_event_record(
+            story_id=story.pk,
+            action="transcription.done",
+            segments=len(result.segments),
+            language=result.language,
+            engine=result.engine,
+            model=result.model,
+            complete=result.complete,
+        )
+        index_stories_changed(story_ids=[story.pk])
+    return transcript
+
+
+def job_fail(*, claim: Claim, error: str, permanent: bool) -> TranscriptionJob | None:
+    """Record a failed attempt: retry later with backoff, or fail for good with the reason."""
+    with transaction.atomic():
+        job = _held(claim)
+        if job is None:
+            return None
+        story = Story.objects.select_for_update().get(pk=job.story_id)
+        _retry_or_fail(job, story, error, permanent=permanent)
+    return job
+
+
+def _retry_or_fail(job: TranscriptionJob, story: Story, error: str, *, permanent: bool) -> None:
+    if not permanent and job.attempts < max_attempts():
+        job.state = JobState.QUEUED
+        job.run_after = timezone.now() + retry_delay(job.attempts)
+        job.claim = None
+        job.lease_expires_at = None
+        job.progress = 0.0
+        job.last_error = error
+        job.task_id = _enqueue_task(job.pk, run_after=job.run_after)
+        job.save()
+        story_event_record(
+            story_id=story.pk,
+            action="transcription.retry_scheduled",
+            attempt=job.attempts,
+            run_after=job.run_after.isoformat(),
+            error=error[:500],
+        )
+        return
+    if not permanent:
+        error = f"{error} (gave up after {job.attempts} attempts; a curator can re-run it)"
+    _finish(job, JobState.FAILED, error)
+    if story.status == StoryStatus.TRANSCRIBING:
+        story_transition(story=story, target=StoryStatus.UPLOADED)
+    story_event_record(story_id=story.pk, action="transcription.failed", error=error[:500])
+
+
+# --------------------------------------------------------------------------------- running
+
+
+@functools.lru_cache(maxsize=4)
+def _engine(config: TranscribeConfig) -> Engine:
+    return engine_for(config)  # one per process and configuration: the model stays loaded
+
+
+class Heartbeat:
+    """Renews a claim's lease from a thread while the engine works; carries the progress."""
+
+    def __init__(self, claim: Claim, *, interval: float | None = None) -> None:
+        self.claim = claim
+        self.interval = interval or max(0.2, min(5.0, lease_seconds() / 3))
+        self.fraction = 0.0
+        self.lost = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="transcribe-heartbeat", daemon=True)
+
+    def progress(self, fraction: float) -> None:
+        """The engine's progress callback; stops the decoding once the claim is lost."""
+        self.fraction = fraction
+        if self.lost.is_set():
+            raise ClaimLost
+
+    def _run(self) -> None:
+        try:
+            while not self._stop.wait(self.interval):
+                try:
+                    if not job_heartbeat(claim=self.claim, progress=self.fraction):
+                        self.lost.set()
+                        return
+                except Exception:  # the database may be briefly away: try again next beat
+                    logger.warning("Transcription heartbeat failed; retrying.", exc_info=True)
+        finally:
+            connection.close()  # this thread's own connection
+
+    def __enter__(self) -> Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+@contextmanager
+def _local_media(story: Story) -> Iterator[str]:
+    """A local path to the story's media; remote storages are copied to a temporary file."""
+    storage, name = story.media.storage, story.media.name
+    try:
+        path = storage.path(name)
+    except NotImplementedError:
+        path = None
+    if path is not None:
+        yield path
+        return
+    with tempfile.TemporaryDirectory(prefix="transcribe-") as folder:
+        local = Path(folder) / f"media{Path(name).suffix}"
+        with storage.open(name, "rb") as src, open(local, "wb") as dst:
+            shutil.copyfileobj(src, dst, 1024 * 1024)
+        yield str(local)
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def transcription_run(*, job_id: int, worker: str | None = None) -> str:
+    """Claim the job, transcribe the story's media, store the transcript. Returns the outcome."""
+    claim = job_claim(job_id=job_id, worker=worker or worker_name())
+    if claim is None:
+        return "skipped"
+    story = Story.objects.get(pk=claim.story_id)
+    try:
+        engine = _engine(config_from_settings())
+        with _local_media(story) as path, Heartbeat(claim) as beat:
+            result = engine.transcribe(path, progress=beat.progress)
+    except ClaimLost:
+        return "lost"
+    except TranscribeError as exc:  # not media, no model…: retrying cannot help
+        job_fail(claim=claim, error=str(exc), permanent=True)
+        return "failed"
+    except Exception as exc:
+        logger.exception("Transcription of story %s failed", claim.story_id)
+        job_fail(claim=claim, error=f"{type(exc).__name__}: {exc}", permanent=False)
+        return "retry"
+    return "done" if transcript_store(claim=claim, result=result) else "lost"
+
+
+# -------------------------------------------------------------------------------- recovery
+
+
+def _database_backend() -> bool:
+    from django_tasks import task_backends
+    from django_tasks_db.backend import DatabaseBackend
+
+    return isinstance(task_backends["default"], DatabaseBackend)
+
+
+def _task_abandoned(task_id: str) -> None:
+    """Mark a task its dead worker left RUNNING as failed, so it does not look alive."""
+    if not task_id or not _database_backend():
+        return
+    from django_tasks_db.models import DBTaskResult
+
+    DBTaskResult.objects.filter(id=task_id, status="RUNNING").update(
+        status="FAILED",
+        finished_at=timezone.now(),
+        exception_class_path=f"{WorkerLost.__module__}.{WorkerLost.__qualname__}",
+        traceback="The worker process stopped (killed or crashed) while running this task. "
+        "The transcription job was queued again.",
+    )
+
+
+def _task_pending(task_id: str, *, since: datetime.datetime) -> bool:
+    """Whether the job's latest task can still run (waiting, or started a moment ago)."""
+    if not _database_backend():
+        return True
+    from django_tasks_db.models import DBTaskResult
+
+    task = DBTaskResult.objects.filter(id=task_id).first() if task_id else None
+    if task is None:
+        return False
+    return task.status == "READY" or (
+        task.status == "RUNNING" and task.started_at is not None and task.started_at > since
+    )
+
+
+def jobs_requeue_expired() -> int:
+    """Upkeep: queue again the jobs whose worker died; give up on those that keep dying.
+
+    Also queues a task again for a queued job whose task is gone or dead. Returns how many
+    jobs it touched. Safe to run from many workers at once (rows are locked, skip-locked).
+    """
+    now = timezone.now()
+    touched = 0
+    for job_id in TranscriptionJob.objects.lease_expired(now).values_list("pk", flat=True)[:100]:
+        with transaction.atomic():
+            job = (
+                TranscriptionJob.objects.select_for_update(skip_locked=True)
+                .lease_expired(now)
+                .filter(pk=job_id)
+                .first()
+            )
+            if job is None:
+                continue
+            story = Story.objects.select_for_update().get(pk=job.story_id)
+            _task_abandoned(job.task_id)
+            story_event_record(
+                story_id=story.pk, action="transcription.worker_lost", worker=job.worker
+            )
+            if story.is_withdrawn:
+                _finish(job, JobState.CANCELLED, "The story was withdrawn.")
+            elif job.attempts >= max_attempts():
+                _retry_or_fail(
+                    job,
+                    story,
+                    f"The transcription worker stopped {job.attempts} times while working on "
+                    "this recording (it may need more memory than the worker has). A curator "
+                    "can re-run it, or import a transcript instead.",
+                    permanent=True,
+                )
+            else:
+                job.state = JobState.QUEUED
+                job.run_after = now
+                job.claim = None
+                job.lease_expires_at = None
+                job.last_error = "The worker transcribing this story stopped; trying again."
+                job.task_id = _enqueue_task(job.pk)
+                job.save()
+            touched += 1
+    grace = now - datetime.timedelta(seconds=lease_seconds())
+    for job_id in TranscriptionJob.objects.filter(
+        state=JobState.QUEUED, run_after__lte=grace
+    ).values_list("pk", flat=True)[:100]:
+        with transaction.atomic():
+            job = (
+                TranscriptionJob.objects.select_for_update(skip_locked=True)
+                .filter(pk=job_id, state=JobState.QUEUED)
+                .first()
+            )
+            if job is None or _task_pending(job.task_id, since=grace):
+                continue
+            _task_abandoned(job.task_id)
+            job.task_id = _enqueue_task(job.pk)
+            job.save(update_fields=["task_id", "updated_at"])
+            touched += 1
+    return touched
+
+
+# ---------------------------------------------------------------------------------- import
+
+
+def transcript_import(*, story: Story, data: bytes | str, filename: str, actor) -> Transcript:
+    """Use an existing transcript (WebVTT, SRT, plain text or JSON) as the story's segments.
+
+    Malformed files raise ``TranscriptFormatError`` naming the line; nothing is written. A
+    queued or running transcription of the story is cancelled: the import replaces it.
+    """
+    fmt = detect_format(filename, data)
+    cues = parse(fmt, data)
+    untimed = all(c.start is None for c in cues)
+    timed = cues_to_segments(cues, duration=story.media_duration)
+    with transaction.atomic():
+        story = Story.objects.select_for_update().get(pk=story.pk)
+        if story.is_withdrawn:
+            raise JobRefused("This story was withdrawn: it cannot take a transcript.")
+        if story.status not in REWRITABLE:
+            raise JobRefused(
+                f"This story is {story.get_status_display().lower()}: its transcript was "
+                "approved. Move it back to review before importing another."
+            )
+        job = TranscriptionJob.objects.select_for_update().filter(story=story).first()
+        if job is not None and job.state in (JobState.QUEUED, JobState.RUNNING):
+            _finish(job, JobState.CANCELLED, "Replaced by an imported transcript.")
+        note = f"Imported from {Path(filename).name or 'a file'} ({fmt})."
+        if untimed:
+            note += " Its lines had no times; they were spread over the recording by length."
+        transcript = _transcript_replace(
+            story=story,
+            segments=[(s.start, s.end, s.text, None, None) for s in timed],
+            engine="import",
+            model_name=fmt,
+            language=story.language,
+            language_probability=None,
+            duration=story.media_duration,
+            note=note,
+        )
+        if story.status in (StoryStatus.DRAFT, StoryStatus.UPLOADED, StoryStatus.TRANSCRIBING):
+            story_transition(story=story, target=StoryStatus.AWAITING_REVIEW, actor=actor)
+        story_event_record(
+            story_id=story.pk,
+            action="transcript.imported",
+            actor=actor,
+            format=fmt,
+            segments=len(timed),
+        )
+        index_stories_changed(story_ids=[story.pk])
+    return transcript
