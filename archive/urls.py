@@ -10,6 +10,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("transcripts/", include("transcribe.urls")),
 ]
 
 if settings.DEBUG:

@@ -1,0 +1,37 @@
+"""A story's transcript as a file: WebVTT, SRT, plain text or JSON, for whoever may see it."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+
+from stories.models import Story
+from stories.visibility import audience_for
+from transcribe.formats import FORMATS, render
+from transcribe.models import Transcript
+
+
+def transcript_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """The visibility rule decides: a story this person may not see has no transcript here."""
+    if fmt not in FORMATS:
+        raise Http404("Transcripts come as .vtt, .srt, .txt or .json.")
+    story = Story.objects.visible_to(audience_for(request.user)).filter(pk=pk).first()
+    transcript = Transcript.objects.filter(story=story).first() if story else None
+    if transcript is None:
+        raise Http404("There is no transcript you can see at this address.")
+    segments = list(transcript.segments.all())
+    meta = {
+        "story": story.pk,
+        "title": story.title,
+        "language": transcript.language,
+        "language_probability": transcript.language_probability,
+        "duration": transcript.duration,
+        "engine": transcript.engine,
+        "model": transcript.model_name,
+        "note": transcript.note,
+        "approved": transcript.approved_at is not None,
+    }
+    _, suffix, content_type = FORMATS[fmt]
+    response = HttpResponse(render(fmt, segments, **meta), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="story-{story.pk}-transcript.{suffix}"'
+    response["Cache-Control"] = "private, no-store"  # consent can change at any time
+    return response
