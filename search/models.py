@@ -13,6 +13,7 @@ class OutboxEntry(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -20,3 +21,63 @@ class OutboxEntry(models.Model):
 
     def __str__(self) -> str:
         return f"reindex story {self.story_id}"
+
+
+# --- The embedded backend's index: tables of its own in the archive's database ---------------
+# Written only by the outbox drain and `search_reindex` (search.backends.database); read with
+# the visibility rule joined in. Stemmed fields hold " stem stem … " with a space at each end,
+# so that a word or phrase is found with LIKE '% stem %' the same way on SQLite and PostgreSQL.
+
+
+class IndexedStory(models.Model):
+    story = models.OneToOneField(
+        "stories.Story", primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    title = models.CharField(max_length=255)
+    title_words = models.TextField()
+    title_stem = models.TextField()
+    summary_stem = models.TextField()
+    all_stem = models.TextField()
+    date = models.DateField()
+    source_hash = models.CharField(max_length=64)
+    indexed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["-date", "-story"], name="indexedstory_date")]
+
+    def __str__(self) -> str:
+        return f"indexed story {self.story_id}"
+
+
+class IndexedPassage(models.Model):
+    story = models.ForeignKey(IndexedStory, on_delete=models.CASCADE, related_name="passages")
+    n = models.PositiveIntegerField()
+    start = models.FloatField(null=True)
+    end = models.FloatField(null=True)
+    char_start = models.PositiveIntegerField(null=True)
+    char_end = models.PositiveIntegerField(null=True)
+    text = models.TextField()
+    stem = models.TextField()
+
+    class Meta:
+        indexes = [models.Index(fields=["story", "n"], name="indexedpassage_story_n")]
+
+    def __str__(self) -> str:
+        return f"passage {self.n} of story {self.story_id}"
+
+
+class IndexedFacet(models.Model):
+    """One facet key a story is counted under (value, theme, project, year…)."""
+
+    story = models.ForeignKey(IndexedStory, on_delete=models.CASCADE, related_name="facets")
+    facet = models.CharField(max_length=16)
+    key = models.CharField(max_length=64)
+
+    class Meta:
+        indexes = [models.Index(fields=["facet", "key"], name="indexedfacet_facet_key")]
+        constraints = [
+            models.UniqueConstraint(fields=["story", "facet", "key"], name="unique_indexed_facet")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.facet}={self.key} for story {self.story_id}"

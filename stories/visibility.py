@@ -131,3 +131,67 @@ def story_parts(audience: Audience, story) -> StoryParts:
         name = ANONYMOUS_NAME
     quotes = own or audience.has(CURATOR) or bool(consent and consent.quotes_allowed)
     return StoryParts(attribution=name, quotes=quotes, identity=identity)
+
+
+# --- The same rule for search indexes --------------------------------------------------------
+# A search index cannot run `visible_q`, so the rule is restated in two halves that meet inside
+# the search query: what a story's consent and status grant (`audience_markers`, stored in the
+# index with the owner, the project, the consent expiry and the seal), and which of those an
+# audience may see (`audience_grants`). Expiry and seal depend on the time of the query, so the
+# index keeps their dates and the query compares them. tests/test_search_consent_property.py
+# checks both halves together against `visible_q`.
+
+MARK_PUBLIC = "public"  # consent to be shown publicly, and the story is published
+MARK_RESEARCHERS = "researchers"  # consent for approved researchers, story approved or published
+MARK_ARCHIVE = "archive"  # consent to keep it in the archive
+
+
+def audience_markers(story) -> frozenset[str]:
+    """What the story's current consent and status grant, leaving out expiry and seal.
+
+    Empty for a withdrawn story or consent (nobody but, until withdrawal, the storyteller).
+    """
+    consent = story.consent
+    if story.status == "withdrawn" or consent is None or consent.withdrawn:
+        return frozenset()
+    marks = set()
+    if consent.archive:
+        marks.add(MARK_ARCHIVE)
+    if consent.public and story.status == "published":
+        marks.add(MARK_PUBLIC)
+    if consent.researchers and story.status in VISIBLE_TO_RESEARCHERS:
+        marks.add(MARK_RESEARCHERS)
+    return frozenset(marks)
+
+
+@dataclass(frozen=True)
+class Grant:
+    """One way an audience sees a story: the story carries `marker` (None: any story of
+    `owner_id`), its consent is live if `live`, unsealed if `unsealed`, and it belongs to one of
+    `project_ids` when that is set."""
+
+    marker: str | None
+    live: bool = True
+    unsealed: bool = True
+    project_ids: frozenset[int] | None = None
+    owner_id: int | None = None
+
+
+def audience_grants(audience: Audience) -> tuple[Grant, ...]:
+    """The grants whose union is everything `audience` may see (withdrawn stories never)."""
+    grants = [Grant(MARK_PUBLIC)]
+    if audience.is_public:
+        return tuple(grants)
+    if audience.has(RESEARCHER):
+        grants.append(Grant(MARK_RESEARCHERS))
+    if audience.has(CONTRIBUTOR):
+        from stories.models import ProjectMembership
+
+        member_of = ProjectMembership.objects.filter(user_id=audience.user_id)
+        project_ids = frozenset(member_of.values_list("project_id", flat=True))
+        grants.append(Grant(MARK_ARCHIVE, project_ids=project_ids))
+    if audience.has(CURATOR):
+        grants.append(Grant(MARK_ARCHIVE, unsealed=False))
+    if audience.has(STORYTELLER):
+        grants.append(Grant(None, live=False, unsealed=False, owner_id=audience.user_id))
+    return tuple(grants)

@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group
 from stories import services
 from stories.models import ConsentMethod, Project, ProjectMembership, StoryKind, StorytellerProfile
 
-pytest_plugins = ["tests.browser"]
+pytest_plugins = ["tests.browser", "tests.search_support"]
 
 
 def make_user(django_user_model, username: str, *roles: str, staff: bool = False):

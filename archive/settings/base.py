@@ -155,6 +155,9 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 ELASTICSEARCH_URL = env_str("ELASTICSEARCH_URL", "")
 SEARCH_BACKEND = env_str("SEARCH_BACKEND", "elasticsearch" if ELASTICSEARCH_URL else "database")
 SEARCH_INDEX_PREFIX = env_str("SEARCH_INDEX_PREFIX", "archive")
+SEARCH_ES_TIMEOUT = env_int("SEARCH_ES_TIMEOUT", 10)  # seconds per Elasticsearch request
+SEARCH_ES_REPLICAS = env_int("SEARCH_ES_REPLICAS", 0)  # replicas of new indices (1+ on a cluster)
+SEARCH_DRAIN_BATCH = env_int("SEARCH_DRAIN_BATCH", 200)  # outbox rows per bulk request
 
 # Accounts: storytellers join by invitation; open sign-up is a choice.
 ARCHIVE_SELF_SIGNUP = env_bool("ARCHIVE_SELF_SIGNUP", False)

@@ -1,0 +1,284 @@
+"""The one search interface of the archive; pages, the JSON API and the benchmark use it.
+
+    search_stories(audience=…, query=…, filters=…, sort=…, page=…, per_page=…) -> SearchResults
+    suggest(audience=…, prefix=…) -> list[Suggestion]
+    related_stories(audience=…, story=…, limit=…) -> list[Story]
+    index_story(story=…), index_stories(story_ids=…), outbox_drain()
+
+The backend (SEARCH_BACKEND: "database" or "elasticsearch") applies the audience filter inside
+its own query, from the one visibility rule. Stories are then loaded through
+`Story.objects.visible_to` as every read path is; what of them is shown (attribution, quotes
+in snippets) comes from `story_parts`.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf.locale import LANG_INFO
+from django.utils import timezone
+
+from search import text as textmod
+from search.backends import Unavailable, get_backend
+from search.documents import build_docs
+from search.links import story_url
+from search.query import FACETS, THEME_TOKEN, VALUE_TOKEN, parse_query
+from search.services import index_stories, index_story, outbox_drain
+from search.types import (
+    SORTS,
+    FacetValue,
+    Hit,
+    SearchFilters,
+    SearchResults,
+    Snippet,
+    Suggestion,
+)
+from stories.visibility import Audience, story_parts
+
+__all__ = [
+    "SearchFilters",
+    "SearchResults",
+    "Unavailable",
+    "index_stories",
+    "index_story",
+    "outbox_drain",
+    "related_stories",
+    "search_stories",
+    "suggest",
+]
+
+logger = logging.getLogger(__name__)
+
+MAX_PER_PAGE = 100
+MAX_RESULTS = 10_000  # deepest result reachable by paging (Elasticsearch's result window)
+NO_MATCH = "-"  # a filter key that matches nothing (an unknown slug narrows, never widens)
+
+
+def search_stories(
+    *,
+    audience: Audience,
+    query: str = "",
+    filters: SearchFilters | None = None,
+    sort: str = "relevance",
+    page: int = 1,
+    per_page: int = 20,
+    request=None,
+) -> SearchResults:
+    """Stories `audience` may see that match `query` and `filters`, with facet counts."""
+    filters = filters or SearchFilters()
+    sort = sort if sort in SORTS else "relevance"
+    per_page = max(1, min(int(per_page), MAX_PER_PAGE))
+    page = max(1, min(int(page), MAX_RESULTS // per_page))
+    keys, tokens = resolve_filters(filters)
+    parsed = parse_query(query[:500], filter_tokens=tokens)
+    raw = get_backend().search(
+        audience=audience,
+        parsed=parsed,
+        filters=keys,
+        sort=sort,
+        offset=(page - 1) * per_page,
+        limit=per_page,
+        now=timezone.now(),
+    )
+    stories = _load(audience, [h.story_id for h in raw.hits])
+    hits = []
+    for raw_hit in raw.hits:
+        story = stories.get(raw_hit.story_id)
+        if story is None:
+            # The index is a drain interval behind a change (say a withdrawal): not shown.
+            logger.info(
+                "Search index is behind for story %s; the outbox will catch up.", raw_hit.story_id
+            )
+            continue
+        parts = story_parts(audience, story)
+        snippets = [
+            Snippet(
+                html=(m.text or None) if parts.quotes else None,
+                start=m.start,
+                char_start=m.char_start,
+                url=story_url(story, request, at=m.start),
+            )
+            for m in raw_hit.moments
+        ]
+        hits.append(
+            Hit(
+                story=story,
+                score=raw_hit.score,
+                url=story_url(story, request),
+                attribution=parts.attribution,
+                snippets=snippets,
+            )
+        )
+    return SearchResults(
+        query=query,
+        total=raw.total,
+        page=page,
+        per_page=per_page,
+        hits=hits,
+        facets=label_facets(raw.facets, filters),
+        sort=sort,
+        interpreted=[c.label for c in parsed.clauses],
+    )
+
+
+def suggest(*, audience: Audience, prefix: str, limit: int = 8) -> list[Suggestion]:
+    """Themes, values and titles of stories `audience` may see that start like `prefix`."""
+    typed = textmod.words(prefix[:200])
+    if not typed or len("".join(typed)) < 2:
+        return []
+    complete = prefix.rstrip() != prefix or not prefix[-1].isalnum()
+    done, last = (typed, "") if complete else (typed[:-1], typed[-1])
+    found: list[Suggestion] = []
+    for kind, label in _code_names():
+        written = textmod.words(label)
+        if written[: len(done)] == done and (
+            not last or (len(written) > len(done) and written[len(done)].startswith(last))
+        ):
+            found.append(Suggestion(kind=kind, label=label))
+    found = found[: max(2, limit // 2)]
+    seen = {s.label.lower() for s in found}
+    titles = get_backend().suggest_titles(
+        audience=audience, done=done, prefix=last, limit=limit, now=timezone.now()
+    )
+    for _story_id, title in titles:
+        if title.lower() not in seen:
+            seen.add(title.lower())
+            found.append(Suggestion(kind="story", label=title))
+    return found[:limit]
+
+
+def related_stories(*, audience: Audience, story, limit: int = 5) -> list:
+    """Stories `audience` may see that share themes, values or words with `story`."""
+    from stories.models import Story
+
+    if not Story.objects.visible_to(audience).filter(pk=story.pk).exists():
+        return []
+    docs, _gone = build_docs([story.pk])
+    if not docs:
+        return []
+    ids = get_backend().related(audience=audience, doc=docs[0], limit=limit, now=timezone.now())
+    stories = _load(audience, ids)
+    return [stories[i] for i in ids if i in stories]
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _load(audience: Audience, ids: list[int]) -> dict:
+    from stories.models import Story
+
+    if not ids:
+        return {}
+    return {
+        s.pk: s
+        for s in Story.objects.visible_to(audience)
+        .filter(pk__in=ids)
+        .select_related("consent", "project", "storyteller__storyteller_profile")
+    }
+
+
+def _code_names() -> list[tuple[str, str]]:
+    from stories.models import Theme, Value
+
+    names = [("theme", t.name) for t in Theme.objects.active().order_by("name")]
+    names += [("value", v.name) for v in Value.objects.order_by("number")]
+    return names
+
+
+def _final_themes() -> tuple[dict[int, int], dict]:
+    """Each theme id -> the theme that absorbed it (itself when not merged), and all themes."""
+    from stories.models import Theme
+
+    themes = {t.pk: t for t in Theme.objects.all()}
+    final: dict[int, int] = {}
+    for theme_id in themes:
+        current, seen = theme_id, set()
+        while themes[current].merged_into_id and current not in seen:
+            seen.add(current)
+            current = themes[current].merged_into_id
+        final[theme_id] = current
+    return final, themes
+
+
+def resolve_filters(filters: SearchFilters) -> tuple[dict[str, list[str]], tuple[str, ...]]:
+    """Index keys for each chosen facet, and the tag tokens whose moments make snippets."""
+    from stories.models import Project, Value
+
+    keys: dict[str, list[str]] = {}
+    tokens: list[str] = []
+    if filters.value:
+        ids = list(Value.objects.filter(slug__in=filters.value).values_list("pk", flat=True))
+        keys["value"] = [str(i) for i in ids] or [NO_MATCH]
+        tokens += [VALUE_TOKEN.format(i) for i in ids]
+    if filters.theme:
+        final, themes = _final_themes()
+        chosen = {final[t.pk] for t in themes.values() if t.slug in filters.theme}
+        ids = sorted(t for t, f in final.items() if f in chosen)
+        keys["theme"] = [str(i) for i in ids] or [NO_MATCH]
+        tokens += [THEME_TOKEN.format(i) for i in ids]
+    if filters.project:
+        ids = Project.objects.filter(slug__in=filters.project).values_list("pk", flat=True)
+        keys["project"] = [str(i) for i in ids] or [NO_MATCH]
+    for facet in ("value_group", "collection", "language", "year", "kind"):
+        chosen_keys = getattr(filters, facet)
+        if chosen_keys:
+            keys[facet] = list(chosen_keys)
+    return keys, tuple(tokens)
+
+
+def label_facets(
+    raw: dict[str, dict[str, int]], filters: SearchFilters
+) -> dict[str, list[FacetValue]]:
+    """Facet counts with their labels and the keys that filters take."""
+    from stories.models import CollectionPage, Project, StoryKind, Value, ValueGroup
+
+    chosen = filters.chosen()
+    out: dict[str, list[FacetValue]] = {}
+
+    def entries(facet: str, rows: list[tuple[str, str, int]], order=None) -> None:
+        picked = set(chosen.get(facet, ()))
+        values = [
+            FacetValue(key=k, label=label, count=n, selected=k in picked) for k, label, n in rows
+        ]
+        present = {v.key for v in values}
+        values += [FacetValue(key=k, label=k, count=0, selected=True) for k in picked - present]
+        out[facet] = sorted(values, key=order or (lambda v: (-v.count, v.label.lower())))
+
+    counts = {facet: raw.get(facet, {}) for facet in FACETS}
+
+    values = Value.objects.in_bulk([int(k) for k in counts["value"] if k.isdigit()])
+    entries(
+        "value",
+        [(v.slug, v.name, counts["value"][str(pk)]) for pk, v in values.items()],
+        order=lambda f: (next((v.number for v in values.values() if v.slug == f.key), 99),),
+    )
+    group_labels = dict(ValueGroup.choices)
+    entries(
+        "value_group",
+        [(k, str(group_labels.get(k, k)), n) for k, n in counts["value_group"].items()],
+        order=lambda f: (list(group_labels).index(f.key) if f.key in group_labels else 9,),
+    )
+    final, themes = _final_themes()
+    merged: dict[int, int] = {}
+    for key, n in counts["theme"].items():
+        if key.isdigit() and int(key) in final:
+            merged[final[int(key)]] = merged.get(final[int(key)], 0) + n
+    entries("theme", [(themes[t].slug, themes[t].name, n) for t, n in merged.items()])
+    projects = Project.objects.in_bulk([int(k) for k in counts["project"] if k.isdigit()])
+    entries("project", [(p.slug, p.name, counts["project"][str(pk)]) for pk, p in projects.items()])
+    pages = CollectionPage.objects.in_bulk([int(k) for k in counts["collection"] if k.isdigit()])
+    entries(
+        "collection", [(str(pk), p.title, counts["collection"][str(pk)]) for pk, p in pages.items()]
+    )
+    entries(
+        "language",
+        [(k, LANG_INFO.get(k, {}).get("name", k), n) for k, n in counts["language"].items()],
+    )
+    entries(
+        "year",
+        [(k, k, n) for k, n in counts["year"].items()],
+        order=lambda f: (-int(f.key) if f.key.isdigit() else 0,),
+    )
+    kinds = dict(StoryKind.choices)
+    entries("kind", [(k, str(kinds.get(k, k)), n) for k, n in counts["kind"].items()])
+    return out

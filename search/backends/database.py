@@ -1,0 +1,278 @@
+"""The embedded backend: search on the archive's own database, no server needed.
+
+Its index is three tables (search.models: IndexedStory, IndexedPassage, IndexedFacet) written
+from the same documents as Elasticsearch's. Matching is LIKE on space-delimited stems, which
+behaves the same on SQLite and PostgreSQL (where a trigram index speeds it up when the
+pg_trgm extension can be created). The visibility rule is `visible_q` itself, joined into
+every query as a subquery on Story: the database is the source of truth, so no copy of the
+consent is needed here.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable
+
+from django.db import transaction
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
+
+from search import text as textmod
+from search.documents import StoryDoc
+from search.models import IndexedFacet, IndexedPassage, IndexedStory
+from search.query import ParsedQuery
+from search.types import RawHit, RawMoment, RawResults
+from stories.visibility import Audience, visible_q
+
+SNIPPETS_PER_STORY = 3
+SNIPPET_CHARS = 240
+
+
+def _pad(stems: str) -> str:
+    return f" {stems} " if stems else " "
+
+
+def _has(field: str, phrase: str) -> Q:
+    return Q(**{f"{field}__contains": f" {phrase} "})
+
+
+def _any(field: str, phrases: Iterable[str]) -> Q:
+    q = Q()
+    for phrase in phrases:
+        q |= _has(field, phrase)
+    return q
+
+
+class DatabaseBackend:
+    name = "database"
+
+    # --- writes --------------------------------------------------------------------------------
+    def apply(self, docs: list[StoryDoc], gone: list[int], **_: object) -> dict[int, str]:
+        with transaction.atomic():
+            IndexedStory.objects.filter(story_id__in=[*gone, *(d.story_id for d in docs)]).delete()
+            self._insert(docs)
+        return {}
+
+    def _insert(self, docs: list[StoryDoc]) -> None:
+        IndexedStory.objects.bulk_create(
+            [
+                IndexedStory(
+                    story_id=d.story_id,
+                    title=d.title[:255],
+                    title_words=_pad(" ".join(d.title_words)),
+                    title_stem=_pad(d.title_stem),
+                    summary_stem=_pad(d.summary_stem),
+                    all_stem=_pad(d.all_stem),
+                    date=d.date,
+                    source_hash=d.source_hash,
+                )
+                for d in docs
+            ],
+            batch_size=500,
+        )
+        IndexedPassage.objects.bulk_create(
+            (
+                IndexedPassage(
+                    story_id=d.story_id,
+                    n=p.n,
+                    start=p.start,
+                    end=p.end,
+                    char_start=p.char_start,
+                    char_end=p.char_end,
+                    text=p.text,
+                    stem=_pad(p.stem),
+                )
+                for d in docs
+                for p in d.passages
+            ),
+            batch_size=2000,
+        )
+        IndexedFacet.objects.bulk_create(
+            (
+                IndexedFacet(story_id=d.story_id, facet=facet, key=key)
+                for d in docs
+                for facet, keys in d.facet_keys().items()
+                for key in dict.fromkeys(keys)
+            ),
+            batch_size=5000,
+        )
+
+    def refresh(self) -> None:
+        """Writes are visible on commit."""
+
+    def ensure_index(self) -> None:
+        """The tables come with the migrations."""
+
+    def drop(self) -> None:
+        IndexedStory.objects.all().delete()
+
+    def indexed_hashes(self) -> dict[int, str]:
+        return dict(IndexedStory.objects.values_list("story_id", "source_hash"))
+
+    def rebuild(
+        self,
+        batches: Iterable[list[int]],
+        build: Callable[[list[int]], tuple[list[StoryDoc], list[int]]],
+        *,
+        progress: Callable[[int], None] = lambda n: None,
+        keep_old: bool = False,
+    ) -> str:
+        """Everything rebuilt in one transaction: readers see the old index until it commits."""
+        with transaction.atomic():
+            IndexedStory.objects.all().delete()
+            for ids in batches:
+                docs, _gone = build(ids)
+                self._insert(docs)
+                progress(len(ids))
+        return "database tables"
+
+    # --- reads ---------------------------------------------------------------------------------
+    def _visible(self, audience: Audience, now: datetime.datetime) -> QuerySet:
+        from stories.models import Story
+
+        return IndexedStory.objects.filter(
+            story_id__in=Story.objects.filter(visible_q(audience, now)).values("pk")
+        )
+
+    def _matching(
+        self,
+        *,
+        audience: Audience,
+        parsed: ParsedQuery,
+        filters: dict[str, list[str]],
+        now: datetime.datetime,
+    ) -> QuerySet:
+        qs = self._visible(audience, now)
+        for facet, keys in filters.items():
+            if keys:
+                qs = qs.filter(
+                    story_id__in=IndexedFacet.objects.filter(facet=facet, key__in=keys).values(
+                        "story_id"
+                    )
+                )
+        clauses = [_any("all_stem", c.phrases) for c in parsed.clauses]
+        if not clauses:
+            return qs
+        if parsed.required == len(clauses):
+            return qs.filter(*clauses)
+        anything = Q()
+        for clause in clauses:
+            anything |= clause
+        met = sum(
+            (Case(When(c, then=Value(1)), default=Value(0)) for c in clauses),
+            start=Value(0),
+        )
+        return qs.filter(anything).alias(met=met).filter(met__gte=parsed.required)
+
+    def search(
+        self,
+        *,
+        audience: Audience,
+        parsed: ParsedQuery,
+        filters: dict[str, list[str]],
+        sort: str,
+        offset: int,
+        limit: int,
+        now: datetime.datetime,
+    ) -> RawResults:
+        matching = self._matching(audience=audience, parsed=parsed, filters=filters, now=now)
+        total = matching.count()
+        facets: dict[str, dict[str, int]] = {}
+        for row in (
+            IndexedFacet.objects.filter(story_id__in=matching.values("story_id"))
+            .values("facet", "key")
+            .annotate(n=Count("id"))
+            .order_by()
+        ):
+            facets.setdefault(row["facet"], {})[row["key"]] = row["n"]
+        score = _score(parsed)
+        page = matching.annotate(score=score)
+        if sort == "oldest":
+            page = page.order_by("date", "story_id")
+        elif sort == "newest" or not parsed.snippet_phrases:
+            page = page.order_by("-date", "-story_id")
+        else:
+            page = page.order_by("-score", "-date", "-story_id")
+        rows = list(page.values_list("story_id", "score")[offset : offset + limit])
+        moments = self._moments([sid for sid, _ in rows], parsed)
+        hits = [
+            RawHit(story_id=sid, score=float(score or 0), moments=moments.get(sid, []))
+            for sid, score in rows
+        ]
+        return RawResults(total=total, hits=hits, facets=facets)
+
+    def _moments(self, story_ids: list[int], parsed: ParsedQuery) -> dict[int, list[RawMoment]]:
+        phrases = parsed.snippet_phrases
+        if not story_ids or not phrases:
+            return {}
+        found: dict[int, list[tuple[int, int, RawMoment]]] = {}
+        for story_id, n, start, char_start, text, stem in (
+            IndexedPassage.objects.filter(story_id__in=story_ids)
+            .filter(_any("stem", phrases))
+            .values_list("story_id", "n", "start", "char_start", "text", "stem")
+            .iterator(chunk_size=500)
+        ):
+            met = sum(1 for p in phrases if f" {p} " in stem)
+            moment = RawMoment(
+                text=textmod.highlight(text, parsed.mark_stems, size=SNIPPET_CHARS),
+                start=start,
+                char_start=char_start,
+            )
+            found.setdefault(story_id, []).append((-met, n, moment))
+        return {
+            sid: [m for _, _, m in sorted(items, key=lambda x: (x[0], x[1]))[:SNIPPETS_PER_STORY]]
+            for sid, items in found.items()
+        }
+
+    def suggest_titles(
+        self,
+        *,
+        audience: Audience,
+        done: list[str],
+        prefix: str,
+        limit: int,
+        now: datetime.datetime,
+    ) -> list[tuple[int, str]]:
+        qs = self._visible(audience, now)
+        for word in done:
+            qs = qs.filter(title_words__contains=f" {word} ")
+        if prefix:
+            qs = qs.filter(title_words__contains=f" {prefix}")
+        return list(qs.order_by("-date", "-story_id").values_list("story_id", "title")[:limit])
+
+    def related(
+        self, *, audience: Audience, doc: StoryDoc, limit: int, now: datetime.datetime
+    ) -> list[int]:
+        shared = Q(facet="theme", key__in=[str(t) for t in doc.theme_ids]) | Q(
+            facet="value", key__in=[str(v) for v in doc.value_ids]
+        )
+        if not (doc.theme_ids or doc.value_ids):
+            return []
+        weights = (
+            IndexedFacet.objects.filter(shared)
+            .filter(story_id__in=self._visible(audience, now).values("story_id"))
+            .exclude(story_id=doc.story_id)
+            .values("story_id")
+            .annotate(
+                weight=Sum(
+                    Case(
+                        When(facet="theme", then=Value(3)),
+                        default=Value(1),
+                        output_field=IntegerField(),
+                    )
+                )
+            )
+            .order_by("-weight", "-story__date", "-story_id")
+        )
+        return [row["story_id"] for row in weights[:limit]]
+
+
+def _score(parsed: ParsedQuery):
+    """Title 3, summary 2, anywhere 1, per clause met: close to the Elasticsearch boosts."""
+    terms = []
+    for clause in parsed.clauses:
+        words = [p for p in clause.phrases if not p.startswith("tag")]
+        if words:
+            terms.append(Case(When(_any("title_stem", words), then=Value(3)), default=Value(0)))
+            terms.append(Case(When(_any("summary_stem", words), then=Value(2)), default=Value(0)))
+        terms.append(Case(When(_any("all_stem", clause.phrases), then=Value(1)), default=Value(0)))
+    return sum(terms, start=Value(0)) if terms else Value(0)

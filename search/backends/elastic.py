@@ -1,0 +1,564 @@
+"""The Elasticsearch backend, written with `elasticsearch.dsl` (Document, Search, aggregations).
+
+One index of stories with their passages (transcript segments or text paragraphs) as nested
+documents. The index name carries the mapping version, `<prefix>-stories-v<N>` (a rebuild adds
+a build stamp), and the archive reads and writes through the alias `<prefix>-stories`; while a
+rebuild runs, writes also go to the alias `<prefix>-stories-next`. Every write carries an
+external version (the time the document was read from the database), so a slower writer can
+never put an older copy over a newer one.
+
+Text analysis is the archive's own (search.text): stemmed fields use the `whitespace`
+analyzer, original text the `standard` analyzer, both of which the node has without the
+analysis-common module. Highlighting works on the original words of each passage, indexed with
+offsets, so very long transcripts highlight without re-analysis.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import asdict
+from functools import cache
+
+from django.conf import settings
+from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError, helpers
+from elasticsearch.dsl import (
+    Date,
+    Document,
+    Float,
+    Index,
+    InnerDoc,
+    Integer,
+    Keyword,
+    Long,
+    MetaField,
+    Nested,
+    Q,
+    Search,
+    Text,
+)
+
+from search.documents import StoryDoc
+from search.query import FACETS, ParsedQuery
+from search.types import RawHit, RawMoment, RawResults
+from stories.visibility import Audience, audience_grants
+
+logger = logging.getLogger(__name__)
+
+# Raise when the mapping or the settings below change; `manage.py search_reindex` builds the
+# new version beside the old one and swaps the alias.
+MAPPING_VERSION = 1
+
+FACET_FIELDS = {
+    "value": ("value_ids", 50),
+    "value_group": ("value_groups", 5),
+    "theme": ("theme_ids", 300),
+    "project": ("project_id", 300),
+    "collection": ("collection_ids", 300),
+    "language": ("language", 50),
+    "year": ("year", 300),
+    "kind": ("kind", 5),
+}
+assert set(FACET_FIELDS) == set(FACETS)
+
+MARK = {"pre_tags": ["<mark>"], "post_tags": ["</mark>"]}
+SNIPPET_CHARS = 240
+SNIPPETS_PER_STORY = 3
+
+
+class Passage(InnerDoc):
+    n = Integer()
+    start = Float()
+    end = Float()
+    char_start = Integer()
+    char_end = Integer()
+    text = Text(analyzer="standard", index_options="offsets")
+    stem = Text(analyzer="whitespace")
+
+
+class StoryDocument(Document):
+    story_id = Long()
+    title = Text(analyzer="standard", index_options="offsets")
+    title_words = Keyword()
+    title_stem = Text(analyzer="whitespace")
+    summary = Text(analyzer="standard", index_options="offsets")
+    summary_stem = Text(analyzer="whitespace")
+    all_stem = Text(analyzer="whitespace")
+    kind = Keyword()
+    language = Keyword()
+    status = Keyword()
+    owner_id = Keyword()
+    project_id = Keyword()
+    value_ids = Keyword()
+    value_groups = Keyword()
+    theme_ids = Keyword()
+    collection_ids = Keyword()
+    year = Keyword()
+    date = Date(format="date")
+    published_at = Date()
+    audiences = Keyword()
+    consent_expires_at = Date()
+    sealed_until = Date(format="date")
+    source_hash = Keyword(index=False)
+    passages = Nested(Passage)
+
+    class Meta:
+        dynamic = MetaField("strict")
+        # The stemmed copies of long text are searched, never shown: keep them out of _source.
+        source = MetaField(excludes=["all_stem", "passages.stem"])
+
+    @classmethod
+    def from_doc(cls, doc: StoryDoc) -> StoryDocument:
+        data = asdict(doc)
+        for key in ("owner_id", "project_id", "year"):
+            data[key] = None if data[key] is None else str(data[key])
+        for key in ("value_ids", "theme_ids", "collection_ids"):
+            data[key] = [str(v) for v in data[key]]
+        return cls(meta={"id": doc.story_id}, **data)
+
+
+def index_settings() -> dict:
+    return {
+        "number_of_shards": 1,
+        "number_of_replicas": settings.SEARCH_ES_REPLICAS,
+        # A transcript of a million characters has thousands of segments.
+        "mapping.nested_objects.limit": 200_000,
+    }
+
+
+@cache
+def _client(url: str, timeout: float) -> Elasticsearch:
+    return Elasticsearch(url, request_timeout=timeout, max_retries=1, retry_on_timeout=False)
+
+
+class Unavailable(Exception):
+    """Elasticsearch could not be reached or refused the request."""
+
+
+def _now_version() -> int:
+    return time.time_ns() // 1000
+
+
+class ElasticsearchBackend:
+    name = "elasticsearch"
+
+    def __init__(self, url: str | None = None, prefix: str | None = None) -> None:
+        self.url = url or settings.ELASTICSEARCH_URL
+        if not self.url:
+            raise Unavailable(
+                "SEARCH_BACKEND is 'elasticsearch' but ELASTICSEARCH_URL is empty: set it to "
+                "your node (for development, scripts/elasticsearch.sh url prints it)."
+            )
+        self.prefix = prefix or settings.SEARCH_INDEX_PREFIX
+        self.alias = f"{self.prefix}-stories"
+        self.next_alias = f"{self.prefix}-stories-next"
+
+    # --- connection and indices --------------------------------------------------------------
+    @property
+    def client(self) -> Elasticsearch:
+        return _client(self.url, settings.SEARCH_ES_TIMEOUT)
+
+    def index_name(self, stamp: str = "") -> str:
+        base = f"{self.alias}-v{MAPPING_VERSION}"
+        return f"{base}-{stamp}" if stamp else base
+
+    def _index(self, name: str) -> Index:
+        index = Index(name, using=self.client)
+        index.settings(**index_settings())
+        index.document(StoryDocument)
+        return index
+
+    def create_index(self, name: str, *, aliases: Iterable[str] = ()) -> None:
+        index = self._index(name)
+        for alias in aliases:
+            index.aliases(**{alias: {}})
+        body = index.to_dict()
+        body.setdefault("mappings", {})["_meta"] = {"mapping_version": MAPPING_VERSION}
+        try:
+            self.client.indices.create(index=name, **body)
+        except ApiError as exc:
+            if exc.meta.status != 400 or "already_exists" not in str(exc):
+                raise
+
+    def ensure_index(self) -> None:
+        """The alias and its first index, made once."""
+        if not self.client.indices.exists_alias(name=self.alias):
+            self.create_index(self.index_name(), aliases=[self.alias])
+
+    def aliased(self, alias: str) -> list[str]:
+        try:
+            return sorted(self.client.indices.get_alias(name=alias))
+        except NotFoundError:
+            return []
+
+    def write_targets(self) -> list[str]:
+        self.ensure_index()
+        return sorted(set(self.aliased(self.alias)) | set(self.aliased(self.next_alias)))
+
+    def refresh(self) -> None:
+        self.client.indices.refresh(index=self.alias)
+
+    def drop(self) -> None:
+        """Delete every index of this prefix (tests and benchmarks)."""
+        names = self.client.indices.get(index=f"{self.alias}-v*", allow_no_indices=True)
+        for name in names:
+            self.client.indices.delete(index=name, ignore_unavailable=True)
+
+    def health(self) -> dict:
+        return self.client.cluster.health(timeout="5s").body
+
+    # --- writes --------------------------------------------------------------------------------
+    def apply(
+        self,
+        docs: list[StoryDoc],
+        gone: list[int],
+        *,
+        version: int | None = None,
+        targets: list[str] | None = None,
+    ) -> dict[int, str]:
+        """Index `docs` and delete `gone` from every write target; per-story errors returned.
+
+        Raises Unavailable when the node cannot be reached: nothing is then taken as done.
+        """
+        version = version or _now_version()
+        try:
+            targets = targets or self.write_targets()
+            actions = []
+            for target in targets:
+                for doc in docs:
+                    action = StoryDocument.from_doc(doc).to_dict(include_meta=True)
+                    action.update(_index=target, version=version, version_type="external")
+                    actions.append(action)
+                for story_id in gone:
+                    actions.append(
+                        {
+                            "_op_type": "delete",
+                            "_index": target,
+                            "_id": str(story_id),
+                            "version": version,
+                            "version_type": "external",
+                        }
+                    )
+            errors: dict[int, str] = {}
+            for ok, item in helpers.streaming_bulk(
+                self.client,
+                actions,
+                chunk_size=200,
+                max_chunk_bytes=20 * 1024 * 1024,
+                raise_on_error=False,
+                raise_on_exception=True,
+            ):
+                if ok:
+                    continue
+                (op, info), *_ = item.items()
+                status = info.get("status")
+                if status == 409 or (op == "delete" and status == 404):
+                    continue  # a newer copy is already there, or nothing to delete
+                errors[int(info["_id"])] = str(info.get("error") or status)[:2000]
+            return errors
+        except (TransportError, ApiError) as exc:
+            raise Unavailable(
+                f"Elasticsearch at {self.url} did not take the update: {exc}"
+            ) from exc
+
+    def indexed_hashes(self) -> dict[int, str]:
+        """Every story in the index with the fingerprint of what was indexed."""
+        found: dict[int, str] = {}
+        search = StoryDocument.search(using=self.client, index=self.alias).source(
+            ["story_id", "source_hash"]
+        )
+        for hit in search.params(size=2000).scan():
+            found[int(hit.story_id)] = hit.source_hash
+        return found
+
+    def mapping_versions(self) -> dict[str, int | None]:
+        mappings = self.client.indices.get_mapping(index=self.alias)
+        return {
+            name: (body["mappings"].get("_meta") or {}).get("mapping_version")
+            for name, body in mappings.items()
+        }
+
+    def rebuild(
+        self,
+        batches: Iterable[list[int]],
+        build: Callable[[list[int]], tuple[list[StoryDoc], list[int]]],
+        *,
+        progress: Callable[[int], None] = lambda n: None,
+        keep_old: bool = False,
+    ) -> str:
+        """A new index beside the live one, loaded in bulk, then the alias swapped at once.
+
+        Searches keep using the old index until the swap; changes drained meanwhile go to both.
+        """
+        stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%d%H%M%S%f")
+        name = self.index_name(stamp)
+        self.ensure_index()
+        old = self.aliased(self.alias)
+        self.create_index(name)
+        bulk_settings = {"index": {"refresh_interval": "-1"}}
+        self.client.indices.put_settings(index=name, settings=bulk_settings)
+        self.client.indices.update_aliases(
+            actions=[{"add": {"index": name, "alias": self.next_alias}}]
+        )
+        try:
+            for ids in batches:
+                version = _now_version()
+                docs, _gone = build(ids)
+                errors = self.apply(docs, [], version=version, targets=[name])
+                if errors:
+                    raise Unavailable(f"Elasticsearch refused {len(errors)} stories: {errors}")
+                progress(len(ids))
+            self.client.indices.put_settings(
+                index=name, settings={"index": {"refresh_interval": None}}
+            )
+            self.client.indices.refresh(index=name)
+            swap = [{"add": {"index": name, "alias": self.alias}}]
+            swap += [{"remove": {"index": o, "alias": self.alias}} for o in old]
+            swap.append({"remove": {"index": name, "alias": self.next_alias}})
+            self.client.indices.update_aliases(actions=swap)
+        except BaseException:
+            self.client.indices.delete(index=name, ignore_unavailable=True)
+            raise
+        if not keep_old:
+            for o in old:
+                self.client.indices.delete(index=o, ignore_unavailable=True)
+        return name
+
+    # --- reads ---------------------------------------------------------------------------------
+    def _search(self) -> Search:
+        return StoryDocument.search(using=self.client, index=self.alias)
+
+    def search(
+        self,
+        *,
+        audience: Audience,
+        parsed: ParsedQuery,
+        filters: dict[str, list[str]],
+        sort: str,
+        offset: int,
+        limit: int,
+        now: datetime.datetime,
+    ) -> RawResults:
+        must = []
+        if parsed.clauses:
+            must.append(
+                Q(
+                    "bool",
+                    should=[_clause_query(c) for c in parsed.clauses],
+                    minimum_should_match=parsed.required,
+                )
+            )
+        should = []
+        if parsed.snippet_phrases:
+            should.append(_moments_query(parsed))
+        query = Q(
+            "bool",
+            must=must,
+            should=should,
+            filter=[audience_query(audience, now), *_filter_queries(filters)],
+        )
+        search = self._search().query(query).source(["story_id"]).extra(track_total_hits=True)
+        for facet, (field, size) in FACET_FIELDS.items():
+            search.aggs.bucket(facet, "terms", field=field, size=size)
+        search = search.sort(*_sort(sort, bool(parsed.clauses or should)))
+        search = search[offset : offset + limit]
+        try:
+            response = _execute(search, self.url)
+        except NotFoundError:
+            return RawResults(total=0, hits=[], facets={facet: {} for facet in FACET_FIELDS})
+        hits = []
+        for hit in response.hits:
+            moments = []
+            inner = getattr(hit.meta, "inner_hits", None)
+            if inner is not None and "passages" in inner:
+                for passage in inner["passages"].hits:
+                    fragments = getattr(
+                        getattr(passage.meta, "highlight", None), "passages.text", None
+                    )
+                    fragments = list(fragments) if fragments else []
+                    moments.append(
+                        RawMoment(
+                            text=fragments[0].strip() if fragments else "",
+                            start=getattr(passage, "start", None),
+                            char_start=getattr(passage, "char_start", None),
+                        )
+                    )
+            hits.append(
+                RawHit(story_id=int(hit.story_id), score=hit.meta.score or 0.0, moments=moments)
+            )
+        facets = {
+            facet: {str(b.key): b.doc_count for b in getattr(response.aggregations, facet).buckets}
+            for facet in FACET_FIELDS
+        }
+        return RawResults(total=response.hits.total.value, hits=hits, facets=facets)
+
+    def suggest_titles(
+        self,
+        *,
+        audience: Audience,
+        done: list[str],
+        prefix: str,
+        limit: int,
+        now: datetime.datetime,
+    ) -> list[tuple[int, str]]:
+        filters = [audience_query(audience, now)]
+        filters += [Q("term", title_words=w) for w in done]
+        if prefix:
+            filters.append(Q("prefix", title_words=prefix))
+        search = (
+            self._search()
+            .query(Q("bool", filter=filters))
+            .source(["story_id", "title"])
+            .sort({"date": "desc"}, {"story_id": "desc"})[:limit]
+        )
+        try:
+            return [(int(h.story_id), h.title) for h in _execute(search, self.url).hits]
+        except NotFoundError:
+            return []
+
+    def related(
+        self, *, audience: Audience, doc: StoryDoc, limit: int, now: datetime.datetime
+    ) -> list[int]:
+        should = [
+            Q(
+                "more_like_this",
+                fields=["all_stem"],
+                like=doc.all_stem[:50_000],
+                min_term_freq=1,
+                min_doc_freq=1,
+                max_query_terms=25,
+                minimum_should_match="30%",
+            )
+        ]
+        if doc.theme_ids:
+            should.append(Q("terms", theme_ids=[str(t) for t in doc.theme_ids], boost=3))
+        if doc.value_ids:
+            should.append(Q("terms", value_ids=[str(v) for v in doc.value_ids], boost=1))
+        query = Q(
+            "bool",
+            should=should,
+            minimum_should_match=1,
+            filter=[audience_query(audience, now)],
+            must_not=[Q("ids", values=[str(doc.story_id)])],
+        )
+        search = self._search().query(query).source(["story_id"])[:limit]
+        search = search.sort("_score", {"date": "desc"}, {"story_id": "desc"})
+        try:
+            return [int(h.story_id) for h in _execute(search, self.url).hits]
+        except NotFoundError:
+            return []
+
+
+def _execute(search: Search, url: str):
+    """Run a search; NotFoundError (no index yet: nothing indexed) is left to the caller."""
+    try:
+        return search.execute()
+    except NotFoundError:
+        raise
+    except (TransportError, ApiError) as exc:
+        raise Unavailable(
+            f"Search is unavailable: Elasticsearch at {url} did not answer "
+            f"({exc.__class__.__name__}). Try again in a minute."
+        ) from exc
+
+
+def audience_query(audience: Audience, now: datetime.datetime) -> Q:
+    """The visibility rule as a filter: one clause per grant of `stories.visibility`."""
+    live = Q(
+        "bool",
+        should=[
+            Q("bool", must_not=[Q("exists", field="consent_expires_at")]),
+            Q("range", consent_expires_at={"gt": now.isoformat()}),
+        ],
+        minimum_should_match=1,
+    )
+    unsealed = Q(
+        "bool",
+        should=[
+            Q("bool", must_not=[Q("exists", field="sealed_until")]),
+            Q("range", sealed_until={"lte": now.date().isoformat()}),
+        ],
+        minimum_should_match=1,
+    )
+    grants = []
+    for grant in audience_grants(audience):
+        parts = []
+        if grant.marker is not None:
+            parts.append(Q("term", audiences=grant.marker))
+        if grant.owner_id is not None:
+            parts.append(Q("term", owner_id=str(grant.owner_id)))
+        if grant.project_ids is not None:
+            if not grant.project_ids:
+                continue
+            parts.append(Q("terms", project_id=[str(p) for p in sorted(grant.project_ids)]))
+        if grant.live:
+            parts.append(live)
+        if grant.unsealed:
+            parts.append(unsealed)
+        grants.append(Q("bool", filter=parts))
+    return Q(
+        "bool",
+        should=grants,
+        minimum_should_match=1,
+        must_not=[Q("term", status="withdrawn")],
+    )
+
+
+def _phrase(field: str, phrase: str, boost: float = 1.0) -> Q:
+    if " " in phrase:
+        return Q("match_phrase", **{field: {"query": phrase, "boost": boost}})
+    return Q("term", **{field: {"value": phrase, "boost": boost}})
+
+
+def _clause_query(clause) -> Q:
+    should = []
+    for phrase in clause.phrases:
+        if not phrase.startswith("tag"):
+            should.append(_phrase("title_stem", phrase, 3.0))
+            should.append(_phrase("summary_stem", phrase, 2.0))
+        should.append(_phrase("all_stem", phrase, 1.0))
+    return Q("bool", should=should, minimum_should_match=1)
+
+
+def _moments_query(parsed: ParsedQuery) -> Q:
+    """Passages that say what was asked (or carry a chosen code), returned as inner hits."""
+    highlight = {
+        "type": "unified",
+        "fragment_size": SNIPPET_CHARS,
+        "number_of_fragments": 1,
+        "no_match_size": SNIPPET_CHARS,
+        **MARK,
+    }
+    if parsed.mark_words:
+        highlight["highlight_query"] = Q(
+            "match", **{"passages.text": " ".join(sorted(parsed.mark_words))}
+        ).to_dict()
+    return Q(
+        "nested",
+        path="passages",
+        score_mode="max",
+        query=Q(
+            "bool",
+            should=[_phrase("passages.stem", p) for p in parsed.snippet_phrases],
+            minimum_should_match=1,
+        ),
+        inner_hits={
+            "size": SNIPPETS_PER_STORY,
+            "_source": ["passages.n", "passages.start", "passages.char_start"],
+            "highlight": {"encoder": "html", "fields": {"passages.text": highlight}},
+        },
+    )
+
+
+def _filter_queries(filters: dict[str, list[str]]) -> list[Q]:
+    return [Q("terms", **{FACET_FIELDS[facet][0]: keys}) for facet, keys in filters.items() if keys]
+
+
+def _sort(sort: str, scored: bool) -> list:
+    if sort == "oldest":
+        return [{"date": "asc"}, {"story_id": "asc"}]
+    if sort == "newest" or not scored:
+        return [{"date": "desc"}, {"story_id": "desc"}]
+    return ["_score", {"date": "desc"}, {"story_id": "desc"}]

@@ -1,0 +1,271 @@
+"""A story as the search index sees it: built here once from the database, for both backends.
+
+A document carries what search matches (title, summary, transcript or text, stemmed), what it
+counts (values, value groups, themes, project, collections, language, year, kind), the
+story's passages (transcript segments with their start times, or paragraphs of a text story
+with their character offsets, each with the tags that cover it) and the audience fields from
+the visibility rule (`audience_markers`, owner, project, consent expiry and seal).
+
+Withdrawn stories have no document: the index must not hold them.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+
+from search import text as textmod
+from search.query import THEME_TOKEN, VALUE_TOKEN
+
+# Text stories are cut into passages of about this many characters, at sentence ends.
+PASSAGE_CHARS = 600
+
+
+@dataclass
+class PassageDoc:
+    n: int
+    text: str
+    stem: str  # stems of the text, then the tag tokens of the tags that cover it
+    start: float | None = None  # seconds (transcript segments)
+    end: float | None = None
+    char_start: int | None = None  # characters (text stories)
+    char_end: int | None = None
+
+
+@dataclass
+class StoryDoc:
+    story_id: int
+    title: str
+    summary: str
+    kind: str
+    language: str
+    status: str
+    owner_id: int
+    project_id: int | None
+    date: datetime.date
+    year: int
+    published_at: datetime.datetime | None
+    value_ids: list[int]
+    value_groups: list[str]
+    theme_ids: list[int]
+    collection_ids: list[int]
+    audiences: list[str]
+    consent_expires_at: datetime.datetime | None
+    sealed_until: datetime.date | None
+    title_words: list[str]
+    title_stem: str
+    summary_stem: str
+    all_stem: str
+    passages: list[PassageDoc] = field(default_factory=list)
+    source_hash: str = ""
+
+    def facet_keys(self) -> dict[str, list[str]]:
+        """The keys this story is counted under, per facet (all as strings)."""
+        return {
+            "value": [str(v) for v in self.value_ids],
+            "value_group": list(self.value_groups),
+            "theme": [str(t) for t in self.theme_ids],
+            "project": [str(self.project_id)] if self.project_id else [],
+            "collection": [str(c) for c in self.collection_ids],
+            "language": [self.language] if self.language else [],
+            "year": [str(self.year)],
+            "kind": [self.kind],
+        }
+
+    def fingerprint(self) -> str:
+        """A hash of everything indexed: the drift check compares it with the index's copy."""
+        data = asdict(self)
+        data.pop("source_hash")
+        raw = json.dumps(data, sort_keys=True, default=str, separators=(",", ":"))
+        return hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
+def split_passages(body: str, size: int = PASSAGE_CHARS) -> list[tuple[int, int]]:
+    """Character ranges of a text story's passages: paragraphs, long ones cut at sentence ends."""
+    ranges: list[tuple[int, int]] = []
+    pos = 0
+    n = len(body)
+    while pos < n:
+        while pos < n and body[pos].isspace():
+            pos += 1
+        if pos >= n:
+            break
+        limit = min(n, pos + size)
+        paragraph = body.find("\n\n", pos, limit)
+        if paragraph != -1:
+            end = paragraph
+        elif limit >= n:
+            end = n
+        else:
+            cut = max(body.rfind(". ", pos, limit), body.rfind("? ", pos, limit))
+            cut = max(cut, body.rfind("! ", pos, limit))
+            if cut > pos + size // 3:
+                end = cut + 1
+            else:
+                space = body.rfind(" ", pos, limit)
+                end = space if space > pos else limit
+        ranges.append((pos, end))
+        pos = end
+    return ranges
+
+
+def _tag_tokens(tag) -> str:
+    return THEME_TOKEN.format(tag.theme_id) if tag.theme_id else VALUE_TOKEN.format(tag.value_id)
+
+
+def _covers(tag, passage: PassageDoc) -> bool:
+    if tag.start_seconds is not None and passage.start is not None:
+        end = tag.end_seconds if tag.end_seconds is not None else tag.start_seconds
+        p_end = passage.end if passage.end is not None else passage.start
+        return passage.start <= end and p_end >= tag.start_seconds
+    if tag.char_start is not None and passage.char_start is not None:
+        end = tag.char_end if tag.char_end is not None else tag.char_start
+        return passage.char_start <= end and (passage.char_end or 0) >= tag.char_start
+    return False
+
+
+def _theme_resolver():
+    from stories.models import Theme
+
+    merged = dict(Theme.objects.filter(merged_into__isnull=False).values_list("pk", "merged_into"))
+
+    def final(theme_id: int) -> int:
+        seen = set()
+        while theme_id in merged and theme_id not in seen:
+            seen.add(theme_id)
+            theme_id = merged[theme_id]
+        return theme_id
+
+    return final
+
+
+def build_docs(story_ids: Iterable[int]) -> tuple[list[StoryDoc], list[int]]:
+    """Documents for these stories, and the ids that must leave the index (withdrawn, gone)."""
+    from stories.models import CollectionStory, Story, Tag
+    from transcribe.models import Segment
+
+    ids = sorted(set(story_ids))
+    if not ids:
+        return [], []
+    stories = {
+        s.pk: s
+        for s in Story.objects.filter(pk__in=ids).select_related("consent").order_by()
+        if s.status != "withdrawn"
+    }
+    gone = [i for i in ids if i not in stories]
+    if not stories:
+        return [], gone
+    final = _theme_resolver()
+    tags: dict[int, list] = {}
+    for tag in (
+        Tag.objects.filter(story_id__in=stories, status="accepted")
+        .select_related("value")
+        .order_by("story_id", "id")
+    ):
+        tags.setdefault(tag.story_id, []).append(tag)
+    segments: dict[int, list] = {}
+    for seg in (
+        Segment.objects.filter(transcript__story_id__in=stories)
+        .order_by("transcript__story_id", "index")
+        .values_list("transcript__story_id", "index", "start", "end", "text")
+    ):
+        segments.setdefault(seg[0], []).append(seg[1:])
+    collections: dict[int, list[int]] = {}
+    for story_id, page_id in (
+        CollectionStory.objects.filter(story_id__in=stories, page__live=True)
+        .order_by("page_id")
+        .values_list("story_id", "page_id")
+    ):
+        collections.setdefault(story_id, []).append(page_id)
+
+    docs = []
+    for story in stories.values():
+        story_tags = tags.get(story.pk, [])
+        for tag in story_tags:  # a merged theme counts as the theme that absorbed it (not saved)
+            if tag.theme_id:
+                tag.theme_id = final(tag.theme_id)
+        passages = _passages(story, segments.get(story.pk, []), story_tags)
+        docs.append(_doc(story, passages, story_tags, collections.get(story.pk, [])))
+    docs.sort(key=lambda d: d.story_id)
+    return docs, gone
+
+
+def _passages(story, segments: list, tags: list) -> list[PassageDoc]:
+    passages: list[PassageDoc] = []
+    if segments:
+        for index, start, end, seg_text in segments:
+            passages.append(
+                PassageDoc(n=index, text=seg_text.strip(), stem="", start=start, end=end)
+            )
+    elif story.text_body:
+        for n, (a, b) in enumerate(split_passages(story.text_body)):
+            passages.append(
+                PassageDoc(n=n, text=story.text_body[a:b], stem="", char_start=a, char_end=b)
+            )
+    ranged = [t for t in tags if t.is_excerpt]
+    for passage in passages:
+        tokens = [_tag_tokens(t) for t in ranged if _covers(t, passage)]
+        passage.stem = " ".join([textmod.stem_text(passage.text), *dict.fromkeys(tokens)]).strip()
+    return passages
+
+
+def _doc(story, passages: list[PassageDoc], tags: list, collection_ids: list[int]) -> StoryDoc:
+    from stories.visibility import audience_markers
+
+    consent = story.consent
+    told = story.told_on or story.created_at.date()
+    value_tags = [t for t in tags if t.value_id]
+    theme_ids = sorted({t.theme_id for t in tags if t.theme_id})
+    value_ids = sorted({t.value_id for t in value_tags})
+    tag_tokens = list(dict.fromkeys(_tag_tokens(t) for t in tags))
+    title_stem = textmod.stem_text(story.title)
+    summary_stem = textmod.stem_text(story.summary)
+    body = " ".join(p.stem for p in passages)
+    doc = StoryDoc(
+        story_id=story.pk,
+        title=story.title,
+        summary=story.summary,
+        kind=story.kind,
+        language=story.language or "",
+        status=story.status,
+        owner_id=story.storyteller_id,
+        project_id=story.project_id,
+        date=told,
+        year=told.year,
+        published_at=story.published_at,
+        value_ids=value_ids,
+        value_groups=sorted({t.value.group for t in value_tags}),
+        theme_ids=theme_ids,
+        collection_ids=sorted(set(collection_ids)),
+        audiences=sorted(audience_markers(story)),
+        consent_expires_at=consent.expires_at if consent else None,
+        sealed_until=consent.sealed_until if consent else None,
+        title_words=list(dict.fromkeys(textmod.words(story.title))),
+        title_stem=title_stem,
+        summary_stem=summary_stem,
+        all_stem=" ".join(x for x in (title_stem, summary_stem, body, *tag_tokens) if x),
+        passages=passages,
+    )
+    doc.source_hash = doc.fingerprint()
+    return doc
+
+
+def iter_all_story_ids(batch: int = 1000) -> Iterator[list[int]]:
+    """Every story that should be in the index, in batches (for rebuilds and drift checks)."""
+    from stories.models import Story
+
+    last = 0
+    while True:
+        ids = list(
+            Story.objects.exclude(status="withdrawn")
+            .filter(pk__gt=last)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:batch]
+        )
+        if not ids:
+            return
+        yield ids
+        last = ids[-1]

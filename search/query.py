@@ -1,0 +1,203 @@
+"""What a search asks for, worked out once in Python and handed to either backend.
+
+A query is a list of clauses. A clause is a word (any inflection: it is stemmed) or, when the
+words name a theme or a value, that code: stories tagged with it, or whose words say its name
+or one of its synonyms. Theme synonyms are expanded here, at query time, and a merged theme
+answers for the theme that absorbed it. A story matches when it meets enough clauses: all of
+them for one or two, three in four beyond that (the same count on both backends).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from search import text as textmod
+
+# Tokens written into the stemmed fields for each tag, so that one text match finds stories
+# (and moments) tagged with a code as well as those that say its name.
+THEME_TOKEN = "tagtheme{}"  # noqa: S105 (not a password)
+VALUE_TOKEN = "tagvalue{}"  # noqa: S105
+
+FACETS = ("value", "value_group", "theme", "project", "collection", "language", "year", "kind")
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One thing asked for. `phrases` are stemmed strings (one or more stems); any will do."""
+
+    label: str
+    phrases: tuple[str, ...]
+    code: str = ""  # "theme:<id>" or "value:<id>" when the words named a code
+    written: tuple[str, ...] = ()  # the words as written, to mark in snippets
+
+    @property
+    def stems(self) -> frozenset[str]:
+        return frozenset(s for p in self.phrases for s in p.split() if not s.startswith("tag"))
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    text: str
+    clauses: tuple[Clause, ...] = ()
+    # Stems and written forms to mark in snippets (stop words left out).
+    mark_stems: frozenset[str] = frozenset()
+    mark_words: frozenset[str] = frozenset()
+    # Tag tokens of the codes chosen as filters: moments tagged with them make snippets too.
+    filter_tokens: tuple[str, ...] = field(default=())
+
+    @property
+    def required(self) -> int:
+        """How many clauses a story must meet."""
+        n = len(self.clauses)
+        return n if n <= 2 else math.floor(n * 0.75)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.clauses
+
+    @property
+    def snippet_phrases(self) -> tuple[str, ...]:
+        """Everything a moment may match to become a snippet."""
+        seen: dict[str, None] = {}
+        for clause in self.clauses:
+            for phrase in clause.phrases:
+                seen[phrase] = None
+        for token in self.filter_tokens:
+            seen[token] = None
+        return tuple(seen)
+
+
+@dataclass(frozen=True)
+class _Entry:
+    stems: tuple[str, ...]
+    code: str
+    label: str
+    phrases: tuple[str, ...]
+    written: tuple[str, ...]
+
+
+_PARENS = re.compile(r"\(([^)]*)\)")
+
+
+def value_names(name: str) -> list[str]:
+    """The ways a value may be asked for: "Equality (and shifts in power differentials)" is
+    asked for as "equality" or by its whole name; "Commitment/consistency/longevity" by each."""
+    bare = _PARENS.sub(" ", name).strip()
+    whole = _PARENS.sub(r" \1 ", name)
+    names = {bare, whole}
+    names.update(part.strip() for part in bare.split("/"))
+    return [n for n in names if textmod.words(n)]
+
+
+def _lexicon() -> list[_Entry]:
+    """Theme and value names (with synonyms and merged themes) as stem sequences."""
+    from stories.models import Theme, ThemeSynonym, Value
+
+    themes = {t.pk: t for t in Theme.objects.all()}
+
+    def final(theme_id: int) -> int:
+        seen = set()
+        while themes[theme_id].merged_into_id and theme_id not in seen:
+            seen.add(theme_id)
+            theme_id = themes[theme_id].merged_into_id
+        return theme_id
+
+    names: dict[int, set[str]] = {}
+    for theme in themes.values():
+        names.setdefault(final(theme.pk), set()).add(theme.name)
+    for synonym in ThemeSynonym.objects.all():
+        if synonym.theme_id in themes:
+            names.setdefault(final(synonym.theme_id), set()).add(synonym.name)
+    entries: list[_Entry] = []
+    for theme_id, theme_names in names.items():
+        merged = [t for t in themes.values() if final(t.pk) == theme_id]
+        tokens = tuple(THEME_TOKEN.format(t.pk) for t in merged)
+        phrases = tuple(sorted({textmod.stem_text(n) for n in theme_names} - {""})) + tokens
+        written = tuple(sorted({w for n in theme_names for w in textmod.words(n)}))
+        for name in theme_names:
+            entries.append(
+                _Entry(
+                    stems=tuple(textmod.stems(name)),
+                    code=f"theme:{theme_id}",
+                    label=themes[theme_id].name,
+                    phrases=phrases,
+                    written=written,
+                )
+            )
+    for value in Value.objects.all():
+        variants = value_names(value.name)
+        phrases = (
+            *tuple(sorted({textmod.stem_text(n) for n in variants})),
+            VALUE_TOKEN.format(value.pk),
+        )
+        written = tuple(sorted({w for n in variants for w in textmod.words(n)}))
+        for name in variants:
+            entries.append(
+                _Entry(
+                    stems=tuple(textmod.stems(name)),
+                    code=f"value:{value.pk}",
+                    label=value.name,
+                    phrases=phrases,
+                    written=written,
+                )
+            )
+    return [e for e in entries if e.stems]
+
+
+def parse_query(text: str, *, filter_tokens: tuple[str, ...] = ()) -> ParsedQuery:
+    """Clauses from the words of `text`, longest theme or value names first."""
+    written = textmod.words(text)
+    stemmed = [textmod.stem(w) for w in written]
+    clauses: list[Clause] = []
+    if written:
+        by_first: dict[str, list[_Entry]] = {}
+        for entry in _lexicon():
+            by_first.setdefault(entry.stems[0], []).append(entry)
+        for entries in by_first.values():
+            entries.sort(key=lambda e: -len(e.stems))
+        i = 0
+        while i < len(written):
+            found = next(
+                (
+                    e
+                    for e in by_first.get(stemmed[i], ())
+                    if tuple(stemmed[i : i + len(e.stems)]) == e.stems
+                ),
+                None,
+            )
+            if found is not None:
+                clauses.append(
+                    Clause(
+                        label=found.label,
+                        phrases=found.phrases,
+                        code=found.code,
+                        written=found.written,
+                    )
+                )
+                i += len(found.stems)
+                continue
+            if not textmod.is_stop(written[i]):
+                clauses.append(
+                    Clause(label=written[i], phrases=(stemmed[i],), written=(written[i],))
+                )
+            i += 1
+    # The same code asked for twice is one clause.
+    unique: dict[tuple, Clause] = {}
+    for clause in clauses:
+        unique.setdefault((clause.code or clause.phrases), clause)
+    clauses = list(unique.values())
+    mark_stems = frozenset(s for c in clauses for s in c.stems if s not in textmod.STOP_WORDS)
+    mark_words: set[str] = set()
+    for clause in clauses:
+        for w in clause.written:
+            if not textmod.is_stop(w):
+                mark_words |= textmod.surface_forms(w)
+    return ParsedQuery(
+        text=text,
+        clauses=tuple(clauses),
+        mark_stems=mark_stems,
+        mark_words=frozenset(mark_words),
+        filter_tokens=filter_tokens,
+    )

@@ -1,0 +1,137 @@
+"""Keeping the search index true to the database: indexing, the outbox drain, drift checks.
+
+Every change to what search shows writes an outbox row in its own transaction
+(`search.outbox.index_stories_changed`). `outbox_drain` (run every few seconds by the worker's
+upkeep loop) takes rows in bulk, re-reads their stories and writes them to the backend; rows
+are deleted only once the backend took the update. While Elasticsearch is down the rows stay,
+with their attempts and last error, and the next drain after it returns catches up.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from search.backends import Unavailable, get_backend
+from search.documents import build_docs, iter_all_story_ids
+from search.models import OutboxEntry
+
+logger = logging.getLogger(__name__)
+
+
+def _version() -> int:
+    """Taken before the database is read: a later read always carries a higher version."""
+    return time.time_ns() // 1000
+
+
+def index_stories(*, story_ids, backend=None) -> dict[int, str]:
+    """Write these stories' current state to the index now (withdrawn ones are removed).
+
+    Returns the stories the backend refused, with its reason; raises Unavailable when the
+    backend cannot be reached. Services do not call this: they write outbox rows.
+    """
+    backend = backend or get_backend()
+    version = _version()
+    docs, gone = build_docs(story_ids)
+    return backend.apply(docs, gone, version=version)
+
+
+def index_story(*, story, backend=None) -> dict[int, str]:
+    return index_stories(story_ids=[story.pk], backend=backend)
+
+
+def outbox_drain(*, batch_size: int | None = None, max_batches: int = 25, backend=None) -> int:
+    """Drain pending outbox rows to the search backend; returns how many rows were done.
+
+    Stops early (rows kept, attempts and error recorded) when the backend is unavailable.
+    """
+    backend = backend or get_backend()
+    batch_size = batch_size or settings.SEARCH_DRAIN_BATCH
+    done = 0
+    for _ in range(max_batches):
+        drained, more = _drain_batch(backend, batch_size)
+        done += drained
+        if not more:
+            break
+    return done
+
+
+def _drain_batch(backend, batch_size: int) -> tuple[int, bool]:
+    with transaction.atomic():
+        rows = list(
+            OutboxEntry.objects.select_for_update(skip_locked=True).order_by("attempts", "id")[
+                :batch_size
+            ]
+        )
+        if not rows:
+            return 0, False
+        story_ids = sorted({r.story_id for r in rows})
+        try:
+            version = _version()
+            docs, gone = build_docs(story_ids)
+            errors = backend.apply(docs, gone, version=version)
+        except Unavailable as exc:
+            _record_failure(rows, str(exc))
+            logger.warning("Search outbox: %s rows wait; %s", len(rows), exc)
+            return 0, False
+        failed = [r for r in rows if r.story_id in errors]
+        for story_id, error in errors.items():
+            logger.error("Search index refused story %s: %s", story_id, error)
+        if failed:
+            for row in failed:
+                _record_failure([row], errors[row.story_id])
+        OutboxEntry.objects.filter(pk__in=[r.pk for r in rows if r.story_id not in errors]).delete()
+        return len(rows) - len(failed), len(rows) == batch_size
+
+
+def _record_failure(rows: list[OutboxEntry], error: str) -> None:
+    OutboxEntry.objects.filter(pk__in=[r.pk for r in rows]).update(
+        attempts=F("attempts") + 1, last_error=error[:4000], last_attempt_at=timezone.now()
+    )
+
+
+def index_rebuild(*, backend=None, progress: Callable[[int], None] = lambda n: None, batch=500):
+    """A fresh index of every story, swapped in when complete (see each backend's rebuild)."""
+    backend = backend or get_backend()
+    return backend.rebuild(iter_all_story_ids(batch), build_docs, progress=progress)
+
+
+@dataclass
+class Drift:
+    missing: list[int] = field(default_factory=list)  # should be in the index, are not
+    stale: list[int] = field(default_factory=list)  # in the index with other content
+    extra: list[int] = field(default_factory=list)  # in the index, should not be (withdrawn…)
+    pending: int = 0  # outbox rows not yet drained
+
+    @property
+    def drifted(self) -> bool:
+        return bool(self.missing or self.stale or self.extra)
+
+    @property
+    def story_ids(self) -> list[int]:
+        return sorted({*self.missing, *self.stale, *self.extra})
+
+
+def index_drift(*, backend=None, progress: Callable[[int], None] = lambda n: None) -> Drift:
+    """Compare every story's document, as the database says it is now, with the index."""
+    backend = backend or get_backend()
+    indexed = backend.indexed_hashes()
+    drift = Drift(pending=OutboxEntry.objects.count())
+    for ids in iter_all_story_ids(500):
+        docs, _gone = build_docs(ids)
+        for doc in docs:
+            found = indexed.pop(doc.story_id, None)
+            if found is None:
+                drift.missing.append(doc.story_id)
+            elif found != doc.source_hash:
+                drift.stale.append(doc.story_id)
+        progress(len(ids))
+    drift.extra = sorted(indexed)
+    return drift
