@@ -37,6 +37,9 @@ def _send(story: Story, kind: str, subject: str, template: str, **context) -> bo
     email = story.storyteller.email
     if not email:
         return False
+    story.refresh_from_db(fields=["status", "title"])  # the caller's copy may be stale
+    if story.is_withdrawn:
+        return False
     context.update(story=story, name=_name(story))
     send_mail(
         subject=subject,
@@ -55,8 +58,6 @@ def _name(story: Story) -> str:
 
 def notify_transcript_ready(story: Story) -> bool:
     """Tell the storyteller their transcript is ready to review. Returns whether mail went."""
-    if story.is_withdrawn:
-        return False
     return _send(
         story,
         "transcript_ready",
@@ -68,8 +69,6 @@ def notify_transcript_ready(story: Story) -> bool:
 
 def notify_story_published(story: Story) -> bool:
     """Tell the storyteller their story is now public."""
-    if story.is_withdrawn:
-        return False
     return _send(
         story,
         "published",

@@ -100,5 +100,6 @@ def story_photo_attach(*, story: Story, photo: CleanPhoto) -> StoryPhoto:
         old.delete()
     record = StoryPhoto(story=story, alt_text=photo.alt_text)
     record.image.save(f"{uuid.uuid4().hex}.jpg", ContentFile(photo.data), save=False)
+    record.width, record.height = photo.width, photo.height
     record.save()
     return record

@@ -28,7 +28,9 @@ def _projects_for(user):
 def invite(request: HttpRequest) -> HttpResponse:
     if not accounts.can_invite(request.user):
         raise PermissionDenied("Only contributors and curators can invite storytellers.")
-    form = InvitationForm(request.POST or None, projects=_projects_for(request.user))
+    form = InvitationForm(
+        request.POST if request.method == "POST" else None, projects=_projects_for(request.user)
+    )
     if request.method == "POST" and form.is_valid():
         invitation = accounts.invitation_create(
             invited_by=request.user,
@@ -58,7 +60,7 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
         invitation = accounts.invitation_for_token(token)
     except accounts.InvitationInvalid as exc:
         return render(request, "stories/join_invalid.html", {"reason": str(exc)}, status=410)
-    form = JoinForm(request.POST or None)
+    form = JoinForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             user = accounts.invitation_accept(token=token, **_account_fields(form))
@@ -77,7 +79,7 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
 def signup(request: HttpRequest) -> HttpResponse:
     if not settings.ARCHIVE_SELF_SIGNUP:
         raise Http404("Joining is by invitation only.")
-    form = SignupForm(request.POST or None)
+    form = SignupForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         user = accounts.storyteller_signup(
             **_account_fields(form), email=form.cleaned_data["email"]

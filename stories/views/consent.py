@@ -19,7 +19,9 @@ from stories.views._common import answers_gone, own_story
 def consent_change(request: HttpRequest, pk: int) -> HttpResponse:
     story = own_story(request, pk)
     form = ConsentForm(
-        request.POST or None, prefix="consent", initial=ConsentForm.initial_from(story.consent)
+        request.POST if request.method == "POST" else None,
+        prefix="consent",
+        initial=ConsentForm.initial_from(story.consent),
     )
     if request.method == "POST" and form.is_valid():
         services.consent_record(

@@ -37,12 +37,12 @@ def _projects_for(user):
 @login_required
 def story_new(request: HttpRequest) -> HttpResponse:
     form = StoryForm(
-        request.POST or None,
-        request.FILES or None,
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
         projects=_projects_for(request.user),
         storytellers=storytellers_for(request.user),
     )
-    consent_form = ConsentForm(request.POST or None, prefix="consent")
+    consent_form = ConsentForm(request.POST if request.method == "POST" else None, prefix="consent")
     ready: UploadSession | None = None
     if request.method == "POST":
         valid = form.is_valid() & consent_form.is_valid()  # both, so every error shows
@@ -100,10 +100,11 @@ def _media(request: HttpRequest, form: StoryForm) -> UploadSession | None:
 
 
 def _photo(form: StoryForm):
-    if not form.cleaned_data.get("photo"):
+    data = form.cleaned_data
+    if not data.get("photo"):
         return None
     try:
-        return photo_clean(form.cleaned_data["photo"], alt_text=form.cleaned_data["photo_alt"])
+        return photo_clean(data["photo"], alt_text=data.get("photo_alt", ""))
     except PhotoRefused as exc:
         form.add_error("photo", str(exc))
         return None

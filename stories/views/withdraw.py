@@ -16,7 +16,7 @@ from stories.views._common import answers_gone, own_story
 @answers_gone
 def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     story = own_story(request, pk)
-    form = WithdrawForm(request.POST or None)
+    form = WithdrawForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         title = story.title
         services.consent_withdraw(story=story, actor=request.user)
