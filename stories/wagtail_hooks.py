@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
-from wagtail.admin.panels import FieldPanel
+from django.urls import path, reverse
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.panels import FieldPanel, ObjectList
+from wagtail.admin.ui.tables import Column
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from stories.models import Project, Story, Theme, Value
+from stories.tagging.admin import (
+    TagCountsView,
+    ThemeAdminForm,
+    ThemeCreateView,
+    ThemeDeleteView,
+    ThemeEditView,
+    ThemeMergeView,
+)
 
 
 class StoryViewSet(SnippetViewSet):
@@ -35,8 +47,23 @@ class ProjectViewSet(SnippetViewSet):
 class ThemeViewSet(SnippetViewSet):
     model = Theme
     icon = "tag"
-    list_display = ["name", "parent", "merged_into"]
+    list_display = [
+        "name",
+        "parent",
+        "merged_into",
+        Column("tag_count", label="Tags", sort_key="tag_count"),
+        Column("story_count", label="Stories tagged", sort_key="story_count"),
+    ]
     search_fields = ["name"]
+    # The coding workspace (stories.tagging.admin): search follows every change, a renamed
+    # theme keeps its old name as a synonym, themes with tags are merged, never deleted.
+    add_view_class = ThemeCreateView
+    edit_view_class = ThemeEditView
+    delete_view_class = ThemeDeleteView
+    edit_handler = ObjectList(Theme.panels, base_form_class=ThemeAdminForm)
+
+    def get_queryset(self, request):
+        return Theme.objects.with_tag_counts()
 
 
 class ValueViewSet(SnippetViewSet):
@@ -55,3 +82,33 @@ class ArchiveGroup(SnippetViewSetGroup):
 
 
 register_snippet(ArchiveGroup)
+
+
+# --- Theme taxonomy: merge and tag counts (stories.tagging.admin) ----------------------------
+
+
+@hooks.register("register_admin_urls")
+def register_theme_admin_urls():
+    return [
+        path("themes/merge/", ThemeMergeView.as_view(), name="stories_theme_merge"),
+        path("themes/tag-counts/", TagCountsView.as_view(), name="stories_tag_counts"),
+    ]
+
+
+class _CuratorMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm("stories.change_theme")
+
+
+@hooks.register("register_admin_menu_item")
+def register_theme_merge_menu_item():
+    return _CuratorMenuItem(
+        "Merge themes", reverse("stories_theme_merge"), icon_name="tag", order=210
+    )
+
+
+@hooks.register("register_admin_menu_item")
+def register_tag_counts_menu_item():
+    return _CuratorMenuItem(
+        "Tag counts", reverse("stories_tag_counts"), icon_name="list-ul", order=211
+    )

@@ -13,6 +13,17 @@ class TagStatus(models.TextChoices):
     DECLINED = "declined", "Declined"
 
 
+class TagQuerySet(models.QuerySet["Tag"]):
+    def accepted(self) -> TagQuerySet:
+        return self.filter(status=TagStatus.ACCEPTED)
+
+    def on_visible_stories(self, audience) -> TagQuerySet:
+        """Tags whose story `audience` may see (the one visibility rule)."""
+        from stories.models.story import Story
+
+        return self.filter(story__in=Story.objects.visible_to(audience).values("pk"))
+
+
 class Tag(models.Model):
     story = models.ForeignKey("stories.Story", on_delete=models.CASCADE, related_name="tags")
     value = models.ForeignKey(
@@ -42,9 +53,23 @@ class Tag(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Coding workspace (stories.tagging): who last changed the tag, and the review of a
+    # storyteller's proposal (when, and the note the reviewer left for the storyteller).
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.TextField(blank=True)
+
+    objects = TagQuerySet.as_manager()
 
     class Meta:
         ordering = ["story", "start_seconds", "char_start", "id"]
+        indexes = [models.Index(fields=["story", "status"], name="tag_story_status")]
         constraints = [
             models.CheckConstraint(
                 condition=(Q(value__isnull=False) & Q(theme__isnull=True))
@@ -65,3 +90,12 @@ class Tag(models.Model):
     @property
     def is_excerpt(self) -> bool:
         return self.start_seconds is not None or self.char_start is not None
+
+    @property
+    def code(self):
+        """The value or theme this tag links to."""
+        return self.value if self.value_id else self.theme
+
+    @property
+    def code_kind(self) -> str:
+        return "value" if self.value_id else "theme"

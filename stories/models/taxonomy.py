@@ -44,6 +44,14 @@ class ThemeQuerySet(models.QuerySet["Theme"]):
         """Themes that have not been merged into another."""
         return self.filter(merged_into__isnull=True)
 
+    def with_tag_counts(self) -> ThemeQuerySet:
+        """Each theme with `tag_count` (accepted tags) and `story_count`, in the same query."""
+        accepted = models.Q(tags__status="accepted")
+        return self.annotate(
+            tag_count=models.Count("tags", filter=accepted),
+            story_count=models.Count("tags__story", filter=accepted, distinct=True),
+        )
+
 
 class Theme(TaxonomyTerm, ClusterableModel):
     """A curated theme (isolation, shielding, trust in services...).
@@ -63,6 +71,7 @@ class Theme(TaxonomyTerm, ClusterableModel):
         related_name="merged_from",
         editable=False,
     )
+    merged_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = ThemeQuerySet.as_manager()
 

@@ -1,0 +1,531 @@
+/*
+ * The coding screen, enhanced. Everything here fills the same form fields that work without
+ * JavaScript (a multiple select of codes, "From"/"To" selects, hidden character offsets).
+ *
+ * - Combobox: the codes select becomes a text box with a filtered list (WAI-ARIA 1.2
+ *   combobox pattern: aria-activedescendant, Up/Down/Enter/Escape), matching names, groups and
+ *   theme synonyms; chosen codes show as removable chips.
+ * - Transcript: one tab stop; Up/Down move between units, Shift extends the range, Enter
+ *   puts the range in the form and moves to the codes; mouse selection of words works too
+ *   (exact characters in text stories, whole segments in recordings).
+ * - Play excerpt: plays the tag's time range in the page's player, then pauses.
+ */
+(function () {
+  "use strict";
+
+  var uid = 0;
+  function nextId(prefix) {
+    uid += 1;
+    return prefix + "-" + uid;
+  }
+
+  function fold(text) {
+    return (text || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  }
+
+  function announce(region, message) {
+    region.textContent = "";
+    window.setTimeout(function () {
+      region.textContent = message;
+    }, 50);
+  }
+
+  /* --- Combobox --------------------------------------------------------------------------- */
+
+  function Combobox(select) {
+    this.select = select;
+    this.multiple = select.multiple;
+    this.options = Array.prototype.filter.call(select.options, function (o) {
+      return o.value !== "";
+    });
+    this.matches = [];
+    this.active = -1;
+    this.build();
+  }
+
+  Combobox.prototype.build = function () {
+    var select = this.select;
+    var label = document.querySelector('label[for="' + select.id + '"]');
+    var wrap = document.createElement("div");
+    wrap.className = "combo";
+    var input = document.createElement("input");
+    input.type = "text";
+    input.id = select.id + "-combo";
+    input.className = "combo-input";
+    input.setAttribute("role", "combobox");
+    input.setAttribute("aria-autocomplete", "list");
+    input.setAttribute("aria-expanded", "false");
+    input.setAttribute("autocomplete", "off");
+    input.setAttribute("spellcheck", "false");
+    var list = document.createElement("ul");
+    list.id = select.id + "-listbox";
+    list.className = "combo-list";
+    list.setAttribute("role", "listbox");
+    list.hidden = true;
+    if (label) {
+      label.setAttribute("for", input.id);
+      label.id = label.id || nextId("combo-label");
+      list.setAttribute("aria-labelledby", label.id);
+    }
+    input.setAttribute("aria-controls", list.id);
+    var hint = document.createElement("p");
+    hint.className = "help";
+    hint.id = nextId("combo-hint");
+    hint.textContent = this.multiple
+      ? "Type to find a value or theme (synonyms work too), Down arrow to the list, Enter to add it. Add as many as you need."
+      : "Type to find a value or theme (synonyms work too), Down arrow to the list, Enter to choose it.";
+    var describedBy = [hint.id];
+    if (select.getAttribute("aria-describedby")) {
+      describedBy.push(select.getAttribute("aria-describedby"));
+    }
+    input.setAttribute("aria-describedby", describedBy.join(" "));
+    if (select.getAttribute("aria-invalid")) {
+      input.setAttribute("aria-invalid", "true");
+    }
+    var chips = document.createElement("ul");
+    chips.className = "chips";
+    chips.setAttribute("aria-label", this.multiple ? "Chosen values and themes" : "Chosen value or theme");
+    var status = document.createElement("div");
+    status.className = "visually-hidden";
+    status.setAttribute("role", "status");
+
+    wrap.appendChild(input);
+    wrap.appendChild(list);
+    select.parentNode.insertBefore(hint, select);
+    select.parentNode.insertBefore(wrap, select);
+    select.parentNode.insertBefore(chips, select);
+    select.parentNode.insertBefore(status, select);
+    select.hidden = true;
+    select.setAttribute("aria-hidden", "true");
+    select.tabIndex = -1;
+
+    this.input = input;
+    this.list = list;
+    this.chips = chips;
+    this.status = status;
+    this.renderChips();
+
+    var self = this;
+    input.addEventListener("input", function () {
+      self.filter(input.value);
+      self.open();
+    });
+    input.addEventListener("keydown", function (event) {
+      self.onKey(event);
+    });
+    input.addEventListener("blur", function () {
+      window.setTimeout(function () {
+        self.close();
+      }, 150);
+    });
+    list.addEventListener("mousedown", function (event) {
+      event.preventDefault();
+    });
+    list.addEventListener("click", function (event) {
+      var item = event.target.closest("[role=option]");
+      if (item) {
+        self.choose(Number(item.dataset.index));
+      }
+    });
+  };
+
+  Combobox.prototype.filter = function (query) {
+    var q = fold(query.trim());
+    var words = q.split(/\s+/).filter(Boolean);
+    this.matches = this.options.filter(function (option) {
+      var hay = fold(option.text + " " + (option.dataset.synonyms || "").replace(/\|/g, " ") + " " + (option.dataset.group || ""));
+      return words.every(function (w) {
+        return hay.indexOf(w) !== -1;
+      });
+    }).slice(0, 60);
+    this.active = this.matches.length ? 0 : -1;
+    this.renderList();
+    var n = this.matches.length;
+    announce(this.status, n === 0 ? "No value or theme matches." : n + (n === 1 ? " match" : " matches") + ". Use the Down arrow to choose.");
+  };
+
+  Combobox.prototype.renderList = function () {
+    var self = this;
+    this.list.textContent = "";
+    this.matches.forEach(function (option, i) {
+      var item = document.createElement("li");
+      item.id = self.list.id + "-opt-" + i;
+      item.setAttribute("role", "option");
+      item.dataset.index = String(i);
+      item.setAttribute("aria-selected", i === self.active ? "true" : "false");
+      if (i === self.active) {
+        item.className = "is-active";
+      }
+      var name = document.createElement("span");
+      name.className = "combo-name";
+      name.textContent = option.text + (option.selected ? " (chosen)" : "");
+      var group = document.createElement("span");
+      group.className = "combo-group";
+      var synonyms = option.dataset.synonyms ? " · also: " + option.dataset.synonyms.split("|").join(", ") : "";
+      group.textContent = (option.dataset.group || "") + synonyms;
+      item.appendChild(name);
+      item.appendChild(document.createTextNode(" "));
+      item.appendChild(group);
+      self.list.appendChild(item);
+    });
+    if (this.active >= 0) {
+      this.input.setAttribute("aria-activedescendant", this.list.id + "-opt-" + this.active);
+      var activeItem = document.getElementById(this.list.id + "-opt-" + this.active);
+      if (activeItem && activeItem.scrollIntoView) {
+        activeItem.scrollIntoView({ block: "nearest" });
+      }
+    } else {
+      this.input.removeAttribute("aria-activedescendant");
+    }
+  };
+
+  Combobox.prototype.open = function () {
+    if (!this.matches.length) {
+      this.close();
+      return;
+    }
+    this.list.hidden = false;
+    this.input.setAttribute("aria-expanded", "true");
+  };
+
+  Combobox.prototype.close = function () {
+    this.list.hidden = true;
+    this.input.setAttribute("aria-expanded", "false");
+    this.input.removeAttribute("aria-activedescendant");
+  };
+
+  Combobox.prototype.move = function (step) {
+    if (this.list.hidden) {
+      this.filter(this.input.value);
+      this.open();
+      return;
+    }
+    if (!this.matches.length) {
+      return;
+    }
+    this.active = (this.active + step + this.matches.length) % this.matches.length;
+    this.renderList();
+  };
+
+  Combobox.prototype.onKey = function (event) {
+    switch (event.key) {
+      case "ArrowDown":
+        event.preventDefault();
+        this.move(1);
+        break;
+      case "ArrowUp":
+        event.preventDefault();
+        this.move(-1);
+        break;
+      case "Enter":
+        if (!this.list.hidden && this.active >= 0) {
+          event.preventDefault();
+          this.choose(this.active);
+        } else if (this.input.value.trim()) {
+          event.preventDefault(); // a half-typed name never submits the form
+        }
+        break;
+      case "Escape":
+        if (!this.list.hidden) {
+          event.preventDefault();
+          this.close();
+        } else if (this.input.value) {
+          event.preventDefault();
+          this.input.value = "";
+        }
+        break;
+      default:
+        break;
+    }
+  };
+
+  Combobox.prototype.choose = function (index) {
+    var option = this.matches[index];
+    if (!option) {
+      return;
+    }
+    if (!this.multiple) {
+      this.options.forEach(function (o) {
+        o.selected = false;
+      });
+    }
+    option.selected = true;
+    this.input.value = "";
+    this.close();
+    this.renderChips();
+    var count = this.options.filter(function (o) {
+      return o.selected;
+    }).length;
+    announce(this.status, "Added " + option.text + ". " + count + " chosen.");
+    this.input.focus();
+  };
+
+  Combobox.prototype.renderChips = function () {
+    var self = this;
+    this.chips.textContent = "";
+    this.options.forEach(function (option) {
+      if (!option.selected) {
+        return;
+      }
+      var chip = document.createElement("li");
+      chip.className = "chip";
+      chip.appendChild(document.createTextNode(option.text + " "));
+      var remove = document.createElement("button");
+      remove.type = "button";
+      remove.className = "chip-remove";
+      remove.setAttribute("aria-label", "Remove " + option.text);
+      remove.textContent = "×";
+      remove.addEventListener("click", function () {
+        option.selected = false;
+        self.renderChips();
+        announce(self.status, "Removed " + option.text + ".");
+        self.input.focus();
+      });
+      chip.appendChild(remove);
+      self.chips.appendChild(chip);
+    });
+    this.chips.hidden = !this.chips.children.length;
+  };
+
+  /* --- Transcript ranges ------------------------------------------------------------------ */
+
+  function Transcript(container, form) {
+    this.container = container;
+    this.form = form;
+    this.units = Array.prototype.slice.call(container.querySelectorAll(".unit"));
+    this.media = container.dataset.kind === "media";
+    this.anchor = null;
+    this.focus = null;
+    this.startSelect = form.querySelector('select[name="start_unit"]');
+    this.endSelect = form.querySelector('select[name="end_unit"]');
+    this.charStart = form.querySelector('input[name="char_start"]');
+    this.charEnd = form.querySelector('input[name="char_end"]');
+    this.summary = form.querySelector("#selection-summary");
+    this.bind();
+  }
+
+  Transcript.prototype.bind = function () {
+    var self = this;
+    if (!this.units.length) {
+      return;
+    }
+    this.units.forEach(function (unit, i) {
+      unit.tabIndex = i === 0 ? 0 : -1;
+    });
+    this.container.setAttribute("role", "group");
+    this.container.setAttribute("aria-label", this.media ? "Transcript segments" : "Sentences of the text");
+    var keys = document.getElementById("transcript-keys");
+    if (keys) {
+      keys.hidden = false;
+    }
+    this.container.addEventListener("keydown", function (event) {
+      var unit = event.target.closest && event.target.closest(".unit");
+      if (unit) {
+        self.onKey(event, self.units.indexOf(unit));
+      }
+    });
+    this.container.addEventListener("mouseup", function () {
+      self.fromSelection();
+    });
+    [this.startSelect, this.endSelect].forEach(function (select) {
+      if (select) {
+        select.addEventListener("change", function () {
+          self.clearChars();
+          self.highlight(Number(self.startSelect.value || -1), Number(self.endSelect.value || self.startSelect.value || -1));
+        });
+      }
+    });
+  };
+
+  Transcript.prototype.onKey = function (event, index) {
+    var target = index;
+    switch (event.key) {
+      case "ArrowDown":
+      case "ArrowRight":
+        target = Math.min(index + 1, this.units.length - 1);
+        break;
+      case "ArrowUp":
+      case "ArrowLeft":
+        target = Math.max(index - 1, 0);
+        break;
+      case "Home":
+        target = 0;
+        break;
+      case "End":
+        target = this.units.length - 1;
+        break;
+      case "Enter":
+      case " ":
+        event.preventDefault();
+        if (this.anchor === null) {
+          this.anchor = index;
+          this.focus = index;
+        }
+        this.apply();
+        return;
+      case "Escape":
+        this.anchor = null;
+        this.highlight(-1, -1);
+        announce(this.summary, "Selection cleared.");
+        return;
+      default:
+        return;
+    }
+    event.preventDefault();
+    if (event.shiftKey) {
+      if (this.anchor === null) {
+        this.anchor = index;
+      }
+    } else {
+      this.anchor = target;
+    }
+    this.focus = target;
+    this.moveTo(target);
+    var lo = Math.min(this.anchor, this.focus);
+    var hi = Math.max(this.anchor, this.focus);
+    this.highlight(lo, hi);
+    this.summary.textContent = this.describe(lo, hi) + " Press Enter to tag " + (lo === hi ? "it." : "them.");
+  };
+
+  Transcript.prototype.moveTo = function (index) {
+    this.units.forEach(function (unit, i) {
+      unit.tabIndex = i === index ? 0 : -1;
+    });
+    this.units[index].focus();
+  };
+
+  Transcript.prototype.describe = function (lo, hi) {
+    var noun = this.media ? "Segment" : "Sentence";
+    var first = this.units[lo];
+    var last = this.units[hi];
+    var when = this.media ? " (" + (first.dataset.label || "").split(" ")[0] + " to the end of " + (last.dataset.label || "").split(" ")[0] + ")" : "";
+    if (lo === hi) {
+      return noun + " " + (lo + 1) + when + " selected.";
+    }
+    return noun + "s " + (lo + 1) + " to " + (hi + 1) + when + " selected.";
+  };
+
+  Transcript.prototype.highlight = function (lo, hi) {
+    this.units.forEach(function (unit, i) {
+      unit.classList.toggle("is-picked", lo >= 0 && i >= lo && i <= hi);
+    });
+  };
+
+  Transcript.prototype.clearChars = function () {
+    if (this.charStart) {
+      this.charStart.value = "";
+      this.charEnd.value = "";
+    }
+  };
+
+  Transcript.prototype.setUnits = function (lo, hi) {
+    this.startSelect.value = String(lo);
+    this.endSelect.value = String(hi);
+    this.highlight(lo, hi);
+  };
+
+  Transcript.prototype.apply = function () {
+    var lo = Math.min(this.anchor, this.focus);
+    var hi = Math.max(this.anchor, this.focus);
+    this.clearChars();
+    this.setUnits(lo, hi);
+    this.summary.textContent = this.describe(lo, hi) + " Now choose values and themes.";
+    var combo = this.form.querySelector(".combo-input") || this.form.querySelector('select[name="codes"]');
+    if (combo) {
+      combo.focus();
+    }
+  };
+
+  Transcript.prototype.offsetIn = function (node, offset) {
+    var element = node.nodeType === 1 ? node : node.parentElement;
+    var unit = element && element.closest(".unit");
+    if (!unit || !this.container.contains(unit)) {
+      return null;
+    }
+    var text = unit.querySelector(".unit-text");
+    var base = Number(unit.dataset.charStart);
+    if (text && text.contains(node) && node.nodeType === 3) {
+      return { unit: this.units.indexOf(unit), position: base + offset };
+    }
+    return { unit: this.units.indexOf(unit), position: null };
+  };
+
+  Transcript.prototype.fromSelection = function () {
+    var selection = window.getSelection();
+    if (!selection || selection.isCollapsed || !selection.rangeCount) {
+      return;
+    }
+    var range = selection.getRangeAt(0);
+    var a = this.offsetIn(range.startContainer, range.startOffset);
+    var b = this.offsetIn(range.endContainer, range.endOffset);
+    if (!a || !b) {
+      return;
+    }
+    var lo = Math.min(a.unit, b.unit);
+    var hi = Math.max(a.unit, b.unit);
+    this.setUnits(lo, hi);
+    this.anchor = lo;
+    this.focus = hi;
+    if (!this.media && a.position !== null && b.position !== null && this.charStart) {
+      this.charStart.value = String(Math.min(a.position, b.position));
+      this.charEnd.value = String(Math.max(a.position, b.position));
+      var words = selection.toString().trim();
+      this.summary.textContent = "Selected: “" + (words.length > 80 ? words.slice(0, 77) + "…" : words) + "”. Now choose values and themes.";
+    } else {
+      this.clearChars();
+      this.summary.textContent = this.describe(lo, hi) + " Now choose values and themes.";
+    }
+  };
+
+  /* --- Player ----------------------------------------------------------------------------- */
+
+  function bindPlayer() {
+    var player = document.getElementById("coding-player");
+    if (!player) {
+      return;
+    }
+    var stopAt = null;
+    player.addEventListener("timeupdate", function () {
+      if (stopAt !== null && player.currentTime >= stopAt) {
+        player.pause();
+        stopAt = null;
+      }
+    });
+    Array.prototype.forEach.call(document.querySelectorAll("[data-play]"), function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        player.currentTime = Number(button.dataset.start);
+        stopAt = Number(button.dataset.end);
+        var playing = player.play();
+        if (playing && playing.catch) {
+          playing.catch(function () {
+            stopAt = null;
+          });
+        }
+      });
+    });
+  }
+
+  function init() {
+    document.documentElement.classList.add("js");
+    Array.prototype.forEach.call(document.querySelectorAll("select[data-combobox]"), function (select) {
+      select.comboBox = new Combobox(select);
+    });
+    var form = document.querySelector("form[data-tag-form]");
+    var container = document.querySelector("[data-units]");
+    if (form && container) {
+      new Transcript(container, form);
+    }
+    bindPlayer();
+    var errors = document.getElementById("form-errors");
+    if (errors) {
+      errors.focus();
+    }
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();
