@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("transcripts/", include("transcribe.urls")),
+    path("coding/", include("stories.tagging.urls")),
     path("", include("search.site_urls")),
 ]
 
