@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("transcripts/", include("transcribe.urls")),
     path("coding/", include("stories.tagging.urls")),
+    path("", include("stories.urls")),
     path("", include("search.site_urls")),
 ]
 
