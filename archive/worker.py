@@ -4,7 +4,8 @@ django-tasks runs queued tasks but never retries one whose process died, and Wag
 search indexing drops updates made while Elasticsearch is down. So beside the task loop a
 thread runs, every few seconds, the upkeep each app names here:
 - transcription jobs whose worker stopped renewing its lease are queued again;
-- the search outbox is drained to the search backend (rows stay while it is down).
+- the search outbox is drained to the search backend (rows stay while it is down);
+- unfinished story uploads older than ARCHIVE_UPLOAD_SESSION_DAYS are deleted.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ logger = logging.getLogger(__name__)
 UPKEEP: tuple[str, ...] = (
     "transcribe.services.jobs_requeue_expired",
     "search.services.outbox_drain",
+    "stories.uploads.upload_sessions_expire",
 )
 
 
