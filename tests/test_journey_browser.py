@@ -139,6 +139,8 @@ def test_a_storyteller_walks_the_whole_journey(
     assert browser.find_element(By.ID, "progress-announce").get_attribute("aria-live") == "polite"
     job = TranscriptionJob.objects.get(story=story)
     assert transcription_run(job_id=job.pk, worker="browser-test") == "done"
+    ready = [m for m in mail.outbox if m.subject == "Your transcript is ready to check"]
+    assert [m.to for m in ready] == [["dee@example.org"]]
     wait(browser, 30).until(
         ec.text_to_be_present_in_element((By.CSS_SELECTOR, "[data-story]"), "Awaiting review")
     )

@@ -352,6 +352,10 @@ def transcript_store(*, claim: Claim, result: TranscriptionResult) -> Transcript
             complete=result.complete,
         )
         index_stories_changed(story_ids=[story.pk])
+        if story.status == StoryStatus.AWAITING_REVIEW:
+            from stories.notifications import notify_transcript_ready
+
+            transaction.on_commit(lambda: notify_transcript_ready(story))
     return transcript
 
 
