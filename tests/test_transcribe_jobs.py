@@ -76,11 +76,14 @@ def test_an_upload_that_rolls_back_leaves_no_job_and_no_task(storyteller, record
 
 
 @pytest.mark.whisper
-def test_a_worker_writes_the_transcript_once_and_the_story_awaits_review(story):
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the heartbeat's own connection
+def test_a_worker_writes_the_transcript_once_and_the_story_awaits_review(story, settings):
+    settings.TRANSCRIBE_LEASE_SECONDS = 1  # beats every 0.33 s while the model works
     assert services.transcription_run(job_id=job_of(story).pk, worker="test:1") == "done"
 
     job = job_of(story)
     assert (job.state, job.progress, job.attempts, job.claim) == (JobState.DONE, 1.0, 1, None)
+    assert job.heartbeat_at > job.started_at  # the lease was renewed while it worked
     transcript = Transcript.objects.get(story=story)
     segments = list(transcript.segments.all())
     assert [s.index for s in segments] == list(range(len(segments)))

@@ -1,0 +1,247 @@
+"""Transcription benchmark: speed, memory and accuracy of the archive's engines on synthetic speech.
+
+    .venv/bin/python bench/transcribe.py             # 2.5 minutes of speech, every configuration
+    .venv/bin/python bench/transcribe.py --quick     # about 35 seconds of speech
+    .venv/bin/python bench/transcribe.py --openai-model tiny.en  # and openai-whisper, if installed
+
+For tiny.en and base, int8 and float32, beam 1 and 5, sequential and batched, it prints the
+real-time factor (seconds of audio per second of wall time: higher is faster), the peak memory
+of a fresh process that loads the model and transcribes, and the word error rate against the
+known text. Each configuration runs in its own process, and each is also timed calling
+faster-whisper directly with the same options, so the archive's own overhead shows. Engines are
+compared only at the same beam size. Needs espeak-ng and sox.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from transcribe import synth  # noqa: E402
+from transcribe.config import TranscribeConfig  # noqa: E402
+from transcribe.media import SAMPLE_RATE, decode_audio  # noqa: E402
+from transcribe.wer import word_error_rate  # noqa: E402
+
+MODELS = ("tiny.en", "base")
+COMPUTE = ("int8", "float32")
+BEAMS = (1, 5)
+BATCH = 8
+
+
+def make_audio(folder: Path, *, quick: bool) -> tuple[Path, str]:
+    passages = list(synth.ENGLISH[:2]) if quick else list(synth.ENGLISH) * 2
+    parts = [synth.speak(text, folder / f"part{i}.wav") for i, text in enumerate(passages)]
+    return synth.concatenate(parts, folder / "speech.wav"), " ".join(passages)
+
+
+def best_of(runs: int, work) -> tuple[float, object]:
+    best, value = float("inf"), None
+    for _ in range(runs):
+        start = time.perf_counter()
+        value = work()
+        best = min(best, time.perf_counter() - start)
+    return best, value
+
+
+def child(spec: dict) -> dict:
+    """One configuration, in a fresh process: load, warm up, time archive and direct calls."""
+    from faster_whisper import BatchedInferencePipeline
+
+    from transcribe.engines import FasterWhisperEngine
+
+    config = TranscribeConfig(
+        model=spec["model"],
+        compute_type=spec["compute_type"],
+        beam_size=spec["beam"],
+        batch_size=spec["batch"],
+        model_cache=Path(spec["cache"]) if spec["cache"] else None,
+    )
+    engine = FasterWhisperEngine(config)
+    started = time.perf_counter()
+    model = engine.model()
+    load = time.perf_counter() - started
+    audio = spec["audio"]
+    options = engine.decode_options(None)
+
+    def direct() -> str:
+        if config.batch_size:
+            segments, _ = BatchedInferencePipeline(model).transcribe(
+                audio, batch_size=config.batch_size, **options
+            )
+        else:
+            segments, _ = model.transcribe(audio, **options)
+        return " ".join(s.text for s in segments)
+
+    warm = decode_audio(audio)[: 5 * SAMPLE_RATE]
+    engine.transcribe(warm)
+    list(model.transcribe(warm, **options)[0])
+
+    archive_s = direct_s = float("inf")
+    for _ in range(spec["repeat"]):  # interleaved, so background load hits both alike
+        seconds, result = best_of(1, lambda: engine.transcribe(audio))
+        archive_s = min(archive_s, seconds)
+        seconds, direct_text = best_of(1, direct)
+        direct_s = min(direct_s, seconds)
+    return {
+        **{k: spec[k] for k in ("model", "compute_type", "beam", "batch")},
+        "load_s": load,
+        "archive_s": archive_s,
+        "direct_s": direct_s,
+        "duration": result.duration,
+        "wer": word_error_rate(spec["reference"], result.text),
+        "direct_wer": word_error_rate(spec["reference"], direct_text),
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "complete": result.complete,
+    }
+
+
+def openai_child(spec: dict) -> dict:
+    from transcribe.engines.openai_whisper import OpenAIWhisperEngine
+
+    engine = OpenAIWhisperEngine(
+        TranscribeConfig(engine="openai-whisper", model=spec["model"], beam_size=spec["beam"])
+    )
+    engine.model()
+    engine.transcribe(decode_audio(spec["audio"])[: 5 * SAMPLE_RATE])
+    seconds, result = best_of(spec["repeat"], lambda: engine.transcribe(spec["audio"]))
+    return {
+        "model": spec["model"],
+        "beam": spec["beam"],
+        "archive_s": seconds,
+        "duration": result.duration,
+        "wer": word_error_rate(spec["reference"], result.text),
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def run_child(spec: dict, *, kind: str = "faster") -> dict:
+    out = subprocess.run(
+        [sys.executable, __file__, f"--{kind}-child", json.dumps(spec)],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONWARNINGS": "ignore"},
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def openai_available() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("whisper") is not None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="about 35 s of speech")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per timing (best is kept)")
+    parser.add_argument("--models", default=",".join(MODELS))
+    parser.add_argument("--cache", default="", help="model cache (default: the user cache)")
+    parser.add_argument("--openai-model", default="", help="e.g. tiny.en, to compare engines")
+    parser.add_argument("--json", action="store_true", help="print the rows as JSON too")
+    parser.add_argument("--faster-child", help=argparse.SUPPRESS)
+    parser.add_argument("--openai-child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.faster_child:
+        print(json.dumps(child(json.loads(args.faster_child))))
+        return
+    if args.openai_child:
+        print(json.dumps(openai_child(json.loads(args.openai_child))))
+        return
+
+    with tempfile.TemporaryDirectory(prefix="bench-transcribe-") as tmp:
+        audio, reference = make_audio(Path(tmp), quick=args.quick)
+        duration = len(decode_audio(audio)) / SAMPLE_RATE
+        print(
+            f"{duration:.0f} s of espeak-ng speech ({len(reference.split())} words), "
+            f"{os.cpu_count()} CPU cores, one process per configuration, best of {args.repeat}."
+        )
+        print("RTF = seconds of audio per wall second (higher is faster); archive/direct = the")
+        print("archive's engine (PyAV decoding, bounded decoding) against faster-whisper itself.\n")
+        header = (
+            f"{'model':8} {'compute':8} {'beam':>4} {'mode':10} {'load s':>6} {'RTF':>6} "
+            f"{'direct':>7} {'archive/direct':>14} {'peak MB':>8} {'WER':>6}"
+        )
+        print(header)
+        print("-" * len(header))
+        rows = []
+        models = [m for m in args.models.split(",") if m]
+        for model, compute, beam, batch in itertools.product(models, COMPUTE, BEAMS, (0, BATCH)):
+            spec = {
+                "model": model,
+                "compute_type": compute,
+                "beam": beam,
+                "batch": batch,
+                "audio": str(audio),
+                "reference": reference,
+                "repeat": args.repeat,
+                "cache": args.cache,
+            }
+            row = run_child(spec)
+            rows.append(row)
+            mode = f"batched {batch}" if batch else "sequential"
+            print(
+                f"{model:8} {compute:8} {beam:>4} {mode:10} {row['load_s']:>6.2f} "
+                f"{row['duration'] / row['archive_s']:>6.1f} "
+                f"{row['duration'] / row['direct_s']:>7.1f} "
+                f"{row['archive_s'] / row['direct_s']:>14.2f} {row['peak_mb']:>8.0f} "
+                f"{row['wer']:>6.1%}",
+                flush=True,
+            )
+        if args.openai_model:
+            print()
+            if not openai_available():
+                print(
+                    "openai-whisper is not installed: pip install '.[openai-whisper]' to compare."
+                )
+            else:
+                for beam in BEAMS:
+                    spec = {
+                        "model": args.openai_model,
+                        "beam": beam,
+                        "audio": str(audio),
+                        "reference": reference,
+                        "repeat": args.repeat,
+                    }
+                    theirs = run_child(spec, kind="openai")
+                    ours = next(
+                        (
+                            r
+                            for r in rows
+                            if r["model"] == args.openai_model
+                            and r["beam"] == beam
+                            and r["batch"] == 0
+                            and r["compute_type"] == "int8"
+                        ),
+                        None,
+                    )
+                    ratio = (
+                        f", faster-whisper int8 is {theirs['archive_s'] / ours['archive_s']:.1f}x "
+                        "as fast"
+                        if ours
+                        else ""
+                    )
+                    print(
+                        f"openai-whisper {args.openai_model} beam {beam}: RTF "
+                        f"{theirs['duration'] / theirs['archive_s']:.1f}, peak "
+                        f"{theirs['peak_mb']:.0f} MB, WER {theirs['wer']:.1%}{ratio}"
+                    )
+        elif not openai_available():
+            print("\nopenai-whisper: not installed, not compared (see --openai-model).")
+        if args.json:
+            print(json.dumps(rows, indent=2))
+
+
+if __name__ == "__main__":
+    main()
