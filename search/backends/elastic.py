@@ -198,7 +198,9 @@ class ElasticsearchBackend:
         return sorted(set(self.aliased(self.alias)) | set(self.aliased(self.next_alias)))
 
     def refresh(self) -> None:
-        self.client.indices.refresh(index=self.alias)
+        self.client.indices.refresh(
+            index=self.alias, ignore_unavailable=True, allow_no_indices=True
+        )
 
     def drop(self) -> None:
         """Delete every index of this prefix (tests and benchmarks)."""
@@ -269,8 +271,13 @@ class ElasticsearchBackend:
         search = StoryDocument.search(using=self.client, index=self.alias).source(
             ["story_id", "source_hash"]
         )
-        for hit in search.params(size=2000).scan():
-            found[int(hit.story_id)] = hit.source_hash
+        try:
+            for hit in search.params(size=2000).scan():
+                found[int(hit.story_id)] = hit.source_hash
+        except NotFoundError:
+            return {}  # no index yet
+        except (TransportError, ApiError) as exc:
+            raise Unavailable(f"Elasticsearch at {self.url} did not answer: {exc}") from exc
         return found
 
     def mapping_versions(self) -> dict[str, int | None]:
