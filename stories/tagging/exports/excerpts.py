@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
-from django.db.models import F, Prefetch, Q
+from django.db.models import Prefetch, Q
 
 from stories.models import Story, Tag, TagStatus, Theme, Value
 from stories.tagging import units
@@ -14,6 +15,14 @@ from stories.tagging.reads import person_name
 from stories.visibility import Audience, StoryParts, story_parts
 
 CHUNK = 200
+
+
+class SegmentRow(NamedTuple):
+    """What units need of a segment (plain rows: exports read many)."""
+
+    start: float
+    end: float
+    text: str
 
 
 @dataclass(frozen=True)
@@ -96,16 +105,16 @@ def exported_stories(
             .prefetch_related(Prefetch("tags", queryset=tags, to_attr="export_tags"))
             .order_by("pk")
         )
-        segments: dict[int, list] = defaultdict(list)
+        segments: dict[int, list[SegmentRow]] = defaultdict(list)
         media_ids = [s.pk for s in stories if s.has_media]
         if media_ids:
-            for segment in (
+            rows = (
                 Segment.objects.filter(transcript__story_id__in=media_ids)
-                .annotate(story_id=F("transcript__story_id"))
-                .defer("words")
                 .order_by("transcript__story_id", "index")
-            ):
-                segments[segment.story_id].append(segment)
+                .values_list("transcript__story_id", "start", "end", "text")
+            )
+            for story_id, start, end, text in rows:
+                segments[story_id].append(SegmentRow(start, end, text))
         for story in stories:
             yield ExportedStory(
                 story=story,
