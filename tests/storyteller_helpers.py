@@ -80,3 +80,30 @@ def story_form(**overrides) -> dict:
     }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
+
+
+AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+AXE_OPTIONS = {
+    "runOnly": {
+        "type": "tag",
+        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"],
+    },
+    "resultTypes": ["violations"],
+}
+
+
+def axe_violations(browser) -> list[dict]:
+    """axe-core's WCAG 2.2 AA (and best-practice) violations on the browser's current page."""
+    if not AXE.exists():
+        raise RuntimeError(
+            "axe-core is not installed: run `npm ci` in the project folder (make test does this)."
+        )
+    browser.execute_script(AXE.read_text(encoding="utf-8"))
+    return browser.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, arguments[0])"
+        "  .then(r => done(r.violations.map(v => ({id: v.id, help: v.help,"
+        "     nodes: v.nodes.map(n => n.target.join(' ') + ': ' + n.failureSummary)}))))"
+        "  .catch(e => done([{id: 'axe-error', help: String(e), nodes: []}]));",
+        AXE_OPTIONS,
+    )

@@ -207,3 +207,64 @@ def test_every_journey_page_shows_where_keyboard_focus_is(browser, live_server, 
         active,
     )
     assert "none" not in style, style
+
+
+def test_every_journey_page_passes_axe(
+    browser, live_server, storyteller, contributor, make_story, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from stories import services, uploads
+    from tests.storyteller_helpers import axe_violations
+    from transcribe.models import Transcript
+
+    wav = speech_wav(tmp_path)
+    session = uploads.upload_session_from_file(
+        owner=storyteller, uploaded=SimpleUploadedFile("speech.wav", wav.read_bytes())
+    )
+    story = uploads.story_submit(
+        uploaded_by=storyteller,
+        storyteller=storyteller,
+        title="The coffee morning",
+        kind="recording",
+        consent={"archive": True, "public": True, "attribution": "named"},
+        upload=session,
+    )
+    services.story_transition(story=story, target=StoryStatus.AWAITING_REVIEW)
+    transcript = Transcript.objects.create(story=story)
+    for index, text in enumerate(["When the library closed.", "We started a coffee morning."]):
+        Segment.objects.create(
+            transcript=transcript, index=index, start=index * 2.0, end=index * 2.0 + 2, text=text
+        )
+    browser.set_script_timeout(30)
+    found = {}
+
+    def check(path: str) -> None:
+        browser.get(live_server.url + path)
+        if problems := axe_violations(browser):
+            found[path] = problems
+
+    sign_in(browser, live_server, "connor", "pw-connor")
+    check(reverse("stories:invite"))
+    browser.delete_all_cookies()
+    sign_in(browser, live_server, "stella", "pw-stella")
+    for name, args in [
+        ("stories:my_stories", []),
+        ("stories:new", []),
+        ("stories:detail", [story.pk]),
+        ("stories:consent", [story.pk]),
+        ("stories:review", [story.pk]),
+        ("stories:withdraw", [story.pk]),
+    ]:
+        check(reverse(name, args=args))
+    # A form with errors: the summary, the invalid fields and their messages.
+    browser.get(live_server.url + reverse("stories:new"))
+    press(browser.find_element(By.ID, "submit-story"))
+    wait(browser).until(ec.presence_of_element_located((By.ID, "error-summary")))
+    assert browser.switch_to.active_element.get_attribute("id") == "error-summary"
+    if problems := axe_violations(browser):
+        found["story form with errors"] = problems
+    assert not found, found
+    # And axe does notice a problem when there is one.
+    browser.execute_script("document.querySelector('main').append(document.createElement('img'))")
+    assert "image-alt" in {v["id"] for v in axe_violations(browser)}
