@@ -108,3 +108,24 @@ def test_the_storyteller_does_not_see_the_agreement_page(client, storyteller, co
     story, _cora = coded
     client.force_login(storyteller)
     assert client.get(reverse("coding:agreement", args=[story.pk])).status_code == 403
+
+
+def test_a_text_storys_units_are_its_sentences(make_story, contributor, curator):
+    """Three sentences. Connor selects words inside sentence 1; the curator selects from the
+    end of sentence 1 into sentence 2. Per sentence (Connor, curator): (1,1) (0,1) (0,0).
+    Observed 2/3; p_e = (1/3)(2/3) + (2/3)(1/3) = 4/9; kappa = (6/9 - 4/9) / (5/9) = 0.4.
+    """
+    text = "We cooked together. It was loud and warm. Then we went home."
+    story = make_story(text=text)
+    equality = Value.objects.get(slug="equality")
+    tag_create(story=story, actor=contributor, code=equality, excerpt=Excerpt.chars(3, 9))
+    tag_create(story=story, actor=curator, code=equality, excerpt=Excerpt.chars(10, 30))
+    report = reads.story_agreement(story)
+    assert [u.text for u in report.units] == [
+        "We cooked together.",
+        "It was loud and warm.",
+        "Then we went home.",
+    ]
+    [row] = report.rows
+    assert row.observed == pytest.approx(2 / 3)
+    assert row.kappa == pytest.approx(0.4)

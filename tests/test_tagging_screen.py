@@ -200,3 +200,28 @@ def test_the_workspace_lists_stories_to_code_and_proposals(
     assert "Garden days" in page
     assert "proposals waiting for review" in page
     assert re.search(r"“Human \(and personal and bespoke\)” on Garden days", page)
+
+
+def test_choosing_other_sentences_replaces_an_exact_selection(client, make_story, contributor):
+    story = make_story(text=TEXT)
+    start = TEXT.index("asked")
+    tag = tag_create(
+        story=story,
+        actor=contributor,
+        code=Value.objects.get(slug="equality"),
+        excerpt=Excerpt.chars(start, start + len("asked us")),
+    )
+    client.force_login(contributor)
+    edit = reverse("coding:tag_edit", args=[tag.pk])
+    form = client.get(edit).content.decode()
+    assert f'name="char_start" value="{start}"' in form
+    # The edit form posts the exact range back with the sentence it lies in: it is kept...
+    same = {"codes": key(tag.value), "start_unit": "1", "end_unit": "1"}
+    same |= {"char_start": str(start), "char_end": str(start + 8)}
+    client.post(edit, same)
+    tag.refresh_from_db()
+    assert tag.quote == "asked us"
+    # ...until the coder chooses to end on another sentence.
+    client.post(edit, same | {"end_unit": "2"})
+    tag.refresh_from_db()
+    assert tag.quote == "Nobody asked us at first! Then the council listened."

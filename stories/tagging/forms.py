@@ -93,13 +93,15 @@ class TagForm(forms.Form):
         start, end = data.get("start_unit"), data.get("end_unit")
         char_start, char_end = data.get("char_start"), data.get("char_end")
         if not self.story.has_media and char_start is not None and char_end is not None:
-            chosen = [
+            touched = [
                 u.index
                 for u in self.story_units
                 if u.char_start < char_end and u.char_end > char_start
             ]
-            # The exact selection stands while it lies within the chosen sentences.
-            if start is None or (chosen and chosen[0] == start):
+            # An exact selection stands while the From/To choices still name the sentences it
+            # lies in; choosing other sentences (without JavaScript to clear it) replaces it.
+            chosen_end = start if end is None else end
+            if start is None or (touched and (touched[0], touched[-1]) == (start, chosen_end)):
                 return Excerpt.chars(char_start, char_end)
         if start is None:
             return None
