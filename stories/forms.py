@@ -62,6 +62,10 @@ class DateInput(forms.DateInput):
 class InvitationForm(ArchiveForm):
     email = forms.EmailField(
         label="Their email address",
+        error_messages={
+            "required": "Enter the email address to send the invitation to.",
+            "invalid": "Enter an email address like name@example.org.",
+        },
         help_text="We send the invitation link here. It works once, for "
         f"{settings.ARCHIVE_INVITATION_DAYS} days.",
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
@@ -92,12 +96,14 @@ class JoinForm(ArchiveForm):
     display_name = forms.CharField(
         label="The name to show with your stories",
         max_length=120,
+        error_messages={"required": "Choose a name to be known by; a nickname is fine."},
         help_text="Only shown if you choose to be named. A nickname or pseudonym is fine.",
         widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
     )
     username = forms.CharField(
         label="A sign-in name",
         max_length=150,
+        error_messages={"required": "Choose a sign-in name, for example your first name."},
         help_text="You type this to sign in. Letters, digits and @ . + - _ only.",
         validators=[UnicodeUsernameValidator()],
         widget=forms.TextInput(
@@ -107,12 +113,14 @@ class JoinForm(ArchiveForm):
     password = forms.CharField(
         label="Choose a password",
         strip=False,
+        error_messages={"required": "Choose a password of at least 8 characters."},
         help_text="At least 8 characters; not only digits, and not a common password.",
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     password_again = forms.CharField(
         label="Type the password again",
         strip=False,
+        error_messages={"required": "Type the password again, so we know it is right."},
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
@@ -252,6 +260,7 @@ class StoryForm(ArchiveForm):
         label="A title for your story",
         max_length=255,
         help_text="A few words. You can change it later.",
+        error_messages={"required": "Give your story a title: a few words are enough."},
     )
     kind = forms.ChoiceField(
         label="How are you telling it?",
@@ -261,7 +270,7 @@ class StoryForm(ArchiveForm):
     )
     media = forms.FileField(
         required=False,
-        label="Your recording",
+        label="Recording file",
         help_text="Audio or video up to {limit}: MP3, M4A, WAV, OGG, FLAC, WebM, MP4 or MOV. "
         "Names, places and dates hidden inside the file are removed.",
         widget=forms.ClearableFileInput(attrs={"accept": "audio/*,video/*"}),
@@ -362,6 +371,7 @@ def _storyteller_label(user) -> str:
 class SegmentForm(ArchiveForm):
     text = forms.CharField(
         label="Corrected words",
+        required=False,  # an empty line gets transcript_segment_edit's own explanation
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=5000,
     )
