@@ -8,8 +8,10 @@ tags in the margin beside the segment they start on; then plays the excerpt in t
 from __future__ import annotations
 
 import io
+import json
 import struct
 import wave
+from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
@@ -18,14 +20,35 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
-from stories.models import Tag
-from stories.tagging.services import theme_create
-from tests.coding_helpers import recorded_story
+from stories.models import Tag, Value
+from stories.tagging.services import Excerpt, tag_create, tag_propose, theme_create
+from tests.coding_helpers import recorded_story, second_contributor
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
+
+
+AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+
+
+def axe_violations(browser) -> list[dict]:
+    if not AXE.exists():
+        raise RuntimeError(
+            "axe-core is not installed: run `npm ci` in the project folder (make test does this)."
+        )
+    browser.execute_script(AXE.read_text(encoding="utf-8"))
+    return browser.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {runOnly: {type: 'tag', values: arguments[0]},"
+        "  resultTypes: ['violations']})"
+        "  .then(r => done(r.violations.map(v => ({id: v.id, help: v.help,"
+        "     nodes: v.nodes.map(n => n.target.join(' ') + ': ' + n.failureSummary)}))))"
+        "  .catch(e => done([{id: 'axe-error', help: String(e), nodes: []}]));",
+        AXE_TAGS,
+    )
 
 
 def wait(browser, seconds: float = 20) -> WebDriverWait:
@@ -141,3 +164,37 @@ def test_a_contributor_codes_a_story_by_keyboard_and_sees_the_tags_in_the_margin
         lambda b: b.execute_script("return document.getElementById('coding-player').paused")
     )
     assert 14.5 <= browser.execute_script(player_time) <= 16.0
+
+
+def test_the_coding_pages_have_no_axe_violations(
+    browser, live_server, contributor, storyteller, django_user_model, project, story
+):
+    cora = second_contributor(django_user_model, project)
+    equality = Value.objects.get(slug="equality")
+    tag_create(
+        story=story, actor=contributor, code=equality, excerpt=Excerpt.times(4, 15), memo="Yes."
+    )
+    tag_create(story=story, actor=cora, code=equality, excerpt=Excerpt.times(9.5, 21))
+    tag_create(story=story, actor=cora, code=Value.objects.get(slug="human"))
+    tag_propose(story=story, actor=storyteller, code=Value.objects.get(slug="reciprocity"))
+    sign_in(browser, live_server, "connor", "pw-connor")
+    pages = {
+        "workspace": reverse("coding:workspace"),
+        "coding screen": reverse("coding:story", args=[story.pk]),
+        "agreement": reverse("coding:agreement", args=[story.pk]),
+        "export": reverse("coding:export"),
+        "edit tag": reverse(
+            "coding:tag_edit", args=[story.tags.filter(created_by=contributor)[0].pk]
+        ),
+    }
+    for name, path in pages.items():
+        browser.get(live_server.url + path)
+        found = axe_violations(browser)
+        assert not found, f"{name}: " + json.dumps(found, indent=2)
+    # The open combobox too.
+    browser.get(live_server.url + pages["coding screen"])
+    combo = browser.find_element(By.CSS_SELECTOR, "[role=combobox]")
+    combo.send_keys("a")
+    wait(browser).until(lambda b: combo.get_attribute("aria-expanded") == "true")
+    found = axe_violations(browser)
+    assert not found, "open combobox: " + json.dumps(found, indent=2)
