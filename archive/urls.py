@@ -13,6 +13,7 @@ urlpatterns = [
     path("transcripts/", include("transcribe.urls")),
     path("coding/", include("stories.tagging.urls")),
     path("", include("stories.urls")),
+    path("", include("archive.site_urls")),
     path("", include("search.site_urls")),
 ]
 

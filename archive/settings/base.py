@@ -151,6 +151,10 @@ WAGTAILDOCS_EXTENSIONS = ["pdf", "txt", "vtt", "srt"]
 # Wagtail's own page search stays on the database; story search goes through search/.
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 
+# Public pages: how long shared caches may keep a page for people who are not signed in.
+# Short, because a withdrawal must take a story off the site (caches included) quickly.
+ARCHIVE_PUBLIC_CACHE_SECONDS = env_int("ARCHIVE_PUBLIC_CACHE_SECONDS", 60)
+
 # Search across stories: "database" (embedded, no server) or "elasticsearch".
 ELASTICSEARCH_URL = env_str("ELASTICSEARCH_URL", "")
 SEARCH_BACKEND = env_str("SEARCH_BACKEND", "elasticsearch" if ELASTICSEARCH_URL else "database")

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 
+from archive.http import PublicCacheMixin
 
-class CollectionPage(Page):
+
+class CollectionPage(PublicCacheMixin, Page):
     introduction = RichTextField(blank=True)
     image = models.ForeignKey(
-        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     project = models.ForeignKey(
         "stories.Project",
@@ -25,13 +32,40 @@ class CollectionPage(Page):
     content_panels = [
         *Page.content_panels,
         FieldPanel("introduction"),
-        FieldPanel("image"),
+        FieldPanel(
+            "image",
+            help_text="The image needs a description (its alt text): add one in Images.",
+        ),
         FieldPanel("project"),
-        InlinePanel("collection_stories", label="Stories"),
+        InlinePanel(
+            "collection_stories",
+            label="Stories",
+            help_text="Only stories whose storytellers agreed to be shown publicly appear.",
+        ),
     ]
 
     parent_page_types = ["archive.HomePage"]
     subpage_types: list[str] = []
+
+    def clean(self) -> None:
+        super().clean()
+        if self.image is not None and not self.image.description.strip():
+            raise ValidationError(
+                {
+                    "image": (
+                        f"The image '{self.image.title}' has no description, so people who "
+                        "cannot see it would miss it. Edit the image in Images and write what it "
+                        "shows in 'Description', or choose another image."
+                    )
+                }
+            )
+
+    def get_context(self, request, *args, **kwargs):
+        from archive import reads
+
+        context = super().get_context(request, *args, **kwargs)
+        context["stories"] = reads.collection_stories(self)
+        return context
 
 
 class CollectionStory(Orderable):

@@ -1,0 +1,80 @@
+"""Each public page type costs the same number of queries with 3 stories as with 30."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from archive import links
+from stories.models import CollectionStory, Story, StoryKind
+from stories.visibility import PUBLIC_AUDIENCE
+from tests import public_site as site
+
+pytestmark = pytest.mark.django_db
+
+
+def add_stories(make_story, count: int, start: int = 0) -> list:
+    """`count` public stories (a third with recordings), each tagged with a value and a theme."""
+    stories = []
+    for number in range(start, start + count):
+        kind = StoryKind.AUDIO if number % 3 == 0 else StoryKind.TEXT
+        story = make_story(title=f"Story {number}", kind=kind, consent={"attribution": "named"})
+        if kind == StoryKind.AUDIO:
+            site.attach_recording(story)
+            cue = site.cues_of(site.RECORDING)[1]
+            site.tag(
+                story,
+                value=site.value(),
+                start_seconds=cue.start,
+                end_seconds=cue.end,
+                quote=cue.text,
+            )
+        site.tag(story, value=site.value())
+        site.tag(story, theme=site.theme())
+        stories.append(story)
+    return stories
+
+
+def addresses(stories, page) -> dict[str, str]:
+    audio = next(s for s in stories if s.kind == StoryKind.AUDIO)
+    text = next(s for s in stories if s.kind == StoryKind.TEXT)
+    return {
+        "home": "/",
+        "archive index": site.archive_index().url,
+        "collection": page.url,
+        "audio story": links.story_url(audio),
+        "text story": links.story_url(text),
+        "value": links.value_url(site.value()),
+        "theme": links.theme_url(site.theme()),
+        "project": links.project_url(audio.project),
+        "rss": "/feeds/stories.rss",
+        "atom": "/feeds/stories.atom",
+        "sitemap of stories": "/sitemap-stories.xml",
+        "sitemap of terms": "/sitemap-terms.xml",
+    }
+
+
+def count_queries(client, pages: dict[str, str]) -> dict[str, int]:
+    counts = {}
+    for name, address in pages.items():
+        assert client.get(address).status_code == 200, name  # renditions made, caches warm
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(address).status_code == 200, name
+        counts[name] = len(queries)
+    return counts
+
+
+def test_page_queries_do_not_grow_with_the_number_of_stories(client, make_story):
+    stories = add_stories(make_story, 3)
+    page = site.collection(stories, picture=site.image())
+    pages = addresses(stories, page)
+    with_3 = count_queries(client, pages)
+
+    more = add_stories(make_story, 27, start=3)
+    for order, story in enumerate(more, start=3):
+        CollectionStory.objects.create(page=page, story=story, sort_order=order)
+    with_30 = count_queries(client, pages)
+
+    assert Story.objects.visible_to(PUBLIC_AUDIENCE).count() == 30
+    assert with_30 == with_3
