@@ -252,3 +252,20 @@ def test_no_url_search_feed_or_export_shows_anything_of_it(
     seen, checked = _sweep(client, withdrawn, people)
     assert seen == []
     assert checked > 100
+
+
+def test_its_public_page_answers_gone(
+    client, published, storyteller, django_capture_on_commit_callbacks
+):
+    from archive.links import ArchiveLinks
+
+    url = ArchiveLinks().story(published)
+    assert MARKER in client.get(url).content.decode()  # published: the page shows it
+    with django_capture_on_commit_callbacks(execute=True):
+        services.consent_withdraw(story=published, actor=storyteller)
+    for person in (None, storyteller):
+        if person is not None:
+            client.force_login(person)
+        response = client.get(url)
+        assert response.status_code == 410
+        assert MARKER not in response.content.decode()
