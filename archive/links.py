@@ -109,6 +109,11 @@ def story_media_url(story) -> str:
     return reverse("stories:media", args=[story.pk, "media"])
 
 
+def story_photo_url(story) -> str:
+    """The story's photo (EXIF removed at upload), streamed by the protected media view."""
+    return reverse("stories:media", args=[story.pk, "photo"])
+
+
 def story_captions_url(story) -> str:
     """WebVTT captions from the story's transcript (the transcript download, same rule)."""
     return reverse("transcribe:download", args=[story.pk, "vtt"])

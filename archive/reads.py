@@ -162,7 +162,7 @@ def collections_containing(story: Story) -> QuerySet[CollectionPage]:
 
 def visible_story(pk: int, audience: Audience = PUBLIC_AUDIENCE) -> Story | None:
     """The story with this id if the audience may see it, with what its page needs."""
-    related = [*CARD_RELATED, "transcript"]
+    related = [*CARD_RELATED, "transcript", "photo"]
     return (
         Story.objects.visible_to(audience)
         .select_related(*related)

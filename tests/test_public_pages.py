@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.urls import reverse
 
 from archive import links
-from stories.models import ProjectMembership, StoryKind
+from archive.models import HomeFeaturedCollection
+from stories.models import CollectionStory, ProjectMembership, StoryKind
+from stories.photos import photo_clean, story_photo_attach
 from tests import public_site as site
 
 pytestmark = pytest.mark.django_db
@@ -176,10 +180,39 @@ def test_project_page_credits_only_people_who_agreed(client, garden, contributor
     assert garden.title in html
 
 
-def test_header_links_to_the_public_search(client, garden, settings):
-    from archive.templatetags.archive_tags import public_search_url
+def test_pages_link_to_the_public_search(client, garden):
+    search = reverse("search:public")
 
-    html = client.get("/").content.decode()
+    for address in ("/", site.archive_index().url):
+        html = client.get(address).content.decode()
+        assert f'<a href="{search}"' in html, address  # in the main navigation
+        assert f'action="{search}"' in html, address  # and a search box
 
-    url = public_search_url()
-    assert not url or f'action="{url}"' in html
+
+def test_story_photo_is_shown_with_its_alt_text_through_the_protected_view(client, garden):
+    with (site.DEMO / "after-lockdown.jpg").open("rb") as handle:
+        photo = photo_clean(File(handle, name="garden.jpg"), alt_text="Raised beds at dusk.")
+    story_photo_attach(story=garden, photo=photo)
+
+    html = client.get(links.story_url(garden)).content.decode()
+
+    assert f'<img src="{links.story_photo_url(garden)}" alt="Raised beds at dusk."' in html
+    assert client.get(links.story_photo_url(garden)).status_code == 200
+
+
+def test_previews_show_unsaved_featured_collections_and_story_order(make_story, rf, curator):
+    first, second = make_story(title="Apples"), make_story(title="Marigolds")
+    page = site.collection([first, second])
+    page.collection_stories.set(
+        [CollectionStory(story=second, sort_order=0), CollectionStory(story=first, sort_order=1)]
+    )
+    request = rf.get("/")
+    request.user = curator
+
+    html = page.make_preview_request(request).render().content.decode()
+    assert html.index("Marigolds") < html.index("Apples")
+
+    home = site.home()
+    home.featured_collections.set([HomeFeaturedCollection(collection=page)])
+    html = home.make_preview_request(request).render().content.decode()
+    assert page.title in html

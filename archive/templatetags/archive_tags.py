@@ -43,6 +43,11 @@ def story_media_url(story) -> str:
 
 
 @register.simple_tag
+def story_photo_url(story) -> str:
+    return links.story_photo_url(story)
+
+
+@register.simple_tag
 def story_captions_url(story) -> str:
     return links.story_captions_url(story)
 
