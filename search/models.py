@@ -38,6 +38,8 @@ class IndexedStory(models.Model):
     title_stem = models.TextField()
     summary_stem = models.TextField()
     all_stem = models.TextField()
+    # The distinct stems of all_stem, sorted: what a word is looked up in (far shorter).
+    terms = models.TextField(default=" ")
     date = models.DateField()
     source_hash = models.CharField(max_length=64)
     indexed_at = models.DateTimeField(auto_now=True)

@@ -65,41 +65,11 @@ def is_stop(word: str) -> bool:
     return word in STOP_WORDS
 
 
-# Endings that English adds to a stem; used to find the written forms of a stem, so that the
-# Elasticsearch highlighter (which sees only the original words) marks every inflection.
+# The commonest endings English adds to a stem; used to find the written forms of a stem, so
+# that the Elasticsearch highlighter (which sees only the original words) marks inflections.
 _ENDINGS = (
-    "",
-    "s",
-    "es",
-    "ed",
-    "d",
-    "ing",
-    "er",
-    "ers",
-    "est",
-    "ly",
-    "ness",
-    "ment",
-    "ments",
-    "ful",
-    "ion",
-    "ions",
-    "ation",
-    "ations",
-    "ity",
-    "ities",
-    "ive",
-    "al",
-    "ally",
-    "ism",
-    "ist",
-    "ists",
-    "ise",
-    "ised",
-    "ize",
-    "ized",
-    "able",
-    "ably",
+    *("", "s", "es", "ed", "d", "ing", "er", "ers", "ly", "ness", "ment", "ments"),
+    *("ion", "ions", "ation", "ate", "ated", "ating", "ity", "ities", "al", "ive"),
 )
 
 
@@ -108,22 +78,21 @@ def surface_forms(word: str) -> frozenset[str]:
     """Written words that stem like `word`: its regular inflections, checked by the stemmer.
 
     Only forms whose stem equals `word`'s stem are kept, so nothing unrelated gets marked;
-    irregular forms are missed (the stemmer does not join them either).
+    irregular and rarer forms are missed (the database backend marks by stem and gets them).
     """
     word = word.lower()
     target = stem(word)
     bases = {word, target}
     if target.endswith("i"):
-        bases |= {target[:-1] + "y", target[:-1]}
+        bases.add(target[:-1] + "y")
     if target.endswith("e"):
         bases.add(target[:-1])
-    else:
-        bases.add(target + "e")
-    if len(target) > 2 and target[-1] not in "aeiouwxy":
+    elif len(target) in (3, 4) and target[-1] not in "aeiouwxy" and target[-2] in "aeiou":
         bases.add(target + target[-1])  # stop -> stopped, stopping
     candidates = {base + ending for base in bases for ending in _ENDINGS}
     if target.endswith("i"):
-        candidates |= {target[:-1] + "ies", target[:-1] + "ied", target[:-1] + "ily"}
+        stem_y = target[:-1]
+        candidates |= {stem_y + e for e in ("ies", "ied", "iness", "ily")}
     return frozenset(c for c in candidates if c and stem(c) == target)
 
 

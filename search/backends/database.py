@@ -42,6 +42,20 @@ def _any(field: str, phrases: Iterable[str]) -> Q:
     return q
 
 
+def _anywhere(phrases: Iterable[str]) -> Q:
+    """A story whose text has any of `phrases`: each word looked up in its distinct terms,
+    and a phrase of several words checked in the full text only where all its words are."""
+    q = Q()
+    for phrase in phrases:
+        words = phrase.split()
+        if len(words) == 1:
+            q |= _has("terms", phrase)
+        else:
+            both = Q(*[_has("terms", w) for w in dict.fromkeys(words)])
+            q |= both & _has("all_stem", phrase)
+    return q
+
+
 class DatabaseBackend:
     name = "database"
 
@@ -62,6 +76,7 @@ class DatabaseBackend:
                     title_stem=_pad(d.title_stem),
                     summary_stem=_pad(d.summary_stem),
                     all_stem=_pad(d.all_stem),
+                    terms=_pad(" ".join(sorted(set(d.all_stem.split())))),
                     date=d.date,
                     source_hash=d.source_hash,
                 )
@@ -149,7 +164,7 @@ class DatabaseBackend:
                         "story_id"
                     )
                 )
-        clauses = [_any("all_stem", c.phrases) for c in parsed.clauses]
+        clauses = [_anywhere(c.phrases) for c in parsed.clauses]
         if not clauses:
             return qs
         if parsed.required == len(clauses):
@@ -175,7 +190,6 @@ class DatabaseBackend:
         now: datetime.datetime,
     ) -> RawResults:
         matching = self._matching(audience=audience, parsed=parsed, filters=filters, now=now)
-        total = matching.count()
         facets: dict[str, dict[str, int]] = {}
         for row in (
             IndexedFacet.objects.filter(story_id__in=matching.values("story_id"))
@@ -184,6 +198,8 @@ class DatabaseBackend:
             .order_by()
         ):
             facets.setdefault(row["facet"], {})[row["key"]] = row["n"]
+        # Every indexed story has exactly one kind: the kind counts add up to the total.
+        total = sum(facets.get("kind", {}).values())
         score = _score(parsed)
         page = matching.annotate(score=score)
         if sort == "oldest":
@@ -274,5 +290,5 @@ def _score(parsed: ParsedQuery):
         if words:
             terms.append(Case(When(_any("title_stem", words), then=Value(3)), default=Value(0)))
             terms.append(Case(When(_any("summary_stem", words), then=Value(2)), default=Value(0)))
-        terms.append(Case(When(_any("all_stem", clause.phrases), then=Value(1)), default=Value(0)))
+        terms.append(Case(When(_anywhere(clause.phrases), then=Value(1)), default=Value(0)))
     return sum(terms, start=Value(0)) if terms else Value(0)

@@ -1,0 +1,376 @@
+"""Search at scale: Elasticsearch and the embedded database backend side by side.
+
+    python bench/search.py                        # 10k stories
+    python bench/search.py --sizes 10000 100000   # also 100k (long: hours on 2 cores)
+    python bench/search.py --with-100k            # the same as the line above
+
+For each corpus size it generates a synthetic archive (stories with timecoded transcript
+segments, themes with synonyms, co-production values, tags on excerpts, consent of every kind,
+projects, collections, years, languages), builds both indexes the way `search_reindex` does,
+and runs a set of themed queries (words, theme names and synonyms, filters, date order,
+suggestions) as a researcher and as the public. It prints indexing throughput (documents per
+second) and query latency (p50, p95) per backend, with the ratio.
+
+It needs Elasticsearch (ELASTICSEARCH_URL, e.g. `scripts/elasticsearch.sh url`). The corpus
+goes into a database of its own: with a PostgreSQL DATABASE_URL, `<name>_bench_search` on the
+same server (created when missing); otherwise a SQLite file under .cache/. Its indices use the
+prefix `bench`. A later run with the same size reuses the corpus.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+THEMES = {
+    "Isolation": (["loneliness", "cut off"], "alone lonely isolated nobody quiet empty days weeks"),
+    "Shielding": (["staying home", "vulnerable"], "shielding letter indoors window risk protect"),
+    "Trust in services": (
+        ["confidence in services", "distrust"],
+        "council doctor appointment listened promised forms waited phone",
+    ),
+    "Food": (["food bank", "hunger"], "food bank parcel cooking meals hungry kitchen recipes"),
+    "Transport": (["buses", "getting around"], "bus route stop driver timetable taxi walk"),
+    "Housing": (["home", "tenancy"], "flat landlord repairs damp rent moved housing"),
+    "Digital exclusion": (["online", "internet"], "internet laptop online zoom signal data"),
+    "Mental health": (["wellbeing", "anxiety"], "anxious worry sleep counsellor calm panic"),
+    "Work": (["jobs", "employment"], "job shift wages furlough boss hours work"),
+    "Family": (["children", "parents"], "mum dad kids grandchildren school family"),
+    "Community": (["neighbours", "mutual aid"], "neighbours volunteers street group garden hall"),
+    "Health": (["illness", "hospital"], "hospital ward nurse medicine illness recovery"),
+}
+_COMMON = (
+    "i we they it was were had went said thought knew felt came back then after before "
+    "really just always never sometimes together again still because remember time year "
+    "morning evening people everyone someone place road town week month little big good "
+    "hard long first last change help asked told started stopped kept made found lost "
+    "talked listened waited walked called open closed new old way life day night friends"
+)
+COMMON = _COMMON.split()
+QUERIES = [
+    ("isolation", {}),
+    ("loneliness", {}),
+    ("trust in services", {}),
+    ("buses stopped", {}),
+    ("food bank volunteers", {}),
+    ("staying home", {}),
+    ("anxiety sleep", {}),
+    ("neighbours garden", {"kind": ["audio"]}),
+    ("", {"theme": ["housing"]}),
+    ("hospital", {"year": ["2021"]}),
+    ("digital exclusion internet", {}),
+    ("work", {"sort": "newest"}),
+]
+SUGGEST = ["lo", "tru", "the bus", "foo"]
+
+
+def configure() -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith("postgres"):
+        base, _, name = url.rpartition("/")
+        name = name.split("?")[0]
+        bench_url = f"{base}/{name}_bench_search"
+        _create_pg_database(f"{base}/postgres", f"{name}_bench_search")
+    else:
+        (ROOT / ".cache").mkdir(exist_ok=True)
+        bench_url = f"sqlite:///{ROOT / '.cache' / 'bench-search.sqlite3'}"
+    os.environ["DATABASE_URL"] = bench_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "archive.settings.base")
+    os.environ["DJANGO_DEBUG"] = "false"
+    os.environ["SEARCH_INDEX_PREFIX"] = "bench"
+    os.environ.setdefault("SEARCH_ES_TIMEOUT", "120")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    if not os.environ.get("ELASTICSEARCH_URL"):
+        sys.exit(
+            "ELASTICSEARCH_URL is not set: start Elasticsearch (scripts/elasticsearch.sh start) "
+            "and set ELASTICSEARCH_URL=$(scripts/elasticsearch.sh url)."
+        )
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+    return bench_url.split("@")[-1]
+
+
+def _create_pg_database(url: str, name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def sentence(rng: random.Random, theme_words: list[str]) -> str:
+    n = rng.randint(10, 22)
+    words = [
+        rng.choice(theme_words) if theme_words and rng.random() < 0.3 else rng.choice(COMMON)
+        for _ in range(n)
+    ]
+    return " ".join(words).capitalize() + "."
+
+
+def generate(total: int, segments: int, seed: int = 7) -> None:
+    """A synthetic archive of `total` stories (replaces a corpus of another size)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.db import transaction
+    from django.utils import timezone
+
+    from archive.models import HomePage
+    from stories.models import (
+        CollectionPage,
+        CollectionStory,
+        ConsentRecord,
+        Project,
+        ProjectMembership,
+        Story,
+        Tag,
+        Theme,
+        ThemeSynonym,
+        Value,
+    )
+    from transcribe.models import Segment, Transcript
+
+    if Story.objects.count() == total:
+        return
+    print(f"generating {total:,} stories with {segments} segments each …", flush=True)
+    started = time.monotonic()
+    rng = random.Random(seed)
+    User = get_user_model()
+    with transaction.atomic():
+        Story.objects.all().delete()
+        for model in (Theme, Project, CollectionPage):
+            model.objects.all().delete()
+        User.objects.filter(username__startswith="bench-").delete()
+        tellers = User.objects.bulk_create(User(username=f"bench-teller-{i}") for i in range(200))
+        researcher = User.objects.create(username="bench-researcher")
+        researcher.groups.add(Group.objects.get(name="researcher"))
+        projects = Project.objects.bulk_create(
+            Project(name=f"Project {i}", slug=f"bench-project-{i}") for i in range(20)
+        )
+        ProjectMembership.objects.create(project=projects[0], user=researcher)
+        themes = {}
+        for name, (synonyms, _words) in THEMES.items():
+            theme = Theme.objects.create(name=name)
+            for synonym in synonyms:
+                ThemeSynonym.objects.create(theme=theme, name=synonym)
+            themes[name] = theme
+        values = list(Value.objects.all())
+        home = HomePage.objects.first()
+        collections = []
+        if home is not None:
+            for i in range(3):
+                collections.append(
+                    home.add_child(
+                        instance=CollectionPage(title=f"Bench collection {i}", slug=f"bench-{i}")
+                    )
+                )
+    now = timezone.now()
+    names = list(THEMES)
+    batch = 2000
+    for offset in range(0, total, batch):
+        with transaction.atomic():
+            plans = []
+            stories = []
+            for i in range(offset, min(total, offset + batch)):
+                story_themes = rng.sample(names, rng.randint(1, 3))
+                kind = rng.choices(["audio", "video", "text"], [6, 1, 3])[0]
+                roll = rng.random()
+                status, public = (
+                    ("published", True)
+                    if roll < 0.6
+                    else ("approved", False)
+                    if roll < 0.85
+                    else (rng.choice(["draft", "awaiting_review"]), False)
+                )
+                words = " ".join(THEMES[t][1] for t in story_themes).split()
+                lines = [sentence(rng, words) for _ in range(segments)]
+                title = " ".join(rng.sample(words, 2)).capitalize() + f" {i}"
+                stories.append(
+                    Story(
+                        title=title,
+                        slug=f"bench-{i}",
+                        summary=sentence(rng, words),
+                        kind=kind,
+                        text_body=" ".join(lines) if kind == "text" else "",
+                        language=rng.choices(["en", "es", "cy"], [90, 7, 3])[0],
+                        storyteller=rng.choice(tellers),
+                        project=rng.choice(projects),
+                        status=status,
+                        told_on=datetime.date(rng.randint(2015, 2025), rng.randint(1, 12), 1),
+                        published_at=now if status == "published" else None,
+                    )
+                )
+                plans.append((story_themes, lines, public, kind))
+            Story.objects.bulk_create(stories, batch_size=1000)
+            consents = ConsentRecord.objects.bulk_create(
+                [
+                    ConsentRecord(
+                        story=s,
+                        archive=True,
+                        researchers=True,
+                        public=public,
+                        quotes_allowed=rng.random() < 0.8,
+                        method="written",
+                        consent_text_version="bench",
+                        given_at=now,
+                    )
+                    for s, (_t, _l, public, _k) in zip(stories, plans, strict=True)
+                ],
+                batch_size=1000,
+            )
+            for story, consent in zip(stories, consents, strict=True):
+                story.consent = consent
+            Story.objects.bulk_update(stories, ["consent"], batch_size=1000)
+            audio = [(s, p) for s, p in zip(stories, plans, strict=True) if p[3] != "text"]
+            transcripts = Transcript.objects.bulk_create(
+                [Transcript(story=s, language="en", engine="bench") for s, _ in audio],
+                batch_size=1000,
+            )
+            Segment.objects.bulk_create(
+                (
+                    Segment(transcript=t, index=j, start=j * 8.0, end=j * 8.0 + 7.5, text=line)
+                    for t, (_s, plan) in zip(transcripts, audio, strict=True)
+                    for j, line in enumerate(plan[1])
+                ),
+                batch_size=5000,
+            )
+            tags = []
+            for story, (story_themes, _lines, _public, kind) in zip(stories, plans, strict=True):
+                for name in story_themes:
+                    at = rng.randint(0, segments - 1) * 8.0
+                    tags.append(
+                        Tag(
+                            story=story,
+                            theme=themes[name],
+                            start_seconds=at if kind != "text" else None,
+                            end_seconds=at + 7.5 if kind != "text" else None,
+                        )
+                    )
+                for value in rng.sample(values, rng.randint(1, 3)):
+                    tags.append(Tag(story=story, value=value))
+            Tag.objects.bulk_create(tags, batch_size=5000)
+            if collections:
+                CollectionStory.objects.bulk_create(
+                    CollectionStory(page=rng.choice(collections), story=s)
+                    for s in stories
+                    if rng.random() < 0.05
+                )
+        print(f"  {min(total, offset + batch):,}/{total:,}", end="\r", flush=True)
+    print(f"generated in {time.monotonic() - started:.0f} s" + " " * 20, flush=True)
+
+
+def measure_indexing(backend, total: int) -> float:
+    from search.documents import build_docs, iter_all_story_ids
+    from search.progress import Progress
+
+    progress = Progress(total, f"  indexing into {backend.name}")
+    started = time.monotonic()
+    backend.rebuild(iter_all_story_ids(500), build_docs, progress=progress)
+    progress.finish()
+    backend.refresh()
+    return total / (time.monotonic() - started)
+
+
+def measure_queries(backend_name: str, rounds: int) -> list[float]:
+    from django.contrib.auth import get_user_model
+    from django.test import override_settings
+
+    from search.api import search_stories, suggest
+    from search.types import SearchFilters
+    from stories.visibility import PUBLIC_AUDIENCE, audience_for
+
+    researcher = audience_for(get_user_model().objects.get(username="bench-researcher"))
+    timings: list[float] = []
+    with override_settings(SEARCH_BACKEND=backend_name):
+        for round_ in range(rounds + 1):  # the first round warms caches and is not counted
+            for audience in (researcher, PUBLIC_AUDIENCE):
+                for text, options in QUERIES:
+                    options = dict(options)
+                    sort = options.pop("sort", "relevance")
+                    filters = SearchFilters.from_mapping(options)
+                    started = time.perf_counter()
+                    search_stories(audience=audience, query=text, filters=filters, sort=sort)
+                    if round_:
+                        timings.append(time.perf_counter() - started)
+                for prefix in SUGGEST:
+                    started = time.perf_counter()
+                    suggest(audience=audience, prefix=prefix)
+                    if round_:
+                        timings.append(time.perf_counter() - started)
+    return timings
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000])
+    parser.add_argument("--with-100k", action="store_true", help="Add a 100,000-story corpus.")
+    parser.add_argument("--segments", type=int, default=12, help="Transcript segments a story.")
+    parser.add_argument("--rounds", type=int, default=5, help="Timed rounds of the query set.")
+    args = parser.parse_args()
+    sizes = sorted(set(args.sizes + ([100_000] if args.with_100k else [])))
+    where = configure()
+
+    from django.conf import settings
+
+    from search.backends import get_backend
+    from stories.models import Story
+    from transcribe.models import Segment
+
+    print(
+        f"database: {where}  elasticsearch: {settings.ELASTICSEARCH_URL}  cores: {os.cpu_count()}"
+    )
+    print(f"queries: {len(QUERIES)} searches + {len(SUGGEST)} suggestions, as a researcher and as")
+    print(f"the public, {args.rounds} timed rounds (latency is the whole search_stories call)\n")
+    rows = []
+    for size in sizes:
+        generate(size, args.segments)
+        stories, segments = Story.objects.count(), Segment.objects.count()
+        result = {"size": size, "segments": segments}
+        for name in ("elasticsearch", "database"):
+            backend = get_backend(name)
+            result[name] = {"docs_per_s": measure_indexing(backend, stories)}
+            timings = measure_queries(name, args.rounds)
+            result[name]["p50"] = percentile(timings, 0.5) * 1000
+            result[name]["p95"] = percentile(timings, 0.95) * 1000
+            result[name]["mean"] = statistics.fmean(timings) * 1000
+        rows.append(result)
+        report(result)
+    return 0
+
+
+def report(r: dict) -> None:
+    es, db = r["elasticsearch"], r["database"]
+    print(f"\n== {r['size']:,} stories, {r['segments']:,} transcript segments ==")
+    print(f"{'':24}{'elasticsearch':>15}{'database':>12}{'ratio':>10}")
+    print(
+        f"{'indexing (docs/s)':24}{es['docs_per_s']:>15,.0f}{db['docs_per_s']:>12,.0f}"
+        f"{es['docs_per_s'] / db['docs_per_s']:>9.1f}x"
+    )
+    for key in ("p50", "p95", "mean"):
+        print(
+            f"{'query ' + key + ' (ms)':24}{es[key]:>15.1f}{db[key]:>12.1f}"
+            f"{db[key] / es[key]:>9.1f}x"
+        )
+    print("(ratio: how many times faster Elasticsearch is)", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
