@@ -43,5 +43,8 @@ def test_demo_content_shows_every_page_type_with_recorded_speech(client):
     for address in addresses:
         assert client.get(address).status_code == 200, address
     assert client.get(links.story_media_url(story)).status_code == 200
+    withdrawn = Story.objects.get(status="withdrawn")
+    assert client.get(links.story_url(withdrawn)).status_code == 410
+    assert not withdrawn.tags.exists() and withdrawn.title == "Withdrawn story"
     captions = client.get(links.story_captions_url(story)).content.decode()
     assert "The council listened to those recordings at a public meeting." in captions

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.images.models import Image
 
+from archive import links
 from archive.models import HomeFeaturedCollection, HomePage
 from search.outbox import index_stories_changed
 from stories import services
@@ -251,11 +252,40 @@ class Command(BaseCommand):
                     page=home, collection=collection, defaults={"sort_order": order}
                 )
 
+        withdrawn = self._withdrawn(users, project)
+
         self.stdout.write(self.style.SUCCESS("Demo content is ready."))
         self.stdout.write(
             f"Sign in at /admin/ as admin (password: {password!r}); demo people "
             f"{', '.join(u for u, _, _ in PEOPLE)} share that password."
         )
+        self.stdout.write(
+            f"A story its storyteller withdrew answers 410 Gone at {links.story_url(withdrawn)}"
+        )
+
+    def _withdrawn(self, users, project) -> Story:
+        """A published story that its storyteller then took back: only a tombstone is left."""
+        teller = users["joe"]
+        existing = Story.objects.filter(storyteller=teller, status="withdrawn").first()
+        if existing is not None:
+            return existing
+        story = self._story(
+            {
+                "slug": "a-story-taken-back",
+                "title": "A story taken back",
+                "storyteller": "joe",
+                "summary": "Published, then withdrawn by the person who told it.",
+                "text": "This story was shown for a while, until its storyteller withdrew it.",
+                "public": True,
+                "named": False,
+                "theme": "Isolation",
+                "value": "human",
+            },
+            users,
+            project,
+            {theme.name: theme for theme in Theme.objects.all()},
+        )
+        return services.consent_withdraw(story=story, actor=teller)
 
     def _collection(self, spec, home, project, by_slug) -> CollectionPage:
         collection = CollectionPage.objects.filter(slug=spec["slug"]).first()
