@@ -14,11 +14,14 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
 
-def cache_public_response(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+def cache_public_response(
+    request: HttpRequest, response: HttpResponse, *, restricted: bool = False
+) -> HttpResponse:
+    """`restricted`: the page is behind a login, group or password, so never shared."""
     if response.has_header("Cache-Control"):
         return response
     user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated:
+    if restricted or (user is not None and user.is_authenticated):
         patch_cache_control(response, private=True, no_cache=True)
     else:
         patch_cache_control(response, public=True, max_age=settings.ARCHIVE_PUBLIC_CACHE_SECONDS)
@@ -31,4 +34,5 @@ class PublicCacheMixin:
 
     def serve(self, request, *args, **kwargs):
         response = super().serve(request, *args, **kwargs)
-        return cache_public_response(request, response)
+        restricted = self.get_view_restrictions().exists()
+        return cache_public_response(request, response, restricted=restricted)

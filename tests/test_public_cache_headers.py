@@ -57,3 +57,24 @@ def test_withdrawn_story_gone_page_is_cacheable_too(client, make_story, storytel
 
     assert response.status_code == 410
     assert "Cookie" in response["Vary"]
+
+
+def test_a_collection_behind_a_password_is_never_shared(client, make_story):
+    from wagtail.models import PageViewRestriction
+
+    page = site.collection([make_story(title="Private")], title="Members only")
+    PageViewRestriction.objects.create(
+        page=page, restriction_type=PageViewRestriction.PASSWORD, password="garden"
+    )
+    form = client.get(page.url)
+    assert "public" not in form.get("Cache-Control", "")
+    restriction = PageViewRestriction.objects.get(page=page)
+    client.post(
+        f"/_util/authenticate_with_password/{restriction.pk}/{page.pk}/",
+        {"password": "garden", "return_url": page.url},
+    )
+
+    response = client.get(page.url)
+
+    assert response.status_code == 200
+    assert "private" in response["Cache-Control"]
