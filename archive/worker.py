@@ -30,8 +30,8 @@ def upkeep_once() -> dict[str, int]:
     """Run every upkeep step once; a failing step is logged and retried next round."""
     done: dict[str, int] = {}
     for path in UPKEEP:
-        step: Callable[[], int] = import_string(path)
         try:
+            step: Callable[[], int] = import_string(path)
             done[path] = step() or 0
         except Exception:
             logger.exception("Upkeep step %s failed; it will run again shortly.", path)
