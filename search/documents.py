@@ -15,7 +15,7 @@ import datetime
 import hashlib
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 
 from search import text as textmod
 from search.query import THEME_TOKEN, VALUE_TOKEN
@@ -75,9 +75,15 @@ class StoryDoc:
             "kind": [self.kind],
         }
 
+    def as_dict(self) -> dict:
+        """Every field, passages as dicts (a flat copy: faster than dataclasses.asdict)."""
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data["passages"] = [p.__dict__.copy() for p in self.passages]
+        return data
+
     def fingerprint(self) -> str:
         """A hash of everything indexed: the drift check compares it with the index's copy."""
-        data = asdict(self)
+        data = self.as_dict()
         data.pop("source_hash")
         raw = json.dumps(data, sort_keys=True, default=str, separators=(",", ":"))
         return hashlib.sha256(raw.encode()).hexdigest()[:32]

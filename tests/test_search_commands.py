@@ -108,3 +108,21 @@ def test_reindex_swaps_the_alias_without_downtime_and_keeps_changes_made_meanwhi
     assert "Story 0, renamed mid-rebuild" in titles()
     assert not index_drift().drifted
     assert set(es_backend.mapping_versions().values()) == {MAPPING_VERSION}
+
+
+@pytest.mark.elasticsearch
+def test_check_asks_for_a_reindex_when_the_mapping_version_moved_on(
+    es_backend, make_story, monkeypatch
+):
+    make_story(title="Any", text="Story.")
+    outbox_drain()
+    es_backend.refresh()
+    assert run("search_check")[0] == 0
+
+    monkeypatch.setattr(
+        "search.management.commands.search_check.MAPPING_VERSION", MAPPING_VERSION + 1
+    )
+    code, out, _ = run("search_check")
+    assert code == 1
+    assert f"has mapping version {MAPPING_VERSION}" in out
+    assert "search_reindex" in out

@@ -7,6 +7,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 
 from search.backends import Unavailable, get_backend
+from search.backends.elastic import MAPPING_VERSION
 from search.outbox import index_stories_changed
 from search.progress import Progress
 from search.services import index_drift
@@ -39,6 +40,7 @@ class Command(BaseCommand):
                 f"{exc}\nThe check needs the search backend; start it first."
             ) from exc
         progress.finish()
+        outdated = _outdated_mappings(backend)
         show = options["show"]
         for label, ids in (
             ("missing from the index", drift.missing),
@@ -52,13 +54,24 @@ class Command(BaseCommand):
                 f"{drift.pending:>7} outbox rows still waiting to be drained "
                 "(drift on those stories is expected until the worker drains them)"
             )
-        if not drift.drifted:
+        for name, version in outdated.items():
+            self.stdout.write(
+                f"Index {name} has mapping version {version}; this code writes version "
+                f"{MAPPING_VERSION}: run `manage.py search_reindex`."
+            )
+        if not drift.drifted and not outdated:
             self.stdout.write(self.style.SUCCESS("The index matches the database."))
             return
-        if options["fix"]:
+        if options["fix"] and drift.drifted:
             index_stories_changed(story_ids=drift.story_ids)
             self.stdout.write(
                 f"Queued {len(drift.story_ids)} stories; the worker's outbox drain fixes them."
             )
         self.stderr.write(self.style.ERROR("The index has drifted from the database."))
         sys.exit(1)
+
+
+def _outdated_mappings(backend) -> dict[str, int | None]:
+    if backend.name != "elasticsearch":
+        return {}
+    return {n: v for n, v in backend.mapping_versions().items() if v != MAPPING_VERSION}
