@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from django.http import Http404
 from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from stories.models import Project, Story, Theme, Value
+from stories.permissions import StoryPermissionPolicy
 from stories.tagging.admin import (
     TagCountsView,
     ThemeAdminForm,
@@ -19,6 +23,37 @@ from stories.tagging.admin import (
     ThemeEditView,
     ThemeMergeView,
 )
+from stories.visibility import audience_for
+
+register_permission_policy(Story, StoryPermissionPolicy(Story))
+
+
+class VisibleStoryMixin:
+    """Wagtail's object views check model permissions only; add the visibility rule."""
+
+    def get_object(self, queryset=None):
+        story = super().get_object(queryset)
+        if not self.permission_policy.user_has_any_permission_for_instance(
+            self.request.user, ["change", "view"], story
+        ):
+            raise Http404("No story here that you may see.")
+        return story
+
+
+class StoryEditView(VisibleStoryMixin, snippet_views.EditView):
+    pass
+
+
+class StoryHistoryView(VisibleStoryMixin, snippet_views.HistoryView):
+    pass
+
+
+class StoryUsageView(VisibleStoryMixin, snippet_views.UsageView):
+    pass
+
+
+class StoryInspectView(VisibleStoryMixin, snippet_views.InspectView):
+    pass
 
 
 class StoryViewSet(SnippetViewSet):
@@ -35,6 +70,17 @@ class StoryViewSet(SnippetViewSet):
         FieldPanel("language"),
         FieldPanel("told_on"),
     ]
+
+    edit_view_class = StoryEditView
+    history_view_class = StoryHistoryView
+    usage_view_class = StoryUsageView
+    inspect_view_class = StoryInspectView
+
+    def get_queryset(self, request):
+        # The listing shows only what the visibility rule lets this curator see.
+        return Story.objects.visible_to(audience_for(request.user)).select_related(
+            "storyteller", "project"
+        )
 
 
 class ProjectViewSet(SnippetViewSet):
