@@ -14,6 +14,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e ".[dev,multilingual]"
 	touch $(STAMP)
 
+# axe-core, injected into headless Chromium by the accessibility tests.
+node_modules/.package-lock.json: package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
 install: $(STAMP)
 
 ## Start the archive on the embedded defaults (SQLite, local media, database queue and search).
@@ -24,7 +28,7 @@ run: install
 	$(BIN)/python scripts/run_archive.py --host $(HOST) --port $(PORT)
 
 ## Install what is missing, start PostgreSQL and Elasticsearch, run the whole suite.
-test: install services
+test: install node_modules/.package-lock.json services
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DATABASE_URL=$$(scripts/postgres.sh url) ELASTICSEARCH_URL=$$(scripts/elasticsearch.sh url) \
@@ -48,4 +52,4 @@ format:
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) .cache/test-media static
+	rm -rf $(VENV) node_modules .cache/test-media static
