@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models import Count, Q
 from django.http import Http404
 from django.urls import path, reverse
 from wagtail import hooks
@@ -10,10 +11,12 @@ from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views import chooser as chooser_views
 from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from stories.models import Project, Story, Theme, Value
+from search.outbox import index_stories_changed
+from stories.models import Project, Story, TagStatus, Theme, Value
 from stories.permissions import StoryPermissionPolicy
 from stories.tagging.admin import (
     TagCountsView,
@@ -31,8 +34,9 @@ register_permission_policy(Story, StoryPermissionPolicy(Story))
 class VisibleStoryMixin:
     """Wagtail's object views check model permissions only; add the visibility rule."""
 
-    def get_object(self, queryset=None):
-        story = super().get_object(queryset)
+    def get_object(self, *args, **kwargs):
+        # Edit views pass a queryset; history and usage views pass nothing.
+        story = super().get_object(*args, **kwargs)
         if not self.permission_policy.user_has_any_permission_for_instance(
             self.request.user, ["change", "view"], story
         ):
@@ -41,7 +45,13 @@ class VisibleStoryMixin:
 
 
 class StoryEditView(VisibleStoryMixin, snippet_views.EditView):
-    pass
+    def save_instance(self):
+        # Search shows titles and summaries (suggestions come straight from the index) and
+        # filters by project: an edit here reaches the index through the outbox, like any
+        # other change.
+        story = super().save_instance()
+        index_stories_changed(story_ids=[story.pk])
+        return story
 
 
 class StoryHistoryView(VisibleStoryMixin, snippet_views.HistoryView):
@@ -54,6 +64,40 @@ class StoryUsageView(VisibleStoryMixin, snippet_views.UsageView):
 
 class StoryInspectView(VisibleStoryMixin, snippet_views.InspectView):
     pass
+
+
+def _visible_to_request(request):
+    return Story.objects.visible_to(audience_for(request.user))
+
+
+class StoryChooseView(chooser_views.ChooseView):
+    def get_object_list(self):
+        return _visible_to_request(self.request)
+
+
+class StoryChooseResultsView(chooser_views.ChooseResultsView):
+    def get_object_list(self):
+        return _visible_to_request(self.request)
+
+
+class StoryChosenView(chooser_views.SnippetChosenView):
+    def get_object(self, pk):
+        return _visible_to_request(self.request).get(pk=pk)
+
+
+class StoryChosenMultipleView(chooser_views.SnippetChosenMultipleView):
+    def get_objects(self, pks):
+        return _visible_to_request(self.request).filter(pk__in=pks)
+
+
+class StoryChooserViewSet(chooser_views.SnippetChooserViewSet):
+    """The story chooser (collections pick stories with it) lists and returns only the stories
+    the visibility rule lets this curator see, like the listing."""
+
+    choose_view_class = StoryChooseView
+    choose_results_view_class = StoryChooseResultsView
+    chosen_view_class = StoryChosenView
+    chosen_multiple_view_class = StoryChosenMultipleView
 
 
 class StoryViewSet(SnippetViewSet):
@@ -75,6 +119,7 @@ class StoryViewSet(SnippetViewSet):
     history_view_class = StoryHistoryView
     usage_view_class = StoryUsageView
     inspect_view_class = StoryInspectView
+    chooser_viewset_class = StoryChooserViewSet
 
     def get_queryset(self, request):
         # The listing shows only what the visibility rule lets this curator see.
@@ -109,7 +154,13 @@ class ThemeViewSet(SnippetViewSet):
     edit_handler = ObjectList(Theme.panels, base_form_class=ThemeAdminForm)
 
     def get_queryset(self, request):
-        return Theme.objects.with_tag_counts()
+        # Counted over the stories this curator may see, like every read of stories.
+        visible = Story.objects.visible_to(audience_for(request.user)).values("pk")
+        counted = Q(tags__status=TagStatus.ACCEPTED, tags__story__in=visible)
+        return Theme.objects.annotate(
+            tag_count=Count("tags", filter=counted),
+            story_count=Count("tags__story", filter=counted, distinct=True),
+        )
 
 
 class ValueViewSet(SnippetViewSet):

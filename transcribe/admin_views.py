@@ -24,10 +24,19 @@ def _curator(request: HttpRequest) -> None:
         raise PermissionDenied("Only curators can manage transcriptions.")
 
 
+def _visible_stories(request: HttpRequest):
+    """The stories this curator may see: the desk lists and acts on no others."""
+    return Story.objects.visible_to(audience_for(request.user))
+
+
 def jobs(request: HttpRequest) -> HttpResponse:
     _curator(request)
     state = request.GET.get("state", "")
-    rows = TranscriptionJob.objects.select_related("story").order_by("-updated_at")
+    rows = (
+        TranscriptionJob.objects.filter(story__in=_visible_stories(request).values("pk"))
+        .select_related("story")
+        .order_by("-updated_at")
+    )
     if state in JobState.values:
         rows = rows.filter(state=state)
     listed = sorted(rows[:200], key=lambda job: ORDER.index(job.state))
@@ -41,7 +50,7 @@ def jobs(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def rerun(request: HttpRequest, story_id: int) -> HttpResponse:
     _curator(request)
-    story = get_object_or_404(Story, pk=story_id)
+    story = get_object_or_404(_visible_stories(request), pk=story_id)
     if request.method == "POST":
         try:
             transcription_rerun(story=story, actor=request.user)
@@ -60,7 +69,7 @@ def rerun(request: HttpRequest, story_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def import_transcript(request: HttpRequest, story_id: int) -> HttpResponse:
     _curator(request)
-    story = get_object_or_404(Story, pk=story_id)
+    story = get_object_or_404(_visible_stories(request), pk=story_id)
     error = ""
     if request.method == "POST":
         upload = request.FILES.get("file")

@@ -20,6 +20,7 @@ from wagtail.snippets.views.snippets import CreateView, DeleteView, EditView
 
 from stories.models import Tag, Theme, Value, ValueGroup
 from stories.tagging import reads, services
+from stories.visibility import audience_for
 
 MANAGE_THEMES = "stories.change_theme"
 
@@ -163,7 +164,7 @@ class TagCountsView(WagtailAdminTemplateMixin, TemplateView):
 
     def get_context_data(self, **kwargs) -> dict:
         context = super().get_context_data(**kwargs)
-        counts = reads.tag_counts()
+        counts = reads.tag_counts(audience_for(self.request.user))
         values = list(Value.objects.order_by("number"))
         themes = list(Theme.objects.active().order_by("name"))
         context["value_rows"] = [

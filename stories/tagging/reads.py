@@ -266,14 +266,18 @@ class TagCounts:
     theme_stories: dict[int, int]
 
 
-def tag_counts() -> TagCounts:
-    """Accepted tags (and stories) per value and per theme, in one aggregate query."""
+def tag_counts(audience: Audience) -> TagCounts:
+    """Accepted tags (and stories) per value and per theme, in one aggregate query.
+
+    Only the stories `audience` may see are counted (the one visibility rule).
+    """
     values: dict[int, int] = defaultdict(int)
     themes: dict[int, int] = defaultdict(int)
     value_stories: dict[int, int] = defaultdict(int)
     theme_stories: dict[int, int] = defaultdict(int)
     rows = (
-        Tag.objects.filter(status=TagStatus.ACCEPTED)
+        Tag.objects.on_visible_stories(audience)
+        .filter(status=TagStatus.ACCEPTED)
         .values("value_id", "theme_id")
         .annotate(tags=Count("id"), stories=Count("story", distinct=True))
         .order_by()
