@@ -7,7 +7,15 @@ from django.core.exceptions import ImproperlyConfigured
 from django.urls import NoReverseMatch, reverse
 
 from archive import links
-from stories.visibility import PUBLIC_AUDIENCE, StoryParts, story_parts
+from stories.visibility import (
+    CONTRIBUTOR,
+    CURATOR,
+    PUBLIC_AUDIENCE,
+    RESEARCHER,
+    StoryParts,
+    audience_for,
+    story_parts,
+)
 
 register = template.Library()
 
@@ -103,11 +111,27 @@ def machine_seconds(seconds) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def nav_links(context) -> dict[str, str]:
-    """The main navigation's addresses; a part of the site that is missing gets no link."""
+def nav_links(context) -> list[tuple[str, str]]:
+    """The main navigation as (label, address): public parts first, then what the signed-in
+    person's roles open to them. A part of the site that is missing gets no link."""
     request = context.get("request")
     try:
         explore = links.archive_index(request).get_url(request)
     except ImproperlyConfigured:
         explore = ""
-    return {"explore": explore, "search": public_search_url()}
+    items = [("Explore", explore), ("Search", public_search_url())]
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        audience = audience_for(user)
+        items += [
+            ("My stories", reverse("stories:my_stories")),
+            ("Tell a story", reverse("stories:new")),
+        ]
+        if any(audience.has(role) for role in (CONTRIBUTOR, RESEARCHER, CURATOR)):
+            items += [
+                ("Coding", reverse("coding:workspace")),
+                ("Research", reverse("search:research")),
+            ]
+        if audience.has(CURATOR) and user.is_staff:
+            items.append(("Admin", reverse("wagtailadmin_home")))
+    return [(label, url) for label, url in items if url]
