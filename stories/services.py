@@ -6,11 +6,13 @@ import datetime
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
 from search.outbox import index_stories_changed
 from stories.models import (
+    ConsentMethod,
     ConsentRecord,
     Project,
     Story,
@@ -73,9 +75,17 @@ def consent_record(
     sealed_until: datetime.date | None = None,
     given_at: datetime.datetime | None = None,
 ) -> ConsentRecord:
-    """Append a consent record and make it the story's current consent."""
+    """Append a consent record and make it the story's current consent.
+
+    Anyone but the storyteller records consent only on their behalf, and the record says so.
+    """
     if story.is_withdrawn:
         raise ValueError("This story was withdrawn; its consent can no longer change.")
+    if actor is not None and actor.pk != story.storyteller_id and method != ConsentMethod.ON_BEHALF:
+        raise PermissionDenied(
+            "Only the storyteller gives consent for their story; anyone else records it on "
+            "their behalf (method 'on_behalf'), so the history shows who did."
+        )
     record = ConsentRecord(
         story=story,
         archive=archive,
@@ -150,6 +160,8 @@ def consent_withdraw(*, story: Story, actor) -> Story:
     of the search index, and a tombstone (title and content blanked, tags and transcript
     deleted). Media files are deleted after commit, so a rollback never loses a kept file.
     """
+    if actor is None or actor.pk != story.storyteller_id:
+        raise PermissionDenied("Only the storyteller can withdraw their story.")
     with transaction.atomic():
         story = Story.objects.select_for_update().get(pk=story.pk)
         if story.is_withdrawn:
@@ -199,11 +211,26 @@ def _delete_derived(story: Story) -> list[str]:
     from transcribe.models import Transcript
 
     Transcript.objects.filter(story=story).delete()
+    _admin_log_scrub(story)
     names = []
     for photo in StoryPhoto.objects.filter(story=story):
         names.append(photo.image.name)
         photo.delete()
     return names
+
+
+def _admin_log_scrub(story: Story) -> None:
+    """The Wagtail admin's history of the story keeps who did what and when, not its words.
+
+    Each log entry holds the story's title as it was (its label) and may hold changed field
+    values; curators read them in the story's history and in the site history report.
+    """
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.models import ModelLogEntry
+
+    ModelLogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Story), object_id=str(story.pk)
+    ).update(label=story.title, data={})
 
 
 def _story_files_purge(story_id: int, names: list[str]) -> None:
