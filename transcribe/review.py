@@ -13,6 +13,7 @@ from django.utils import timezone
 from search.outbox import index_stories_changed
 from stories.models import Story, StoryStatus
 from stories.services import story_event_record, story_transition
+from stories.tagging.services import tag_quotes_refresh
 from transcribe.models import Segment, SegmentRevision, Transcript
 
 EDITABLE = (StoryStatus.AWAITING_REVIEW, StoryStatus.APPROVED, StoryStatus.PUBLISHED)
@@ -30,6 +31,8 @@ def transcript_segment_edit(*, segment: Segment, text: str, actor) -> Segment:
         Segment.objects.select_for_update().select_related("transcript__story").get(pk=segment.pk)
     )
     story = segment.transcript.story
+    if actor is None or actor.pk != story.storyteller_id:
+        raise PermissionDenied("Only the storyteller can correct their own transcript.")
     if story.status not in EDITABLE:
         raise ReviewRefused(
             "This transcript cannot be corrected now: it is still being made, or the story was "
@@ -53,6 +56,7 @@ def transcript_segment_edit(*, segment: Segment, text: str, actor) -> Segment:
     segment.edited_by = actor
     segment.edited_at = timezone.now()
     segment.save(update_fields=["text", "edited_by", "edited_at"])
+    tag_quotes_refresh(story=story)
     story_event_record(
         story_id=story.pk, action="transcript.segment_edited", actor=actor, segment=segment.index
     )

@@ -43,6 +43,7 @@ from django.utils import timezone
 from search.outbox import index_stories_changed
 from stories.models import Story, StoryStatus
 from stories.services import story_event_record, story_transition
+from stories.tagging.services import tag_quotes_refresh
 from transcribe.config import TranscribeConfig, config_from_settings
 from transcribe.engines import Engine, TranscriptionResult, engine_for
 from transcribe.errors import TranscribeError
@@ -303,6 +304,7 @@ def _transcript_replace(
         )
         for index, (start, end, text, confidence, words) in enumerate(segments)
     )
+    tag_quotes_refresh(story=story)  # excerpts tagged earlier quote the new words
     return transcript
 
 

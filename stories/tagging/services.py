@@ -220,6 +220,32 @@ def tags_add(
     return [make(story=story, actor=actor, code=c, excerpt=excerpt, memo=memo) for c in codes]
 
 
+def tag_quotes_refresh(*, story: Story) -> int:
+    """Re-read the words of the time-range excerpts on `story` from its transcript as it is now.
+
+    A tag keeps the words it quotes (the public value and theme pages show them), so when the
+    storyteller corrects a line (a name they said, a mishearing) every excerpt over that line
+    must quote the corrected words, never the old ones. Call it in the transaction that
+    changed the segments. Returns how many tags changed.
+    """
+    if not story.has_media:
+        return 0
+    story_units = units.story_units(story)
+    changed = []
+    for tag in Tag.objects.filter(story=story, start_seconds__isnull=False).only(
+        "pk", "quote", "start_seconds", "end_seconds", "char_start", "char_end"
+    ):
+        touched = set(units.covered(story_units, tag))
+        if not touched:
+            continue  # no line under it any more: nothing newer to quote
+        quote = " ".join(u.text for u in story_units if u.index in touched)
+        if quote != tag.quote:
+            tag.quote = quote
+            changed.append(tag)
+    Tag.objects.bulk_update(changed, ["quote"])
+    return len(changed)
+
+
 def _lock(tag: Tag) -> Tag:
     return (
         Tag.objects.select_for_update(of=("self",))
