@@ -53,13 +53,11 @@ def _search_page(request: HttpRequest, audience: Audience, *, scope: str) -> Htt
     sort = request.GET.get("sort", "relevance")
     sort = sort if sort in SORTS else "relevance"
     filters = SearchFilters.from_mapping(request.GET)
-    searched = bool(query or filters.chosen() or "q" in request.GET)
     context = {
         "scope": scope,
         "query": query,
         "sort": sort,
         "sorts": [(key, SORT_LABELS[key]) for key in SORTS],
-        "searched": searched,
         "results": None,
         "facets": [],
         "error": "",

@@ -45,7 +45,7 @@ def es_backend(es_node, settings):
     backend.drop()
 
 
-@pytest.fixture(params=["database", "elasticsearch"])
+@pytest.fixture(params=["database", pytest.param("elasticsearch", marks=pytest.mark.elasticsearch)])
 def search_backend(request, settings, db):
     """Each contract test runs once on each backend."""
     if request.param == "elasticsearch":

@@ -70,13 +70,10 @@ def test_a_withdrawal_reaches_the_index_through_the_running_worker(
     search_backend.refresh()
     assert public_titles() == {"Leaving soon"}
 
-    db = connection.settings_dict
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "archive.settings.test",
-        "DATABASE_URL": (
-            f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-        ),
+        "DATABASE_URL": _test_database_url(),
         "SEARCH_BACKEND": django_settings.SEARCH_BACKEND,
         "ELASTICSEARCH_URL": django_settings.ELASTICSEARCH_URL,
         "SEARCH_INDEX_PREFIX": django_settings.SEARCH_INDEX_PREFIX,
@@ -146,6 +143,21 @@ def test_rows_wait_with_their_error_while_the_backend_is_unreachable(db, setting
     assert "did not take the update" in OutboxEntry.objects.first().last_error
     with pytest.raises(Unavailable):
         search_stories(audience=PUBLIC_AUDIENCE)
+
+
+def _test_database_url() -> str:
+    """The test database, for a second process (the worker) to use."""
+    db = connection.settings_dict
+    if connection.vendor == "postgresql":
+        return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    name = str(db["TEST"].get("NAME") or db["NAME"])
+    if connection.vendor == "sqlite" and "memory" not in name:
+        return f"sqlite:///{name}"
+    raise RuntimeError(
+        "This test runs the worker as a second process, which cannot open an in-memory "
+        "SQLite test database: run the tests on PostgreSQL (DATABASE_URL=$(scripts/postgres.sh "
+        "url)), as `make test` does."
+    )
 
 
 def _script(command: str) -> str:

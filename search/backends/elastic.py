@@ -329,6 +329,9 @@ class ElasticsearchBackend:
         name = self.index_name(stamp)
         self.ensure_index()
         old = self.aliased(self.alias)
+        for abandoned in self.aliased(self.next_alias):  # left by a rebuild that was killed
+            if abandoned not in old:
+                self.client.indices.delete(index=abandoned, ignore_unavailable=True)
         self.create_index(name)
         bulk_settings = {"index": {"refresh_interval": "-1"}}
         self.client.indices.put_settings(index=name, settings=bulk_settings)
