@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 
 from stories.models import Story
-from stories.visibility import audience_for
+from stories.visibility import audience_for, story_parts
 from transcribe.formats import FORMATS, render
 from transcribe.models import Transcript
 
@@ -14,7 +14,13 @@ def transcript_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse
     """The visibility rule decides: a story this person may not see has no transcript here."""
     if fmt not in FORMATS:
         raise Http404("Transcripts come as .vtt, .srt, .txt or .json.")
-    story = Story.objects.visible_to(audience_for(request.user)).filter(pk=pk).first()
+    audience = audience_for(request.user)
+    story = (
+        Story.objects.visible_to(audience)
+        .select_related("consent", "storyteller__storyteller_profile")
+        .filter(pk=pk)
+        .first()
+    )
     transcript = Transcript.objects.filter(story=story).first() if story else None
     if transcript is None:
         raise Http404("There is no transcript you can see at this address.")
@@ -27,7 +33,9 @@ def transcript_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse
         "duration": transcript.duration,
         "engine": transcript.engine,
         "model": transcript.model_name,
-        "note": transcript.note,
+        # The note can name the file a curator imported (often after the person who spoke):
+        # only the storyteller and curators, who know who told the story, read it.
+        "note": transcript.note if story_parts(audience, story).identity else "",
         "approved": transcript.approved_at is not None,
     }
     _, suffix, content_type = FORMATS[fmt]
