@@ -268,7 +268,14 @@ def project_collections(project: Project) -> QuerySet[CollectionPage]:
 
 def featured_or_latest_collections(featured: Iterable[CollectionPage], *, limit: int) -> list:
     """The curator's featured collections, or the newest collections when none are chosen."""
-    chosen = [page for page in featured if page.live]
+    featured = list(featured)
+    # Only live collections without a view restriction may be named to the public.
+    shown = set(
+        live_collections()
+        .filter(pk__in=[page.pk for page in featured])
+        .values_list("pk", flat=True)
+    )
+    chosen = [page for page in featured if page.pk in shown]
     if chosen:
         return chosen
     return list(live_collections().order_by("-first_published_at")[:limit])
