@@ -150,7 +150,7 @@ def _theme_resolver():
 
 def build_docs(story_ids: Iterable[int]) -> tuple[list[StoryDoc], list[int]]:
     """Documents for these stories, and the ids that must leave the index (withdrawn, gone)."""
-    from stories.models import CollectionStory, Story, Tag
+    from stories.models import CollectionPage, CollectionStory, Story, Tag
     from transcribe.models import Segment
 
     ids = sorted(set(story_ids))
@@ -180,8 +180,10 @@ def build_docs(story_ids: Iterable[int]) -> tuple[list[StoryDoc], list[int]]:
     ):
         segments.setdefault(seg[0], []).append(seg[1:])
     collections: dict[int, list[int]] = {}
+    # Facets name collections, so only those anyone may view (live, no view restriction).
+    public_collections = CollectionPage.objects.live().public().values("pk")
     for story_id, page_id in (
-        CollectionStory.objects.filter(story_id__in=stories, page__live=True)
+        CollectionStory.objects.filter(story_id__in=stories, page_id__in=public_collections)
         .order_by("page_id")
         .values_list("story_id", "page_id")
     ):
