@@ -21,7 +21,7 @@ from wagtail.models import Orderable, Page
 from archive import links, reads
 from archive.http import PublicCacheMixin
 from stories.models import CoproductionType, Project, Theme, Value
-from stories.visibility import PUBLIC_AUDIENCE, story_parts
+from stories.visibility import Audience, audience_for, story_parts
 
 STORIES_PER_PAGE = 20
 EXCERPTS_PER_PAGE = 12
@@ -133,20 +133,25 @@ class ArchiveIndexPage(PublicCacheMixin, RoutablePageMixin, Page):
     @path("stories/<int:pk>/", name="story_by_id")
     @path("stories/<int:pk>-<slug:slug>/", name="story")
     def story_view(self, request, pk: int, slug: str | None = None):
-        story = reads.visible_story(pk)
+        # The same page serves everyone: the public sees published public stories, a signed-in
+        # researcher, contributor or curator also the stories the rule opens to them (such
+        # pages are never cached for others: see archive.http).
+        audience = audience_for(request.user)
+        story = reads.visible_story(pk, audience)
         if story is None:
             if reads.was_withdrawn(pk):
                 return self._gone(request)
-            raise Http404("No public story has this address.")
+            raise Http404("No story you may see has this address.")
         if slug != story.slug:
             return HttpResponsePermanentRedirect(links.story_url(story, request))
-        related = _related_stories(story)
+        related = _related_stories(story, audience)
         return self.render(
             request,
             template="public/story.html",
             context_overrides={
                 "story": story,
-                "parts": story_parts(PUBLIC_AUDIENCE, story),
+                "parts": story_parts(audience, story),
+                "not_public": not audience.is_public and not reads.is_public(story),
                 "terms": reads.story_terms(story),
                 "segments": reads.story_segments(story),
                 "start_at": _seconds(request.GET.get("t")),
@@ -222,7 +227,7 @@ def _seconds(raw: str | None) -> float | None:
     return seconds if seconds is not None and 0 <= seconds < 86_400 else None
 
 
-def _related_stories(story) -> list:
+def _related_stories(story, audience: Audience) -> list:
     """Related stories from search; stories sharing themes and values while search has none.
 
     (Search knows a story only once the outbox has been drained into its index.)
@@ -231,10 +236,8 @@ def _related_stories(story) -> list:
         from search.api import related_stories
     except ImportError:
         related_stories = None
-    found = (
-        related_stories(audience=PUBLIC_AUDIENCE, story=story, limit=3) if related_stories else []
-    )
-    return list(found) or reads.related_stories(story, limit=3)
+    found = related_stories(audience=audience, story=story, limit=3) if related_stories else []
+    return list(found) or reads.related_stories(story, limit=3, audience=audience)
 
 
 __all__ = ["ArchiveIndexPage", "HomeFeaturedCollection", "HomePage"]

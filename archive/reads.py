@@ -180,6 +180,11 @@ def visible_story(pk: int, audience: Audience = PUBLIC_AUDIENCE) -> Story | None
     )
 
 
+def is_public(story: Story) -> bool:
+    """Whether the public may see this story too (signed-in pages say when it may not)."""
+    return Story.objects.visible_to(PUBLIC_AUDIENCE).filter(pk=story.pk).exists()
+
+
 def was_withdrawn(pk: int) -> bool:
     """Whether this id belonged to a story its storyteller withdrew (its URL answers 410)."""
     return Story.objects.filter(pk=pk, status="withdrawn").exists()
