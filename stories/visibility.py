@@ -56,6 +56,15 @@ def audience_for(user) -> Audience:
     """The audience of a request's user; anonymous users are the public."""
     if user is None or not user.is_authenticated:
         return PUBLIC_AUDIENCE
+    # Asked many times per request (navigation, views, templates): read the groups once.
+    cached = getattr(user, "_archive_audience", None)
+    if cached is not None:
+        return cached
+    user._archive_audience = _audience_of(user)
+    return user._archive_audience
+
+
+def _audience_of(user) -> Audience:
     if user.is_superuser:
         roles = frozenset(ROLES)
     else:
