@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django.test import override_settings
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
@@ -22,8 +21,9 @@ from search.api import related_stories, search_stories, suggest
 from search.backends import get_backend
 from search.query import parse_query
 from search.services import index_stories
-from stories.models import ConsentRecord, Project, ProjectMembership, Story, StoryStatus, Tag
+from stories.models import Project, ProjectMembership, Story, StoryStatus, Tag
 from stories.visibility import PUBLIC_AUDIENCE, audience_for, story_parts
+from tests.consent_histories import cast_users, consent_history
 from tests.search_support import theme
 
 consent_rows = st.fixed_dictionaries(
@@ -59,20 +59,16 @@ class ConsentInEverySearchAnswer(TestCase):
 
     @classmethod
     def setUpTestData(cls):
-        def user(name, *roles):
-            u = User.objects.create_user(name)
-            for role in roles:
-                u.groups.add(Group.objects.get(name=role))
-            return u
-
-        cls.users = {
-            "ann": user("ann", "storyteller"),
-            "ben": user("ben", "storyteller"),
-            "contributor": user("contributor", "contributor"),
-            "researcher": user("researcher", "researcher"),
-            "curator": user("curator", "curator"),
-            "both": user("both", "researcher", "contributor"),
-        }
+        cls.users = cast_users(
+            {
+                "ann": ("storyteller",),
+                "ben": ("storyteller",),
+                "contributor": ("contributor",),
+                "researcher": ("researcher",),
+                "curator": ("curator",),
+                "both": ("researcher", "contributor"),
+            }
+        )
         cls.project = Project.objects.create(name="In", slug="in")
         cls.other = Project.objects.create(name="Out", slug="out")
         ProjectMembership.objects.create(project=cls.project, user=cls.users["contributor"])
@@ -92,26 +88,7 @@ class ConsentInEverySearchAnswer(TestCase):
                 text_body=f"We dug the garden plot number {i} together.",
                 told_on=datetime.date(2000 + i, 1, 1),
             )
-            record = None
-            for c in spec["history"]:
-                record = ConsentRecord.objects.create(
-                    story=story,
-                    archive=c["archive"],
-                    researchers=c["researchers"],
-                    public=c["public"],
-                    quotes_allowed=c["quotes_allowed"],
-                    method="written",
-                    consent_text_version="t",
-                    given_at=now,
-                    withdrawn=c["withdrawn"],
-                    expires_at=None
-                    if c["expires_in"] is None
-                    else now + datetime.timedelta(days=c["expires_in"]),
-                    sealed_until=None
-                    if c["sealed_for"] is None
-                    else (now + datetime.timedelta(days=c["sealed_for"])).date(),
-                )
-            Story.objects.filter(pk=story.pk).update(consent=record)
+            consent_history(story, spec["history"], now)
             if spec["tagged"]:
                 Tag.objects.create(story=story, theme=self.theme)
             made.append(story)

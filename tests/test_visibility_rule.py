@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -16,6 +16,7 @@ from hypothesis.extra.django import TestCase
 
 from stories.models import ConsentRecord, Project, ProjectMembership, Story, StoryStatus
 from stories.visibility import PUBLIC_AUDIENCE, Audience, audience_for, story_parts
+from tests.consent_histories import cast_users, consent_history
 
 consent_rows = st.fixed_dictionaries(
     {
@@ -79,19 +80,15 @@ def oracle(audience_name: str, spec: dict, now: datetime.datetime) -> bool:
 class VisibilityRuleTests(TestCase):
     @classmethod
     def setUpTestData(cls):
-        def user(name, *roles):
-            u = User.objects.create_user(name)
-            for role in roles:
-                u.groups.add(Group.objects.get(name=role))
-            return u
-
-        cls.users = {
-            "ann": user("ann", "storyteller"),
-            "ben": user("ben", "storyteller"),
-            "contributor": user("contributor", "contributor"),
-            "researcher": user("researcher", "researcher"),
-            "curator": user("curator", "curator"),
-        }
+        cls.users = cast_users(
+            {
+                "ann": ("storyteller",),
+                "ben": ("storyteller",),
+                "contributor": ("contributor",),
+                "researcher": ("researcher",),
+                "curator": ("curator",),
+            }
+        )
         cls.project = Project.objects.create(name="In", slug="in")
         cls.other = Project.objects.create(name="Out", slug="out")
         ProjectMembership.objects.create(project=cls.project, user=cls.users["contributor"])
@@ -109,27 +106,7 @@ class VisibilityRuleTests(TestCase):
                 storyteller=self.users[spec["teller"]],
                 project=self.project if spec["in_project"] else self.other,
             )
-            record = None
-            for c in spec["history"]:
-                record = ConsentRecord.objects.create(
-                    story=story,
-                    archive=c["archive"],
-                    researchers=c["researchers"],
-                    public=c["public"],
-                    quotes_allowed=c["quotes_allowed"],
-                    attribution="named" if c["named"] else "anonymous",
-                    method="written",
-                    consent_text_version="t",
-                    given_at=now,
-                    withdrawn=c["withdrawn"],
-                    expires_at=None
-                    if c["expires_in"] is None
-                    else now + datetime.timedelta(days=c["expires_in"]),
-                    sealed_until=None
-                    if c["sealed_for"] is None
-                    else (now + datetime.timedelta(days=c["sealed_for"])).date(),
-                )
-            Story.objects.filter(pk=story.pk).update(consent=record)
+            consent_history(story, spec["history"], now)
             made.append((story.pk, spec))
 
         audiences = {"public": PUBLIC_AUDIENCE}
