@@ -21,6 +21,7 @@ from wagtail.models import Orderable, Page
 from archive import links, reads
 from archive.http import PublicCacheMixin
 from stories.models import CoproductionType, Project, Theme, Value
+from stories.tagging.services import theme_resolve
 from stories.visibility import Audience, audience_for, story_parts
 
 STORIES_PER_PAGE = 20
@@ -172,9 +173,10 @@ class ArchiveIndexPage(PublicCacheMixin, RoutablePageMixin, Page):
 
     @path("themes/<slug:slug>/", name="theme")
     def theme_view(self, request, slug: str):
-        theme = get_object_or_404(Theme.objects.select_related("merged_into"), slug=slug)
-        if theme.merged_into is not None:
-            return HttpResponsePermanentRedirect(links.theme_url(_final_theme(theme), request))
+        theme = get_object_or_404(Theme, slug=slug)
+        if theme.merged_into_id is not None:
+            final = theme_resolve(theme=theme)
+            return HttpResponsePermanentRedirect(links.theme_url(final, request))
         return self._term(request, theme=theme)
 
     def _term(self, request, *, value: Value | None = None, theme: Theme | None = None):
@@ -209,14 +211,6 @@ class ArchiveIndexPage(PublicCacheMixin, RoutablePageMixin, Page):
                 "stories": _page_of(request, reads.project_stories(project), STORIES_PER_PAGE),
             },
         )
-
-
-def _final_theme(theme: Theme, *, hops: int = 10) -> Theme:
-    """Follow merges to the theme that absorbed this one (bounded, in case of a cycle)."""
-    while theme.merged_into is not None and hops:
-        theme = Theme.objects.select_related("merged_into").get(pk=theme.merged_into_id)
-        hops -= 1
-    return theme
 
 
 def _seconds(raw: str | None) -> float | None:
