@@ -217,6 +217,7 @@ def _visible_story(request: HttpRequest, story_id: int):
 @api.get("/stories/{story_id}", response=StoryOut, summary="One story", url_name="story_detail")
 def story_detail(request: HttpRequest, story_id: int):
     from stories.models import Tag
+    from stories.tagging.services import theme_resolve
 
     story = _visible_story(request, story_id)
     parts = story_parts(_audience(request), story)
@@ -225,9 +226,7 @@ def story_detail(request: HttpRequest, story_id: int):
     themes = {}
     for t in tags:
         if t.theme_id:
-            theme = t.theme
-            while theme.merged_into_id:
-                theme = theme.merged_into
+            theme = theme_resolve(theme=t.theme)
             themes[theme.slug] = theme.name
     segments = None
     if parts.quotes and hasattr(story, "transcript"):
