@@ -97,10 +97,21 @@ def _record_failure(rows: list[OutboxEntry], error: str) -> None:
     )
 
 
-def index_rebuild(*, backend=None, progress: Callable[[int], None] = lambda n: None, batch=500):
-    """A fresh index of every story, swapped in when complete (see each backend's rebuild)."""
+def index_rebuild(
+    *,
+    backend=None,
+    progress: Callable[[int], None] = lambda n: None,
+    batch: int = 500,
+    keep_old: bool = False,
+) -> str:
+    """A fresh index of every story, swapped in when complete (see each backend's rebuild).
+
+    Returns the new index's name; `keep_old` keeps the previous index (Elasticsearch).
+    """
     backend = backend or get_backend()
-    return backend.rebuild(iter_all_story_ids(batch), build_docs, progress=progress)
+    return backend.rebuild(
+        iter_all_story_ids(batch), build_docs, progress=progress, keep_old=keep_old
+    )
 
 
 @dataclass

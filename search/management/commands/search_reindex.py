@@ -7,8 +7,8 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from search.backends import Unavailable, get_backend
-from search.documents import build_docs, iter_all_story_ids
 from search.progress import Progress
+from search.services import index_rebuild
 from stories.models import Story
 
 
@@ -32,10 +32,10 @@ class Command(BaseCommand):
         progress = Progress(total, f"Indexing {total} stories ({backend.name})", self.stderr)
         started = time.monotonic()
         try:
-            name = backend.rebuild(
-                iter_all_story_ids(options["batch"]),
-                build_docs,
+            name = index_rebuild(
+                backend=backend,
                 progress=progress,
+                batch=options["batch"],
                 keep_old=options["keep_old"],
             )
         except Unavailable as exc:
