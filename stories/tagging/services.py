@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -640,7 +639,3 @@ def theme_merge_preview(*, source: Theme, target: Theme) -> dict:
         "synonyms": source.synonyms.count(),
         "children": Theme.objects.filter(parent=source).exclude(pk=target.pk).count(),
     }
-
-
-def theme_has_tags(theme: Theme) -> bool:
-    return Tag.objects.filter(Q(theme=theme)).exists()
