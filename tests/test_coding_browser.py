@@ -11,7 +11,6 @@ import io
 import json
 import struct
 import wave
-from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
@@ -23,32 +22,12 @@ from selenium.webdriver.support.ui import WebDriverWait
 from stories.models import Tag, Value
 from stories.tagging.services import Excerpt, tag_create, tag_propose, theme_create
 from tests.coding_helpers import recorded_story, second_contributor
+from tests.storyteller_helpers import axe_violations
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
-
-
-def axe_violations(browser) -> list[dict]:
-    if not AXE.exists():
-        raise RuntimeError(
-            "axe-core is not installed: run `npm ci` in the project folder (make test does this)."
-        )
-    browser.execute_script(AXE.read_text(encoding="utf-8"))
-    return browser.execute_async_script(
-        "const done = arguments[arguments.length - 1];"
-        "axe.run(document, {runOnly: {type: 'tag', values: arguments[0]},"
-        "  resultTypes: ['violations']})"
-        "  .then(r => done(r.violations.map(v => ({id: v.id, help: v.help,"
-        "     nodes: v.nodes.map(n => n.target.join(' ') + ': ' + n.failureSummary)}))))"
-        "  .catch(e => done([{id: 'axe-error', help: String(e), nodes: []}]));",
-        AXE_TAGS,
-    )
 
 
 def wait(browser, seconds: float = 20) -> WebDriverWait:
