@@ -20,7 +20,7 @@ from wagtail.models import Orderable, Page
 
 from archive import links, reads
 from archive.http import PublicCacheMixin
-from stories.models import CoproductionType, Project, Theme, Value
+from stories.models import CoproductionType, Project, Story, Theme, Value
 from stories.tagging.services import theme_resolve
 from stories.visibility import Audience, audience_for, story_parts
 
@@ -140,7 +140,7 @@ class ArchiveIndexPage(PublicCacheMixin, RoutablePageMixin, Page):
         audience = audience_for(request.user)
         story = reads.visible_story(pk, audience)
         if story is None:
-            if reads.was_withdrawn(pk):
+            if Story.objects.was_withdrawn(pk):
                 return self._gone(request)
             raise Http404("No story you may see has this address.")
         if slug != story.slug:

@@ -185,11 +185,6 @@ def is_public(story: Story) -> bool:
     return Story.objects.visible_to(PUBLIC_AUDIENCE).filter(pk=story.pk).exists()
 
 
-def was_withdrawn(pk: int) -> bool:
-    """Whether this id belonged to a story its storyteller withdrew (its URL answers 410)."""
-    return Story.objects.filter(pk=pk, status="withdrawn").exists()
-
-
 @dataclass(frozen=True)
 class StoryTerms:
     values: list[Value]

@@ -56,6 +56,10 @@ class StoryQuerySet(models.QuerySet["Story"]):
         """The one read path: only what this audience has consent to see."""
         return self.filter(visible_q(audience, timezone.now()))
 
+    def was_withdrawn(self, pk: int) -> bool:
+        """Whether this id belonged to a story its storyteller withdrew (its URLs answer 410)."""
+        return self.filter(pk=pk, status=S.WITHDRAWN).exists()
+
     def with_theme(self, theme) -> StoryQuerySet:
         return self.filter(tags__theme=theme).distinct()
 

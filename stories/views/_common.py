@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest
 from django.shortcuts import render
 
-from stories.models import Story, StoryStatus
+from stories.models import Story
 from stories.visibility import audience_for
 
 
@@ -27,7 +27,7 @@ def own_story(request: HttpRequest, pk: int) -> Story:
     )
     if story is not None:
         return story
-    if Story.objects.filter(pk=pk, status=StoryStatus.WITHDRAWN).exists():
+    if Story.objects.was_withdrawn(pk):
         raise Gone
     raise Http404("No story of yours has this address.")
 

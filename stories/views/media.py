@@ -13,7 +13,7 @@ from pathlib import PurePosixPath
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.views.decorators.http import require_safe
 
-from stories.models import Story, StoryPhoto, StoryStatus
+from stories.models import Story, StoryPhoto
 from stories.views._common import visible_stories
 
 BLOCK = 256 * 1024
@@ -36,7 +36,7 @@ _TYPES = {
 def story_media(request: HttpRequest, pk: int, part: str) -> HttpResponse:
     story = visible_stories(request).filter(pk=pk).first()
     if story is None:
-        if Story.objects.filter(pk=pk, status=StoryStatus.WITHDRAWN).exists():
+        if Story.objects.was_withdrawn(pk):
             return HttpResponse("This story was withdrawn by its storyteller.", status=410)
         raise Http404("No such recording.")
     field = _file_of(story, part)
