@@ -11,10 +11,11 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("transcripts/", include("transcribe.urls")),
-    path("coding/", include("stories.tagging.urls")),
+    path("coding/", include("coding.urls")),
+    path("", include("storyteller.urls")),
     path("", include("stories.urls")),
-    path("", include("archive.site_urls")),
-    path("", include("search.site_urls")),
+    path("", include("public.site_urls")),
+    path("", include("research.urls")),
 ]
 
 if settings.DEBUG:

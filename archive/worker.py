@@ -22,7 +22,7 @@ logger = logging.getLogger(__name__)
 UPKEEP: tuple[str, ...] = (
     "transcribe.services.jobs_requeue_expired",
     "search.services.outbox_drain",
-    "stories.uploads.upload_sessions_expire",
+    "storyteller.uploads.upload_sessions_expire",
 )
 
 

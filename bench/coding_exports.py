@@ -54,8 +54,8 @@ def seed(total: int, tags_per_story: int):
     from django.db import transaction
     from django.utils import timezone
 
-    from stories.models import ConsentRecord, Project, Story, Tag, Value
-    from transcribe.models import Segment, Transcript
+    from coding.models import Tag
+    from stories.models import ConsentRecord, Project, Segment, Story, Transcript, Value
 
     slug = SEED_PROJECT.format(total=total)
     project, _ = Project.objects.get_or_create(slug=slug, defaults={"name": slug})
@@ -149,7 +149,7 @@ def main() -> None:
     args = parser.parse_args()
     where = configure()
 
-    from stories.tagging.exports import (
+    from coding.exports import (
         ExportFilter,
         excerpts_csv_stream,
         excerpts_json_stream,

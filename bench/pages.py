@@ -56,19 +56,20 @@ def seed(total: int) -> None:
     from django.db import transaction
     from django.utils import timezone
 
-    from archive.models import HomeFeaturedCollection, HomePage
+    from coding.models import Tag
+    from public.models import HomeFeaturedCollection, HomePage
     from stories.models import (
         CollectionPage,
         CollectionStory,
         ConsentRecord,
         Project,
+        Segment,
         Story,
         StorytellerProfile,
-        Tag,
         Theme,
+        Transcript,
         Value,
     )
-    from transcribe.models import Segment, Transcript
 
     project, _ = Project.objects.get_or_create(
         slug=SEED_PROJECT, defaults={"name": "Benchmark voices"}
@@ -216,7 +217,7 @@ def main() -> None:
 
     from django.test import Client
 
-    from archive import links
+    from public import links
     from stories.models import CollectionPage, Story, Value
     from stories.visibility import PUBLIC_AUDIENCE
 

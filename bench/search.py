@@ -128,20 +128,21 @@ def generate(total: int, segments: int, seed: int = 7) -> None:
     from django.db import transaction
     from django.utils import timezone
 
-    from archive.models import HomePage
+    from coding.models import Tag
+    from public.models import HomePage
     from stories.models import (
         CollectionPage,
         CollectionStory,
         ConsentRecord,
         Project,
         ProjectMembership,
+        Segment,
         Story,
-        Tag,
         Theme,
         ThemeSynonym,
+        Transcript,
         Value,
     )
-    from transcribe.models import Segment, Transcript
 
     if Story.objects.count() == total:
         return
@@ -349,8 +350,7 @@ def main() -> int:
     from django.conf import settings
 
     from search.backends import get_backend
-    from stories.models import Story
-    from transcribe.models import Segment
+    from stories.models import Segment, Story
 
     print(
         f"database: {where}  elasticsearch: {settings.ELASTICSEARCH_URL}  cores: {os.cpu_count()}"

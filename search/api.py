@@ -21,7 +21,6 @@ from django.utils import timezone
 from search import text as textmod
 from search.backends import Unavailable, get_backend
 from search.documents import build_docs
-from search.links import story_urls
 from search.query import FACETS, THEME_TOKEN, VALUE_TOKEN, parse_query
 from search.services import index_stories, index_story, outbox_drain
 from search.types import (
@@ -62,7 +61,6 @@ def search_stories(
     sort: str = "relevance",
     page: int = 1,
     per_page: int = 20,
-    request=None,
 ) -> SearchResults:
     """Stories `audience` may see that match `query` and `filters`, with facet counts."""
     filters = filters or SearchFilters()
@@ -81,7 +79,6 @@ def search_stories(
         now=timezone.now(),
     )
     stories = _load(audience, [h.story_id for h in raw.hits])
-    story_url = story_urls(request)
     hits = []
     for raw_hit in raw.hits:
         story = stories.get(raw_hit.story_id)
@@ -97,7 +94,6 @@ def search_stories(
                 html=(m.text or None) if parts.quotes else None,
                 start=m.start,
                 char_start=m.char_start,
-                url=story_url(story, at=m.start),
             )
             for m in raw_hit.moments
         ]
@@ -105,7 +101,6 @@ def search_stories(
             Hit(
                 story=story,
                 score=raw_hit.score,
-                url=story_url(story),
                 attribution=parts.attribution,
                 snippets=snippets,
             )

@@ -150,8 +150,8 @@ def _theme_resolver():
 
 def build_docs(story_ids: Iterable[int]) -> tuple[list[StoryDoc], list[int]]:
     """Documents for these stories, and the ids that must leave the index (withdrawn, gone)."""
-    from stories.models import CollectionPage, CollectionStory, Story, Tag
-    from transcribe.models import Segment
+    from coding.models import Tag
+    from stories.models import CollectionPage, CollectionStory, Segment, Story
 
     ids = sorted(set(story_ids))
     if not ids:

@@ -1,27 +1,11 @@
-"""The search outbox: every change to what is indexed leaves a row here, in the same transaction.
+"""The embedded search backend's index: tables of its own in the archive's database.
 
-A worker drains it to the search backend in bulk; while Elasticsearch is down rows wait.
+The change log it follows (`stories.models.StoryChange`) belongs to the domain.
 """
 
 from __future__ import annotations
 
 from django.db import models
-
-
-class OutboxEntry(models.Model):
-    story_id = models.BigIntegerField(db_index=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    last_attempt_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["id"]
-        verbose_name_plural = "outbox entries"
-
-    def __str__(self) -> str:
-        return f"reindex story {self.story_id}"
-
 
 # --- The embedded backend's index: tables of its own in the archive's database ---------------
 # Written only by the outbox drain and `search_reindex` (search.backends.database); read with

@@ -1,7 +1,7 @@
 """Keeping the search index true to the database: indexing, the outbox drain, drift checks.
 
 Every change to what search shows writes an outbox row in its own transaction
-(`search.outbox.index_stories_changed`). `outbox_drain` (run every few seconds by the worker's
+(`search.outbox.story_changed`). `outbox_drain` (run every few seconds by the worker's
 upkeep loop) takes rows in bulk, re-reads their stories and writes them to the backend; rows
 are deleted only once the backend took the update. While Elasticsearch is down the rows stay,
 with their attempts and last error, and the next drain after it returns catches up.
@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from search.backends import Unavailable, get_backend
 from search.documents import build_docs, iter_all_story_ids
-from search.models import OutboxEntry
+from stories.models import StoryChange
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ def outbox_drain(*, batch_size: int | None = None, max_batches: int = 25, backen
 def _drain_batch(backend, batch_size: int) -> tuple[int, bool]:
     with transaction.atomic():
         rows = list(
-            OutboxEntry.objects.select_for_update(skip_locked=True).order_by("attempts", "id")[
+            StoryChange.objects.select_for_update(skip_locked=True).order_by("attempts", "id")[
                 :batch_size
             ]
         )
@@ -87,12 +87,12 @@ def _drain_batch(backend, batch_size: int) -> tuple[int, bool]:
         if failed:
             for row in failed:
                 _record_failure([row], errors[row.story_id])
-        OutboxEntry.objects.filter(pk__in=[r.pk for r in rows if r.story_id not in errors]).delete()
+        StoryChange.objects.filter(pk__in=[r.pk for r in rows if r.story_id not in errors]).delete()
         return len(rows) - len(failed), len(rows) == batch_size
 
 
-def _record_failure(rows: list[OutboxEntry], error: str) -> None:
-    OutboxEntry.objects.filter(pk__in=[r.pk for r in rows]).update(
+def _record_failure(rows: list[StoryChange], error: str) -> None:
+    StoryChange.objects.filter(pk__in=[r.pk for r in rows]).update(
         attempts=F("attempts") + 1, last_error=error[:4000], last_attempt_at=timezone.now()
     )
 
@@ -134,7 +134,7 @@ def index_drift(*, backend=None, progress: Callable[[int], None] = lambda n: Non
     """Compare every story's document, as the database says it is now, with the index."""
     backend = backend or get_backend()
     indexed = backend.indexed_hashes()
-    drift = Drift(pending=OutboxEntry.objects.count())
+    drift = Drift(pending=StoryChange.objects.count())
     for ids in iter_all_story_ids(500):
         docs, _gone = build_docs(ids)
         for doc in docs:

@@ -48,11 +48,10 @@ class SearchFilters:
 @dataclass(frozen=True)
 class Snippet:
     """A moment of a story that matched: highlighted HTML (None where the storyteller did not
-    agree to quotes for this audience), where it starts, and a link that plays from there."""
+    agree to quotes for this audience) and where it starts. Pages build the link to it."""
 
     html: str | None
     start: float | None
-    url: str
     char_start: int | None = None
 
     @property
@@ -69,7 +68,6 @@ class Snippet:
 class Hit:
     story: Any  # stories.models.Story
     score: float
-    url: str
     attribution: str
     snippets: list[Snippet] = field(default_factory=list)
 

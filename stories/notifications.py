@@ -22,8 +22,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from stories.audit import story_event_record
 from stories.models import Story, StoryEvent, StoryStatus
-from stories.services import story_event_record
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ def notify_transcript_ready(story: Story) -> bool:
         "transcript_ready",
         "Your transcript is ready to check",
         "transcript_ready.txt",
-        link=site_url(reverse("stories:review", args=[story.pk])),
+        link=site_url(reverse("storyteller:review", args=[story.pk])),
     )
 
 
@@ -74,7 +74,7 @@ def notify_story_published(story: Story) -> bool:
         "published",
         "Your story is now published",
         "published.txt",
-        link=site_url(reverse("stories:detail", args=[story.pk])),
+        link=site_url(reverse("storyteller:detail", args=[story.pk])),
     )
 
 
@@ -107,7 +107,7 @@ def consent_expiry_reminders_send(*, now: datetime.datetime | None = None) -> in
             "Your consent for a story ends soon",
             "consent_expiry.txt",
             expires_at=story.consent.expires_at,
-            link=site_url(reverse("stories:consent", args=[story.pk])),
+            link=site_url(reverse("storyteller:consent", args=[story.pk])),
             data={"consent_id": story.consent_id},
         )
     if sent:

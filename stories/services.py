@@ -3,27 +3,29 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from wagtail.models import ModelLogEntry
 
-from search.outbox import index_stories_changed
+from stories.audit import story_event_record
+from stories.changes import story_changed
 from stories.models import (
     ConsentMethod,
     ConsentRecord,
     Project,
     Story,
-    StoryEvent,
     StoryKind,
+    StoryPhoto,
     StoryStatus,
+    Theme,
 )
-
-
-def story_event_record(*, story_id: int, action: str, actor=None, **data: Any) -> StoryEvent:
-    return StoryEvent.objects.create(story_id=story_id, action=action, actor=actor, data=data)
+from stories.notifications import notify_story_published
+from stories.storage import derived_prefix, story_storage
 
 
 @transaction.atomic
@@ -113,7 +115,7 @@ def consent_record(
         public=public,
         attribution=attribution,
     )
-    index_stories_changed(story_ids=[story.pk])
+    story_changed(story_ids=[story.pk])
     return record
 
 
@@ -130,7 +132,7 @@ def story_transition(*, story: Story, target: str, actor=None) -> Story:
         locked.withdrawn_at,
     )
     story_event_record(story_id=story.pk, action=f"story.{target}", actor=actor, previous=previous)
-    index_stories_changed(story_ids=[story.pk])
+    story_changed(story_ids=[story.pk])
     return story
 
 
@@ -145,8 +147,6 @@ def story_publish(*, story: Story, actor) -> Story:
             "This story has no live consent to be shown publicly. Ask the storyteller to update "
             "their consent before publishing."
         )
-    from stories.notifications import notify_story_published
-
     with transaction.atomic():
         story = story_transition(story=story, target=StoryStatus.PUBLISHED, actor=actor)
         transaction.on_commit(lambda: notify_story_published(story))
@@ -193,24 +193,33 @@ def consent_withdraw(*, story: Story, actor) -> Story:
         story.media = ""
         story.media_duration = None
         story.save()
-        story.tags.all().delete()
+        _story_content_erase(story)
         file_names = [media_name, *_delete_derived(story)]
         story_event_record(story_id=story.pk, action="consent.withdrawn", actor=actor)
-        index_stories_changed(story_ids=[story.pk])
+        story_changed(story_ids=[story.pk])
         story_id = story.pk
         transaction.on_commit(lambda: _story_files_purge(story_id, [n for n in file_names if n]))
     return story
 
 
+def _story_content_erase(story: Story) -> None:
+    """Delete every row that holds the story's words, in this app or any app above it.
+
+    A model that keeps a story's content declares `erased_on_withdrawal = True` (the transcript
+    here, the coders' tags in `coding`); the domain finds them through the relations to Story,
+    so it never imports the apps that build on it.
+    """
+    for relation in Story._meta.related_objects:
+        model = relation.related_model
+        if getattr(model, "erased_on_withdrawal", False):
+            model._default_manager.filter(**{relation.field.name: story}).delete()
+
+
 def _delete_derived(story: Story) -> list[str]:
-    """Transcript, segments, photo and anything else derived from the story's content.
+    """Photos and the admin's history of the story's words.
 
     Returns the names of the files (in the story storage) to delete once this commits.
     """
-    from stories.models import StoryPhoto
-    from transcribe.models import Transcript
-
-    Transcript.objects.filter(story=story).delete()
     _admin_log_scrub(story)
     names = []
     for photo in StoryPhoto.objects.filter(story=story):
@@ -225,9 +234,6 @@ def _admin_log_scrub(story: Story) -> None:
     Each log entry holds the story's title as it was (its label) and may hold changed field
     values; curators read them in the story's history and in the site history report.
     """
-    from django.contrib.contenttypes.models import ContentType
-    from wagtail.models import ModelLogEntry
-
     ModelLogEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(Story), object_id=str(story.pk)
     ).update(label=story.title, data={})
@@ -240,10 +246,6 @@ def _story_files_purge(story_id: int, names: list[str]) -> None:
     storage; the whole folder goes. Cached pages or fragments may quote the story, so the
     default cache is cleared too (withdrawals are rare; leaving a copy behind is not an option).
     """
-    from django.core.cache import cache
-
-    from stories.storage import derived_prefix, story_storage
-
     storage = story_storage()
     for name in [*names, *_files_under(storage, derived_prefix(story_id))]:
         storage.delete(name)
@@ -263,3 +265,14 @@ def _files_under(storage, prefix: str) -> list[str]:
 
 def story_kind_has_media(kind: str) -> bool:
     return kind in (StoryKind.AUDIO, StoryKind.VIDEO)
+
+
+def theme_resolve(*, theme: Theme) -> Theme:
+    """The theme that stands for `theme` now: itself, or the theme it was merged into."""
+    seen = {theme.pk}
+    while theme.merged_into_id is not None:
+        theme = Theme.objects.get(pk=theme.merged_into_id)
+        if theme.pk in seen:  # a cycle would be a bug; stop rather than loop
+            break
+        seen.add(theme.pk)
+    return theme

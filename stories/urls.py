@@ -1,36 +1,13 @@
-"""The storyteller's journey: accounts, telling a story, consent, review, withdrawal, media."""
+"""The story media path: recordings and photos, streamed only through the visibility rule."""
 
 from __future__ import annotations
 
 from django.urls import path
 
-from stories.views import accounts, consent, media, my_stories, review, upload, withdraw
+from stories import views
 
 app_name = "stories"
 
 urlpatterns = [
-    path("accounts/invite/", accounts.invite, name="invite"),
-    path("accounts/join/<str:token>/", accounts.join, name="join"),
-    path("accounts/signup/", accounts.signup, name="signup"),
-    path("my-stories/", my_stories.my_stories, name="my_stories"),
-    path("my-stories/progress.json", my_stories.progress_json, name="progress"),
-    path("my-stories/new/", upload.story_new, name="new"),
-    path("my-stories/uploads/", upload.upload_start, name="upload_start"),
-    path("my-stories/uploads/<uuid:session_id>/", upload.upload_chunk, name="upload_chunk"),
-    path(
-        "my-stories/uploads/<uuid:session_id>/finish/",
-        upload.upload_finish,
-        name="upload_finish",
-    ),
-    path("my-stories/<int:pk>/", my_stories.story_detail, name="detail"),
-    path("my-stories/<int:pk>/consent/", consent.consent_change, name="consent"),
-    path("my-stories/<int:pk>/review/", review.review_page, name="review"),
-    path(
-        "my-stories/<int:pk>/review/<int:segment_id>/",
-        review.segment_edit,
-        name="segment_edit",
-    ),
-    path("my-stories/<int:pk>/approve/", review.approve, name="approve"),
-    path("my-stories/<int:pk>/withdraw/", withdraw.withdraw, name="withdraw"),
-    path("story-media/<int:pk>/<str:part>", media.story_media, name="media"),
+    path("story-media/<int:pk>/<str:part>", views.story_media, name="media"),
 ]

@@ -2,7 +2,9 @@
 
 Every read path (pages, search on both backends, API, exports, feeds, sitemaps, media URLs)
 asks this module, through `Story.objects.visible_to(audience)`, `visible_q` for search
-backends, or `story_parts` for what to show of a story already found.
+backends, or `story_parts` for what to show of a story already found. The filter itself lives
+with the story query set (`stories.models.story.visible_q`); who is looking is an `Audience`
+(`stories.audience`).
 
 The rule, for a story whose current consent is live (not withdrawn, not expired):
 - public: consent to be shown publicly, not sealed, and the story is published;
@@ -15,100 +17,42 @@ A person with several roles sees the union. Withdrawn stories are seen by nobody
 
 from __future__ import annotations
 
-import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from django.db.models import Q
+from stories.audience import (
+    CONTRIBUTOR,
+    CURATOR,
+    PUBLIC,
+    PUBLIC_AUDIENCE,
+    RESEARCHER,
+    ROLES,
+    STORYTELLER,
+    Audience,
+    audience_for,
+)
+from stories.models import ProjectMembership
+from stories.models.story import VISIBLE_TO_RESEARCHERS, visible_q
 
-PUBLIC = "public"
-STORYTELLER = "storyteller"
-CONTRIBUTOR = "contributor"
-RESEARCHER = "researcher"
-CURATOR = "curator"
-ROLES = (STORYTELLER, CONTRIBUTOR, RESEARCHER, CURATOR)
+if TYPE_CHECKING:
+    from stories.models import Story
 
-VISIBLE_TO_RESEARCHERS = ("approved", "published")
-
-
-@dataclass(frozen=True)
-class Audience:
-    """Who is looking. `user_id` is None for the public."""
-
-    user_id: int | None = None
-    roles: frozenset[str] = field(default_factory=frozenset)
-
-    @property
-    def is_public(self) -> bool:
-        return self.user_id is None
-
-    def has(self, role: str) -> bool:
-        return role in self.roles
-
-    @property
-    def cache_key(self) -> str:
-        return "public" if self.is_public else f"u{self.user_id}:{','.join(sorted(self.roles))}"
-
-
-PUBLIC_AUDIENCE = Audience()
-
-
-def audience_for(user) -> Audience:
-    """The audience of a request's user; anonymous users are the public."""
-    if user is None or not user.is_authenticated:
-        return PUBLIC_AUDIENCE
-    # Asked many times per request (navigation, views, templates): read the groups once.
-    cached = getattr(user, "_archive_audience", None)
-    if cached is not None:
-        return cached
-    user._archive_audience = _audience_of(user)
-    return user._archive_audience
-
-
-def _audience_of(user) -> Audience:
-    if user.is_superuser:
-        roles = frozenset(ROLES)
-    else:
-        names = {g.name for g in user.groups.all()}
-        roles = frozenset(r for r in ROLES if r in names) | {STORYTELLER}
-    return Audience(user_id=user.pk, roles=frozenset(roles))
-
-
-def _live(now: datetime.datetime) -> Q:
-    return (
-        Q(consent__isnull=False)
-        & Q(consent__withdrawn=False)
-        & (Q(consent__expires_at__isnull=True) | Q(consent__expires_at__gt=now))
-    )
-
-
-def _unsealed(today: datetime.date) -> Q:
-    return Q(consent__sealed_until__isnull=True) | Q(consent__sealed_until__lte=today)
-
-
-def visible_q(audience: Audience, now: datetime.datetime) -> Q:
-    """A filter on Story for everything `audience` may see at `now`."""
-    today = now.date()
-    live = _live(now)
-    allowed = live & _unsealed(today) & Q(consent__public=True) & Q(status="published")
-    if audience.is_public:
-        return allowed & ~Q(status="withdrawn")
-    if audience.has(RESEARCHER):
-        allowed |= (
-            live
-            & _unsealed(today)
-            & Q(consent__researchers=True)
-            & Q(status__in=VISIBLE_TO_RESEARCHERS)
-        )
-    if audience.has(CONTRIBUTOR):
-        from stories.models import ProjectMembership
-
-        member_of = ProjectMembership.objects.filter(user_id=audience.user_id).values("project_id")
-        allowed |= live & _unsealed(today) & Q(consent__archive=True) & Q(project_id__in=member_of)
-    if audience.has(CURATOR):
-        allowed |= live & Q(consent__archive=True)
-    if audience.has(STORYTELLER):
-        allowed |= Q(storyteller_id=audience.user_id)
-    return allowed & ~Q(status="withdrawn")
+__all__ = [
+    "CONTRIBUTOR",
+    "CURATOR",
+    "PUBLIC",
+    "PUBLIC_AUDIENCE",
+    "RESEARCHER",
+    "ROLES",
+    "STORYTELLER",
+    "Audience",
+    "StoryParts",
+    "audience_for",
+    "audience_grants",
+    "audience_markers",
+    "story_parts",
+    "visible_q",
+]
 
 
 @dataclass(frozen=True)
@@ -123,7 +67,7 @@ class StoryParts:
 ANONYMOUS_NAME = "Anonymous storyteller"
 
 
-def story_parts(audience: Audience, story) -> StoryParts:
+def story_parts(audience: Audience, story: Story) -> StoryParts:
     """What of `story` (already known visible to `audience`) to show.
 
     The storyteller's name appears only when the consent says named; a storyteller and the
@@ -155,7 +99,7 @@ MARK_RESEARCHERS = "researchers"  # consent for approved researchers, story appr
 MARK_ARCHIVE = "archive"  # consent to keep it in the archive
 
 
-def audience_markers(story) -> frozenset[str]:
+def audience_markers(story: Story) -> frozenset[str]:
     """What the story's current consent and status grant, leaving out expiry and seal.
 
     Empty for a withdrawn story or consent (nobody but, until withdrawal, the storyteller).
@@ -194,8 +138,6 @@ def audience_grants(audience: Audience) -> tuple[Grant, ...]:
     if audience.has(RESEARCHER):
         grants.append(Grant(MARK_RESEARCHERS))
     if audience.has(CONTRIBUTOR):
-        from stories.models import ProjectMembership
-
         member_of = ProjectMembership.objects.filter(user_id=audience.user_id)
         project_ids = frozenset(member_of.values_list("project_id", flat=True))
         grants.append(Grant(MARK_ARCHIVE, project_ids=project_ids))

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from stories.models import ProjectMembership, StoryKind
+from stories.models import ProjectMembership, Segment, StoryKind, Transcript
 from tests.conftest import make_user
-from transcribe.models import Segment, Transcript
 
 SEGMENTS = [
     (0.0, 4.0, "We started meeting in the church hall."),

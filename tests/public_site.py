@@ -7,11 +7,20 @@ from pathlib import Path
 from django.core.files import File
 from wagtail.images.models import Image
 
-from archive.models import ArchiveIndexPage, HomePage
-from search.outbox import index_stories_changed
-from stories.models import CollectionPage, CollectionStory, Project, Story, Tag, Theme, Value
+from coding.models import Tag
+from public.models import ArchiveIndexPage, HomePage
+from stories.changes import story_changed
+from stories.models import (
+    CollectionPage,
+    CollectionStory,
+    Project,
+    Segment,
+    Story,
+    Theme,
+    Transcript,
+    Value,
+)
 from transcribe.formats import parse_vtt
-from transcribe.models import Segment, Transcript
 
 DEMO = Path(__file__).resolve().parent.parent / "stories" / "demo"
 RECORDING = DEMO / "tuesday-coffee-mornings.ogg"
@@ -46,7 +55,7 @@ def tag(
         for kind, term in (("value", value), ("theme", theme))
         if term is not None
     ]
-    index_stories_changed(story_ids=[story.pk])
+    story_changed(story_ids=[story.pk])
     return made
 
 
@@ -137,6 +146,6 @@ def _story_address(story) -> str:
 
 
 def _link(name: str, thing) -> str:
-    from archive import links
+    from public import links
 
     return getattr(links, name)(thing)

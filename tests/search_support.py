@@ -8,10 +8,10 @@ from __future__ import annotations
 import pytest
 from django.conf import settings as django_settings
 
+from coding.models import Tag
 from search.backends import ElasticsearchBackend, get_backend
 from search.services import index_stories
-from stories.models import Tag, Theme, ThemeSynonym, Value
-from transcribe.models import Segment, Transcript
+from stories.models import Segment, Theme, ThemeSynonym, Transcript, Value
 
 START_IT = "start it with scripts/elasticsearch.sh start"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from stories.tagging.agreement import cohen_kappa, krippendorff_alpha, observed_agreement
+from coding.agreement import cohen_kappa, krippendorff_alpha, observed_agreement
 
 # Ten segments; 1 = the coder tagged it with the code, 0 = did not.
 CODER_A = [1, 1, 1, 1, 0, 0, 0, 0, 0, 0]

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from coding import reads
+from coding.services import Excerpt, tag_accept, tag_create, tag_propose
 from stories.models import Value
-from stories.tagging import reads
-from stories.tagging.services import Excerpt, tag_accept, tag_create, tag_propose
 from tests.coding_helpers import recorded_story, second_contributor
 
 pytestmark = pytest.mark.django_db

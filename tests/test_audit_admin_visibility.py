@@ -10,9 +10,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from search.models import OutboxEntry
-from stories.models import Tag, Theme, Value
-from transcribe.models import JobState, Transcript, TranscriptionJob
+from coding.models import Tag
+from stories.models import StoryChange, Theme, Transcript, Value
+from transcribe.models import JobState, TranscriptionJob
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +66,7 @@ def test_a_story_history_and_usage_open_for_a_visible_story_only(
 
 def test_editing_a_story_in_the_admin_queues_it_for_the_search_index(client, curator, kept):
     client.force_login(curator)
-    OutboxEntry.objects.all().delete()
+    StoryChange.objects.all().delete()
     response = client.post(
         f"/admin/snippets/stories/story/edit/{kept.pk}/",
         {"title": "A new title", "summary": "", "project": "", "language": "en", "told_on": ""},
@@ -74,7 +74,7 @@ def test_editing_a_story_in_the_admin_queues_it_for_the_search_index(client, cur
     assert response.status_code == 302
     kept.refresh_from_db()
     assert kept.title == "A new title"
-    assert OutboxEntry.objects.filter(story_id=kept.pk).exists()
+    assert StoryChange.objects.filter(story_id=kept.pk).exists()
 
 
 def _job(story, **fields) -> TranscriptionJob:

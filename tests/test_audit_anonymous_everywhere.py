@@ -11,18 +11,12 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from archive import links
+from coding.models import Tag, TagStatus
+from coding.services import Excerpt, tag_accept, tag_create, tag_propose
+from public import links
 from search.api import outbox_drain
-from stories.models import (
-    ProjectMembership,
-    StoryKind,
-    StorytellerProfile,
-    Tag,
-    TagStatus,
-    Value,
-)
+from stories.models import ProjectMembership, StoryKind, StorytellerProfile, Value
 from stories.photos import photo_clean, story_photo_attach
-from stories.tagging.services import Excerpt, tag_accept, tag_create, tag_propose
 from tests import public_site as site
 from tests.storyteller_helpers import jpeg_with_gps
 from tests.test_withdrawal_removes_everything import _fill, _routes, _text

@@ -10,14 +10,14 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from archive import links
+from coding.models import Tag
+from coding.services import tag_create
+from public import links
 from stories import services
-from stories.models import StoryKind, StoryStatus, Tag, Value
-from stories.tagging.services import tag_create
+from stories.models import Segment, StoryKind, StoryStatus, Value
+from stories.transcripts import transcript_segment_edit
 from tests import public_site as site
 from transcribe import services as transcribe_services
-from transcribe.models import Segment
-from transcribe.review import transcript_segment_edit
 
 pytestmark = pytest.mark.django_db
 
@@ -95,7 +95,7 @@ def test_after_withdrawal_the_admin_history_keeps_no_title(
     teller = Client()  # the storyteller's own browser
     teller.force_login(storyteller)
     with django_capture_on_commit_callbacks(execute=True):
-        withdrawn = teller.post(reverse("stories:withdraw", args=[story.pk]), {"confirm": "on"})
+        withdrawn = teller.post(reverse("storyteller:withdraw", args=[story.pk]), {"confirm": "on"})
     assert withdrawn.status_code == 302
 
     for url in ("/admin/reports/site-history/", "/admin/reports/site-history/results/"):
@@ -106,6 +106,6 @@ def test_after_withdrawal_the_admin_history_keeps_no_title(
 
 
 def services_excerpt(start: float, end: float):
-    from stories.tagging.services import Excerpt
+    from coding.services import Excerpt
 
     return Excerpt.times(start, end)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from wagtail.models import PageViewRestriction
 
-from archive.models import HomeFeaturedCollection
+from public.models import HomeFeaturedCollection
 from search.api import outbox_drain
 from tests import public_site as site
 

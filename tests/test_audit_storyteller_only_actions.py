@@ -10,9 +10,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from stories import services
-from stories.models import ConsentMethod, StoryStatus
-from transcribe.models import Segment, SegmentRevision, Transcript
-from transcribe.review import transcript_segment_edit
+from stories.models import ConsentMethod, Segment, SegmentRevision, StoryStatus, Transcript
+from stories.transcripts import transcript_segment_edit
 
 pytestmark = pytest.mark.django_db
 

@@ -19,8 +19,9 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
-from stories.models import Tag, Value
-from stories.tagging.services import Excerpt, tag_create, tag_propose, theme_create
+from coding.models import Tag
+from coding.services import Excerpt, tag_create, tag_propose, theme_create
+from stories.models import Value
 from tests.coding_helpers import recorded_story, second_contributor
 from tests.storyteller_helpers import axe_violations
 

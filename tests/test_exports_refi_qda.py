@@ -18,9 +18,9 @@ import pytest
 from django.urls import reverse
 from lxml import etree
 
+from coding.exports.refi import NS_CODEBOOK, NS_PROJECT
+from coding.services import Excerpt, tag_accept, tag_create, tag_propose, theme_create
 from stories.models import StoryKind, Theme, Value
-from stories.tagging.exports.refi import NS_CODEBOOK, NS_PROJECT
-from stories.tagging.services import Excerpt, tag_accept, tag_create, tag_propose, theme_create
 from tests.coding_helpers import recorded_story
 
 pytestmark = pytest.mark.django_db

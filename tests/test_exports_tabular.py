@@ -11,9 +11,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from coding.exports import ExportFilter, exported_stories
+from coding.services import Excerpt, tag_accept, tag_create, tag_propose
 from stories.models import Project, Value
-from stories.tagging.exports import ExportFilter, exported_stories
-from stories.tagging.services import Excerpt, tag_accept, tag_create, tag_propose
 from stories.visibility import audience_for
 from tests.coding_helpers import recorded_story
 

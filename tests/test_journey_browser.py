@@ -19,9 +19,9 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
-from stories.models import Story, StoryStatus, UploadSession
+from stories.models import Segment, SegmentRevision, Story, StoryStatus, UploadSession
 from tests.storyteller_helpers import speech_wav
-from transcribe.models import Segment, SegmentRevision, TranscriptionJob
+from transcribe.models import TranscriptionJob
 from transcribe.services import transcription_run
 
 pytestmark = [
@@ -85,7 +85,7 @@ def test_a_storyteller_walks_the_whole_journey(
 
     # 1. A contributor invites a storyteller; the link comes by email.
     sign_in(browser, live_server, "connor", "pw-connor")
-    browser.get(live_server.url + reverse("stories:invite"))
+    browser.get(live_server.url + reverse("storyteller:invite"))
     type_into(browser, "id_email", "dee@example.org")
     press(browser.find_element(By.CSS_SELECTOR, "form.stack button[type=submit]"))
     wait(browser).until(ec.text_to_be_present_in_element((By.TAG_NAME, "main"), "Invitation sent"))
@@ -103,7 +103,7 @@ def test_a_storyteller_walks_the_whole_journey(
     assert "Welcome, Dee." in browser.page_source
 
     # 3. A file that is not a recording is refused, with why and what to do.
-    browser.get(live_server.url + reverse("stories:new"))
+    browser.get(live_server.url + reverse("storyteller:new"))
     fake = tmp_path / "my interview.mp3"
     fake.write_text("This is a shopping list, not a recording.\n" * 200)
     browser.find_element(By.ID, "id_media").send_keys(str(fake))
@@ -115,7 +115,7 @@ def test_a_storyteller_walks_the_whole_journey(
     assert not Story.objects.exists()
 
     # 4. Real speech goes up in chunks, with a progress bar, then the form is sent.
-    browser.get(live_server.url + reverse("stories:new"))
+    browser.get(live_server.url + reverse("storyteller:new"))
     type_into(browser, "id_title", "The coffee morning")
     browser.find_element(By.ID, "id_media").send_keys(str(speech_file))
     status = browser.find_element(By.ID, "upload-status")
@@ -135,7 +135,7 @@ def test_a_storyteller_walks_the_whole_journey(
     assert UploadSession.objects.get(status="used").expected_size == speech_file.stat().st_size
 
     # 5. The real model transcribes it; the page follows along without a reload.
-    browser.get(live_server.url + reverse("stories:my_stories"))
+    browser.get(live_server.url + reverse("storyteller:my_stories"))
     assert browser.find_element(By.ID, "progress-announce").get_attribute("aria-live") == "polite"
     job = TranscriptionJob.objects.get(story=story)
     assert transcription_run(job_id=job.pk, worker="browser-test") == "done"
@@ -198,7 +198,7 @@ def test_a_storyteller_walks_the_whole_journey(
 
 def test_every_journey_page_shows_where_keyboard_focus_is(browser, live_server, storyteller):
     sign_in(browser, live_server, "stella", "pw-stella")
-    browser.get(live_server.url + reverse("stories:new"))
+    browser.get(live_server.url + reverse("storyteller:new"))
     title = browser.find_element(By.ID, "id_title")
     press(title, Keys.TAB)
     active = browser.switch_to.active_element
@@ -214,9 +214,10 @@ def test_every_journey_page_passes_axe(
 ):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from stories import services, uploads
+    from stories import services
+    from stories.models import Transcript
+    from storyteller import uploads
     from tests.storyteller_helpers import axe_violations
-    from transcribe.models import Transcript
 
     wav = speech_wav(tmp_path)
     session = uploads.upload_session_from_file(
@@ -245,20 +246,20 @@ def test_every_journey_page_passes_axe(
             found[path] = problems
 
     sign_in(browser, live_server, "connor", "pw-connor")
-    check(reverse("stories:invite"))
+    check(reverse("storyteller:invite"))
     browser.delete_all_cookies()
     sign_in(browser, live_server, "stella", "pw-stella")
     for name, args in [
-        ("stories:my_stories", []),
-        ("stories:new", []),
-        ("stories:detail", [story.pk]),
-        ("stories:consent", [story.pk]),
-        ("stories:review", [story.pk]),
-        ("stories:withdraw", [story.pk]),
+        ("storyteller:my_stories", []),
+        ("storyteller:new", []),
+        ("storyteller:detail", [story.pk]),
+        ("storyteller:consent", [story.pk]),
+        ("storyteller:review", [story.pk]),
+        ("storyteller:withdraw", [story.pk]),
     ]:
         check(reverse(name, args=args))
     # A form with errors: the summary, the invalid fields and their messages.
-    browser.get(live_server.url + reverse("stories:new"))
+    browser.get(live_server.url + reverse("storyteller:new"))
     press(browser.find_element(By.ID, "submit-story"))
     wait(browser).until(ec.presence_of_element_located((By.ID, "error-summary")))
     assert browser.switch_to.active_element.get_attribute("id") == "error-summary"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.utils.cache import get_max_age
 
-from archive import links
+from public import links
 from tests import public_site as site
 
 pytestmark = pytest.mark.django_db

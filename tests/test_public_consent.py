@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 from lxml import etree
 
-from archive import links
+from public import links
 from stories import services
 from stories.models import StoryKind
 from tests import public_site as site

@@ -5,12 +5,11 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
-from archive import links
-from archive.models import HomeFeaturedCollection
-from stories.models import CollectionPage, Story, StoryKind
+from public import links
+from public.models import HomeFeaturedCollection
+from stories.models import CollectionPage, Segment, Story, StoryKind
 from stories.visibility import PUBLIC_AUDIENCE
 from tests import public_site as site
-from transcribe.models import Segment
 
 pytestmark = pytest.mark.django_db
 

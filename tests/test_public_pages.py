@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.urls import reverse
 
-from archive import links
-from archive.models import HomeFeaturedCollection
+from public import links
+from public.models import HomeFeaturedCollection
 from stories.models import CollectionStory, ProjectMembership, StoryKind
 from stories.photos import photo_clean, story_photo_attach
 from tests import public_site as site

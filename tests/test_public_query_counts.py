@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from archive import links
+from public import links
 from stories.models import CollectionStory, Story, StoryKind
 from stories.visibility import PUBLIC_AUDIENCE
 from tests import public_site as site

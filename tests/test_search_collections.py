@@ -5,12 +5,11 @@ from __future__ import annotations
 from django.urls import reverse
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
 
-from archive.models import HomePage
+from public.models import HomePage
 from search.api import search_stories
-from search.models import OutboxEntry
 from search.services import outbox_drain
 from search.types import SearchFilters
-from stories.models import CollectionPage
+from stories.models import CollectionPage, StoryChange
 from stories.visibility import PUBLIC_AUDIENCE
 
 
@@ -39,7 +38,7 @@ def test_a_published_collection_reaches_the_collection_facet(
         ),
     )
     assert response.status_code == 302, response.content.decode()[:2000]
-    assert OutboxEntry.objects.filter(story_id=story.pk).exists()
+    assert StoryChange.objects.filter(story_id=story.pk).exists()
 
     outbox_drain()
     search_backend.refresh()

@@ -10,9 +10,8 @@ from django.core.management import call_command
 from search.api import search_stories
 from search.backends.elastic import MAPPING_VERSION
 from search.documents import build_docs, iter_all_story_ids
-from search.models import OutboxEntry
 from search.services import index_drift, outbox_drain
-from stories.models import Story
+from stories.models import Story, StoryChange
 from stories.visibility import PUBLIC_AUDIENCE
 
 
@@ -33,7 +32,7 @@ def run(command: str, *args: str) -> tuple[int, str, str]:
 def test_reindex_rebuilds_everything_from_the_database(search_backend, make_story):
     make_story(title="First", text="One.")
     make_story(title="Second", text="Two.")
-    OutboxEntry.objects.all().delete()  # as if the index had lost them
+    StoryChange.objects.all().delete()  # as if the index had lost them
     search_backend.refresh()
     assert titles() == set()
 
@@ -93,7 +92,7 @@ def test_reindex_swaps_the_alias_without_downtime_and_keeps_changes_made_meanwhi
         if len(seen_during) == 1:
             story = Story.objects.get(title="Story 0")
             Story.objects.filter(pk=story.pk).update(title="Story 0, renamed mid-rebuild")
-            OutboxEntry.objects.create(story_id=story.pk)
+            StoryChange.objects.create(story_id=story.pk)
             outbox_drain()
             es_backend.refresh()
 

@@ -17,11 +17,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
+from coding.models import Tag
 from search.api import related_stories, search_stories, suggest
 from search.backends import get_backend
 from search.query import parse_query
 from search.services import index_stories
-from stories.models import Project, ProjectMembership, Story, StoryStatus, Tag
+from stories.models import Project, ProjectMembership, Story, StoryStatus
 from stories.visibility import PUBLIC_AUDIENCE, audience_for, story_parts
 from tests.consent_histories import cast_users, consent_history
 from tests.search_support import theme

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from archive.models import HomePage
+from public.models import HomePage
 from search.api import related_stories, search_stories, suggest
 from search.types import SearchFilters
 from stories.models import CollectionPage, CollectionStory, Story

@@ -16,11 +16,11 @@ from django.utils.module_loading import import_string
 from archive.worker import UPKEEP
 from search.api import search_stories
 from search.backends import Unavailable
-from search.models import IndexedStory, OutboxEntry
-from search.outbox import index_stories_changed
+from search.models import IndexedStory
 from search.services import index_drift, outbox_drain
 from stories import services
-from stories.models import Story
+from stories.changes import story_changed
+from stories.models import Story, StoryChange
 from stories.visibility import PUBLIC_AUDIENCE
 
 SCRIPT = "scripts/elasticsearch.sh"
@@ -32,11 +32,11 @@ def public_titles() -> set[str]:
 
 def test_every_story_change_leaves_an_outbox_row_that_the_drain_takes(search_backend, make_story):
     story = make_story(title="The bakery queue", text="We queued for bread.")
-    assert OutboxEntry.objects.filter(story_id=story.pk).exists()
+    assert StoryChange.objects.filter(story_id=story.pk).exists()
 
     assert outbox_drain() >= 1
     search_backend.refresh()
-    assert not OutboxEntry.objects.exists()
+    assert not StoryChange.objects.exists()
     assert public_titles() == {"The bakery queue"}
 
 
@@ -89,10 +89,10 @@ def test_a_withdrawal_reaches_the_index_through_the_running_worker(
     try:
         services.consent_withdraw(story=story, actor=storyteller)
         deadline = time.monotonic() + 60
-        while OutboxEntry.objects.exists() and time.monotonic() < deadline:
+        while StoryChange.objects.exists() and time.monotonic() < deadline:
             time.sleep(0.5)
         search_backend.refresh()
-        assert not OutboxEntry.objects.exists(), "the worker did not drain the outbox"
+        assert not StoryChange.objects.exists(), "the worker did not drain the outbox"
         assert public_titles() == set()
         assert story.pk not in search_backend.indexed_hashes()
     finally:
@@ -124,7 +124,7 @@ def test_a_refused_story_keeps_its_row_and_error_while_the_others_go_through(db,
 
     outbox_drain(backend=backend)
 
-    kept = list(OutboxEntry.objects.all())
+    kept = list(StoryChange.objects.all())
     assert {(r.story_id, r.attempts) for r in kept} == {(bad.pk, 1)}
     assert all("mapper_parsing_exception" in r.last_error and r.last_attempt_at for r in kept)
     assert good.pk in backend.taken
@@ -135,12 +135,12 @@ def test_rows_wait_with_their_error_while_the_backend_is_unreachable(db, setting
     settings.ELASTICSEARCH_URL = "http://127.0.0.1:9"  # nothing listens there
     settings.SEARCH_ES_TIMEOUT = 2
     make_story(title="Waiting")
-    rows = OutboxEntry.objects.count()
+    rows = StoryChange.objects.count()
 
     assert outbox_drain() == 0
-    assert OutboxEntry.objects.count() == rows
-    assert all(r.attempts == 1 for r in OutboxEntry.objects.all())
-    assert "did not take the update" in OutboxEntry.objects.first().last_error
+    assert StoryChange.objects.count() == rows
+    assert all(r.attempts == 1 for r in StoryChange.objects.all())
+    assert "did not take the update" in StoryChange.objects.first().last_error
     with pytest.raises(Unavailable):
         search_stories(audience=PUBLIC_AUDIENCE)
 
@@ -197,12 +197,12 @@ def test_changes_made_while_elasticsearch_is_down_reach_the_index_when_it_return
     try:
         services.consent_withdraw(story=withdrawn, actor=storyteller)
         Story.objects.filter(pk=renamed.pk).update(title="New title")
-        index_stories_changed(story_ids=[renamed.pk])
+        story_changed(story_ids=[renamed.pk])
         services.story_publish(story=approved, actor=curator)
         make_story(title="Told while it was down", text="The choir again.")
 
         assert outbox_drain() == 0
-        waiting = list(OutboxEntry.objects.all())
+        waiting = list(StoryChange.objects.all())
         assert waiting and all(r.attempts >= 1 and r.last_error for r in waiting)
         with pytest.raises(Unavailable):
             search_stories(audience=PUBLIC_AUDIENCE)
@@ -213,7 +213,7 @@ def test_changes_made_while_elasticsearch_is_down_reach_the_index_when_it_return
     assert outbox_drain() >= len(waiting)
     es_backend.refresh()
 
-    assert not OutboxEntry.objects.exists()
+    assert not StoryChange.objects.exists()
     drift = index_drift()
     assert (drift.missing, drift.stale, drift.extra) == ([], [], [])
     assert public_titles() == {
@@ -231,7 +231,7 @@ def test_the_database_backend_forgets_a_deleted_story(search_backend, make_story
     if search_backend.name == "database":
         assert IndexedStory.objects.filter(story_id=story.pk).exists()
     Story.objects.filter(pk=story.pk).delete()
-    index_stories_changed(story_ids=[story.pk])
+    story_changed(story_ids=[story.pk])
     outbox_drain()
     search_backend.refresh()
     assert story.pk not in search_backend.indexed_hashes()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from archive import links
+from public import links
 from tests import public_site as site
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from search.models import OutboxEntry
-from stories.models import ConsentRecord, Story
+from stories.models import ConsentRecord, Story, StoryChange
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +23,7 @@ def consent_data(**choices) -> dict:
 def test_the_form_shows_the_current_choices(client, storyteller, make_story):
     story = make_story(consent={"public": False})
     client.force_login(storyteller)
-    html = client.get(reverse("stories:consent", args=[story.pk])).content.decode()
+    html = client.get(reverse("storyteller:consent", args=[story.pk])).content.decode()
     assert 'id="id_consent-archive" checked' in html
     assert 'id="id_consent-public">' in html  # not ticked
     assert "Consent text version 2026-1" in html
@@ -34,10 +33,10 @@ def test_a_change_appends_a_record_and_keeps_the_history(client, storyteller, ma
     story = make_story()
     first = story.consent
     client.force_login(storyteller)
-    OutboxEntry.objects.all().delete()
+    StoryChange.objects.all().delete()
     sealed = timezone.localdate() + datetime.timedelta(days=365)
     response = client.post(
-        reverse("stories:consent", args=[story.pk]),
+        reverse("storyteller:consent", args=[story.pk]),
         consent_data(archive="on", researchers="on", sealed_until=sealed.isoformat()),
     )
     assert response.status_code == 302
@@ -50,8 +49,8 @@ def test_a_change_appends_a_record_and_keeps_the_history(client, storyteller, ma
     assert story.consent.recorded_by == storyteller
     first.refresh_from_db()
     assert first.public is True  # the old record is untouched
-    assert OutboxEntry.objects.filter(story_id=story.pk).exists()  # search hears of it
-    history = client.get(reverse("stories:consent", args=[story.pk])).content.decode()
+    assert StoryChange.objects.filter(story_id=story.pk).exists()  # search hears of it
+    history = client.get(reverse("storyteller:consent", args=[story.pk])).content.decode()
     assert history.count("(current)") == 1
     assert history.count("<tr>") == 3  # header and two records
 
@@ -61,7 +60,7 @@ def test_a_consent_end_date_is_stored_as_expiry(client, storyteller, make_story)
     client.force_login(storyteller)
     ends = timezone.localdate() + datetime.timedelta(days=90)
     client.post(
-        reverse("stories:consent", args=[story.pk]),
+        reverse("storyteller:consent", args=[story.pk]),
         consent_data(archive="on", expires_on=ends.isoformat()),
     )
     story.refresh_from_db()
@@ -72,7 +71,7 @@ def test_dates_in_the_past_are_refused(client, storyteller, make_story):
     story = make_story()
     client.force_login(storyteller)
     html = client.post(
-        reverse("stories:consent", args=[story.pk]),
+        reverse("storyteller:consent", args=[story.pk]),
         consent_data(archive="on", sealed_until="2001-01-01"),
     ).content.decode()
     assert "Choose a date in the future, or leave it empty." in html
@@ -83,7 +82,7 @@ def test_nobody_else_can_change_a_storytellers_consent(client, make_story, curat
     story = make_story()
     for person in (curator, stranger):
         client.force_login(person)
-        url = reverse("stories:consent", args=[story.pk])
+        url = reverse("storyteller:consent", args=[story.pk])
         assert client.get(url).status_code == 404
         assert client.post(url, consent_data()).status_code == 404
     assert ConsentRecord.objects.filter(story=story).count() == 1
@@ -95,5 +94,5 @@ def test_a_withdrawn_storys_consent_page_answers_410(client, storyteller, make_s
     story = make_story()
     consent_withdraw(story=story, actor=storyteller)
     client.force_login(storyteller)
-    assert client.get(reverse("stories:consent", args=[story.pk])).status_code == 410
+    assert client.get(reverse("storyteller:consent", args=[story.pk])).status_code == 410
     assert Story.objects.get(pk=story.pk).consent.withdrawn

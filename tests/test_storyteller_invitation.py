@@ -17,7 +17,7 @@ from stories.models import Invitation, ProjectMembership
 
 pytestmark = pytest.mark.django_db
 
-INVITE = reverse("stories:invite")
+INVITE = reverse("storyteller:invite")
 
 
 def invite(client, inviter, email="new.teller@example.org", **extra):
@@ -66,13 +66,13 @@ def test_the_invited_storyteller_chooses_a_name_and_is_signed_in(client, contrib
     assert page.status_code == 200
     assert "The name to show with your stories" in page.content.decode()
     response = client.post(link, join_data())
-    assert response.status_code == 302 and response["Location"] == reverse("stories:my_stories")
+    assert response.status_code == 302 and response["Location"] == reverse("storyteller:my_stories")
     user = get_user_model().objects.get(username="bea")
     assert user.storyteller_profile.display_name == "Bea"
     assert user.email == "new.teller@example.org"
     assert user.groups.filter(name="storyteller").exists()
     assert ProjectMembership.objects.filter(user=user, project=project).exists()
-    assert client.get(reverse("stories:my_stories")).status_code == 200  # signed in
+    assert client.get(reverse("storyteller:my_stories")).status_code == 200  # signed in
     invitation = Invitation.objects.get()
     assert invitation.accepted_by == user and invitation.accepted_at is not None
 
@@ -99,7 +99,7 @@ def test_an_expired_invitation_says_to_ask_for_a_new_one(client, curator):
 
 
 def test_a_made_up_link_is_refused(client):
-    response = client.get(reverse("stories:join", args=["not-a-real-token"]))
+    response = client.get(reverse("storyteller:join", args=["not-a-real-token"]))
     assert response.status_code == 410
     assert "not valid" in response.content.decode()
 
@@ -127,12 +127,12 @@ def test_only_contributors_and_curators_can_invite(client, storyteller, research
 
 
 def test_self_signup_is_off_by_default(client):
-    assert client.get(reverse("stories:signup")).status_code == 404
+    assert client.get(reverse("storyteller:signup")).status_code == 404
 
 
 @override_settings(ARCHIVE_SELF_SIGNUP=True)
 def test_self_signup_when_switched_on_needs_no_email(client):
-    response = client.post(reverse("stories:signup"), join_data(email=""))
+    response = client.post(reverse("storyteller:signup"), join_data(email=""))
     assert response.status_code == 302
     user = get_user_model().objects.get(username="bea")
     assert user.email == ""

@@ -6,10 +6,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from stories import services, uploads
+from stories import services
 from stories.models import StoryStatus
+from stories.transcripts import transcript_approve
+from storyteller import uploads
 from tests.storyteller_helpers import jpeg_with_gps, speech_wav
-from transcribe.review import transcript_approve
 
 pytestmark = pytest.mark.django_db
 
@@ -87,7 +88,7 @@ def test_nobody_without_consent_gets_the_file(client, recorded, stranger, resear
 def test_a_published_storys_media_is_public(client, storyteller, curator, recorded):
     services.story_transition(story=recorded, target=StoryStatus.AWAITING_REVIEW)
     recorded.text_body = ""
-    from transcribe.models import Segment, Transcript
+    from stories.models import Segment, Transcript
 
     transcript = Transcript.objects.create(story=recorded)
     Segment.objects.create(transcript=transcript, index=0, start=0, end=1, text="Hello")

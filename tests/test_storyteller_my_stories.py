@@ -11,7 +11,7 @@ from transcribe.models import JobState, TranscriptionJob
 
 pytestmark = pytest.mark.django_db
 
-MINE = reverse("stories:my_stories")
+MINE = reverse("storyteller:my_stories")
 
 
 @pytest.fixture
@@ -36,14 +36,14 @@ def test_the_list_shows_status_and_transcription_progress(
     assert "Garden group" in html and "Awaiting review" in html
     assert "Check the transcript" in html
     assert 'value="42"' in html and "42% done" in html
-    assert f'data-poll="{reverse("stories:progress")}"' in html
+    assert f'data-poll="{reverse("storyteller:progress")}"' in html
     assert 'aria-live="polite"' in html
     assert "Check again" in html  # the way to refresh without JavaScript
 
 
 def test_progress_is_served_as_json_for_the_polling_script(client, storyteller, transcribing):
     client.force_login(storyteller)
-    response = client.get(reverse("stories:progress"))
+    response = client.get(reverse("storyteller:progress"))
     assert response["Cache-Control"] == "no-store"
     (item,) = response.json()["stories"]
     assert item["story"] == transcribing.pk
@@ -53,7 +53,7 @@ def test_progress_is_served_as_json_for_the_polling_script(client, storyteller, 
 def test_a_failed_transcription_says_why(client, storyteller, transcribing):
     TranscriptionJob.objects.update(state=JobState.FAILED, last_error="No sound in the file.")
     client.force_login(storyteller)
-    (item,) = client.get(reverse("stories:progress")).json()["stories"]
+    (item,) = client.get(reverse("storyteller:progress")).json()["stories"]
     assert item["problem"] == "No sound in the file." and item["done"]
     assert "Transcription failed: No sound in the file." in client.get(MINE).content.decode()
 
@@ -62,7 +62,7 @@ def test_only_my_own_stories_are_listed(client, stranger, make_story):
     make_story(title="Garden group")
     client.force_login(stranger)
     assert "Garden group" not in client.get(MINE).content.decode()
-    assert client.get(reverse("stories:progress")).json() == {"stories": []}
+    assert client.get(reverse("storyteller:progress")).json() == {"stories": []}
 
 
 def test_the_list_takes_the_same_number_of_queries_whatever_the_number_of_stories(
@@ -81,7 +81,7 @@ def test_the_list_takes_the_same_number_of_queries_whatever_the_number_of_storie
 def test_the_story_page_shows_the_choices_and_the_way_back(client, storyteller, make_story):
     story = make_story(status="awaiting_review")
     client.force_login(storyteller)
-    html = client.get(reverse("stories:detail", args=[story.pk])).content.decode()
+    html = client.get(reverse("storyteller:detail", args=[story.pk])).content.decode()
     assert "Change your choices" in html
     assert "Withdraw this story" in html
     assert "Once upon a time the garden group" in html

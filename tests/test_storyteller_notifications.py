@@ -13,7 +13,7 @@ from django.utils import timezone
 from stories import services
 from stories.models import ConsentMethod, StoryEvent
 from stories.notifications import consent_expiry_reminders_send, notify_transcript_ready
-from transcribe.review import transcript_approve
+from stories.transcripts import transcript_approve
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +32,7 @@ def test_transcript_ready_links_to_the_review_screen(reachable, make_story):
     assert message.to == ["stella@example.org"]
     assert message.subject == "Your transcript is ready to check"
     assert "Hello Stella" in message.body
-    assert reverse("stories:review", args=[story.pk]) in message.body
+    assert reverse("storyteller:review", args=[story.pk]) in message.body
     assert "Once upon a time" not in message.body  # never the story's words
     assert StoryEvent.objects.filter(action="notification.transcript_ready").exists()
 
@@ -50,7 +50,7 @@ def test_publishing_tells_the_storyteller(
     with django_capture_on_commit_callbacks(execute=True):
         services.story_publish(story=story, actor=curator)
     assert [m.subject for m in mail.outbox] == ["Your story is now published"]
-    assert reverse("stories:detail", args=[story.pk]) in mail.outbox[0].body
+    assert reverse("storyteller:detail", args=[story.pk]) in mail.outbox[0].body
 
 
 def test_consent_expiry_reminders_are_sent_once(reachable, make_story):
@@ -68,7 +68,7 @@ def test_consent_expiry_reminders_are_sent_once(reachable, make_story):
     assert consent_expiry_reminders_send() == 1
     (message,) = mail.outbox
     assert '"Soon"' in message.body
-    assert reverse("stories:consent", args=[soon.pk]) in message.body
+    assert reverse("storyteller:consent", args=[soon.pk]) in message.body
     call_command("send_consent_expiry_reminders", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert consent_expiry_reminders_send() == 0
     assert len(mail.outbox) == 1

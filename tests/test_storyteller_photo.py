@@ -58,7 +58,7 @@ def test_exif_and_gps_are_removed_and_the_photo_turned_upright():
 def test_a_photo_goes_with_the_story_and_is_stored_privately(client, storyteller, settings):
     client.force_login(storyteller)
     data = story_form(photo=upload(jpeg_with_gps()), photo_alt="Our allotment")
-    assert client.post(reverse("stories:new"), data).status_code == 302
+    assert client.post(reverse("storyteller:new"), data).status_code == 302
     photo = StoryPhoto.objects.get(story=Story.objects.get())
     assert photo.alt_text == "Our allotment"
     assert photo.image.path.startswith(str(settings.ARCHIVE_PRIVATE_MEDIA_ROOT))
@@ -69,7 +69,7 @@ def test_a_photo_goes_with_the_story_and_is_stored_privately(client, storyteller
 def test_a_photo_needs_a_description(client, storyteller):
     client.force_login(storyteller)
     html = client.post(
-        reverse("stories:new"), story_form(photo=upload(jpeg_with_gps()))
+        reverse("storyteller:new"), story_form(photo=upload(jpeg_with_gps()))
     ).content.decode()
     assert "Describe the photo in a few words" in html
     assert Story.objects.count() == 0
@@ -96,7 +96,7 @@ def test_a_photo_over_the_size_limit_is_refused(settings):
 def test_a_file_that_is_not_a_picture_is_refused_with_what_to_do(client, storyteller):
     client.force_login(storyteller)
     data = story_form(photo=upload(b"not a picture at all", "me.jpg"), photo_alt="Me")
-    html = client.post(reverse("stories:new"), data).content.decode()
+    html = client.post(reverse("storyteller:new"), data).content.decode()
     assert "me.jpg is not a picture we can read" in html
     assert "Upload a JPEG or PNG photo" in html
     assert 'href="#id_photo"' in html

@@ -6,11 +6,16 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from search.models import OutboxEntry
 from stories import services
-from stories.models import StoryEvent, StoryStatus
-from transcribe.models import Segment, SegmentRevision, Transcript
-from transcribe.review import ReviewRefused, transcript_approve, transcript_segment_edit
+from stories.models import (
+    Segment,
+    SegmentRevision,
+    StoryChange,
+    StoryEvent,
+    StoryStatus,
+    Transcript,
+)
+from stories.transcripts import ReviewRefused, transcript_approve, transcript_segment_edit
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +36,7 @@ def reviewed_story(make_story):
 
 def test_the_review_screen_puts_player_and_lines_side_by_side(client, storyteller, reviewed_story):
     client.force_login(storyteller)
-    html = client.get(reverse("stories:review", args=[reviewed_story.pk])).content.decode()
+    html = client.get(reverse("storyteller:review", args=[reviewed_story.pk])).content.decode()
     assert f'src="{reverse("stories:media", args=[reviewed_story.pk, "media"])}"' in html
     assert '<audio id="player" controls' in html
     # Each line has a real button to play from its start, and a labelled correction form.
@@ -45,8 +50,8 @@ def test_the_review_screen_puts_player_and_lines_side_by_side(client, storytelle
 def test_a_correction_keeps_the_old_text_who_and_when(client, storyteller, reviewed_story):
     client.force_login(storyteller)
     segment = Segment.objects.get(index=0)
-    OutboxEntry.objects.all().delete()
-    url = reverse("stories:segment_edit", args=[reviewed_story.pk, segment.pk])
+    StoryChange.objects.all().delete()
+    url = reverse("storyteller:segment_edit", args=[reviewed_story.pk, segment.pk])
     response = client.post(url, {f"s{segment.pk}-text": "My name is  Sarah."})
     assert response.status_code == 302
     assert response["Location"].endswith(f"#segment-{segment.pk}")
@@ -57,7 +62,7 @@ def test_a_correction_keeps_the_old_text_who_and_when(client, storyteller, revie
     assert (revision.old_text, revision.new_text) == ("My name is Sara.", "My name is Sarah.")
     assert revision.edited_by == storyteller and revision.edited_at is not None
     assert StoryEvent.objects.filter(action="transcript.segment_edited").exists()
-    assert OutboxEntry.objects.filter(story_id=reviewed_story.pk).exists()
+    assert StoryChange.objects.filter(story_id=reviewed_story.pk).exists()
 
 
 def test_an_unchanged_line_leaves_no_revision(storyteller, reviewed_story):
@@ -71,7 +76,7 @@ def test_an_unchanged_line_leaves_no_revision(storyteller, reviewed_story):
 def test_an_empty_correction_is_refused_with_what_to_do(client, storyteller, reviewed_story):
     client.force_login(storyteller)
     segment = Segment.objects.get(index=0)
-    url = reverse("stories:segment_edit", args=[reviewed_story.pk, segment.pk])
+    url = reverse("storyteller:segment_edit", args=[reviewed_story.pk, segment.pk])
     response = client.post(url, {f"s{segment.pk}-text": "   "})
     assert response.status_code == 400
     html = response.content.decode()
@@ -84,7 +89,7 @@ def test_an_empty_correction_is_refused_with_what_to_do(client, storyteller, rev
 
 def test_approving_moves_the_story_on_and_records_who(client, storyteller, reviewed_story):
     client.force_login(storyteller)
-    response = client.post(reverse("stories:approve", args=[reviewed_story.pk]))
+    response = client.post(reverse("storyteller:approve", args=[reviewed_story.pk]))
     assert response.status_code == 302
     reviewed_story.refresh_from_db()
     assert reviewed_story.status == StoryStatus.APPROVED
@@ -97,7 +102,9 @@ def test_only_the_storyteller_can_approve(client, reviewed_story, curator, contr
         transcript_approve(story=reviewed_story, actor=curator)
     for person in (curator, contributor):
         client.force_login(person)
-        assert client.post(reverse("stories:approve", args=[reviewed_story.pk])).status_code == 404
+        assert (
+            client.post(reverse("storyteller:approve", args=[reviewed_story.pk])).status_code == 404
+        )
     reviewed_story.refresh_from_db()
     assert reviewed_story.status == StoryStatus.AWAITING_REVIEW
 
@@ -119,9 +126,9 @@ def test_a_story_still_being_transcribed_cannot_be_approved(storyteller, make_st
 def test_a_written_story_is_approved_without_a_transcript(client, storyteller, make_story):
     story = make_story(status="awaiting_review")
     client.force_login(storyteller)
-    html = client.get(reverse("stories:review", args=[story.pk])).content.decode()
+    html = client.get(reverse("storyteller:review", args=[story.pk])).content.decode()
     assert "Once upon a time the garden group" in html
-    client.post(reverse("stories:approve", args=[story.pk]))
+    client.post(reverse("storyteller:approve", args=[story.pk]))
     story.refresh_from_db()
     assert story.status == StoryStatus.APPROVED
 
@@ -129,7 +136,7 @@ def test_a_written_story_is_approved_without_a_transcript(client, storyteller, m
 def test_other_peoples_segments_cannot_be_edited(client, stranger, reviewed_story):
     client.force_login(stranger)
     segment = Segment.objects.get(index=0)
-    url = reverse("stories:segment_edit", args=[reviewed_story.pk, segment.pk])
+    url = reverse("storyteller:segment_edit", args=[reviewed_story.pk, segment.pk])
     assert client.post(url, {f"s{segment.pk}-text": "hacked"}).status_code == 404
     segment.refresh_from_db()
     assert segment.text == "My name is Sara."

@@ -19,7 +19,7 @@ from transcribe.models import JobState, TranscriptionJob
 
 pytestmark = pytest.mark.django_db
 
-NEW = reverse("stories:new")
+NEW = reverse("storyteller:new")
 
 
 @pytest.fixture
@@ -50,7 +50,7 @@ def test_a_written_story_is_stored_with_its_consent_and_awaits_review(client, st
     response = client.post(NEW, story_form())
     story = Story.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("stories:detail", args=[story.pk])
+    assert response["Location"] == reverse("storyteller:detail", args=[story.pk])
     assert story.status == StoryStatus.AWAITING_REVIEW
     assert story.storyteller == storyteller and not story.on_behalf
     consent = story.consent

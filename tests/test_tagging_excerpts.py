@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from stories.models import StoryEvent, StoryKind, Tag, TagStatus, Theme, Value
-from stories.tagging.services import Excerpt, TaggingError, tag_create, tag_delete, tag_update
+from coding.models import Tag, TagStatus
+from coding.services import Excerpt, TaggingError, tag_create, tag_delete, tag_update
+from stories.models import StoryEvent, StoryKind, Theme, Value
 from tests.coding_helpers import recorded_story
 
 pytestmark = pytest.mark.django_db

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from coding import permissions
+from coding.services import Excerpt, tag_create, tag_delete, tag_update
 from stories.models import Project, Value
-from stories.tagging import permissions
-from stories.tagging.services import Excerpt, tag_create, tag_delete, tag_update
 from stories.visibility import audience_for
 from tests.coding_helpers import second_contributor
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from stories.models import StoryEvent, TagStatus, Value
-from stories.tagging import reads
-from stories.tagging.services import (
+from coding import reads
+from coding.models import TagStatus
+from coding.services import (
     Excerpt,
     TaggingError,
     tag_accept,
@@ -17,6 +17,7 @@ from stories.tagging.services import (
     tag_update,
     tags_add,
 )
+from stories.models import StoryEvent, Value
 from stories.visibility import audience_for
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from stories.models import Project, Tag, TagStatus, Theme, Value
-from stories.tagging.services import Excerpt, tag_create, tag_propose
+from coding.models import Tag, TagStatus
+from coding.services import Excerpt, tag_create, tag_propose
+from stories.models import Project, Theme, Value
 from tests.coding_helpers import recorded_story, second_contributor
 
 pytestmark = pytest.mark.django_db

@@ -5,9 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db import transaction
 
-from search.models import OutboxEntry
-from stories.models import Value
-from stories.tagging.services import (
+from coding.services import (
     Excerpt,
     TaggingError,
     tag_accept,
@@ -17,12 +15,13 @@ from stories.tagging.services import (
     tag_propose,
     tag_update,
 )
+from stories.models import StoryChange, Value
 
 pytestmark = pytest.mark.django_db
 
 
 def rows_for(story) -> int:
-    return OutboxEntry.objects.filter(story_id=story.pk).count()
+    return StoryChange.objects.filter(story_id=story.pk).count()
 
 
 def test_every_tag_change_leaves_an_outbox_row(make_story, contributor, storyteller):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from search.models import OutboxEntry
-from stories.models import Tag, Theme
-from stories.tagging.services import tag_create, theme_create
+from coding.models import Tag
+from coding.services import tag_create, theme_create
+from stories.models import StoryChange, Theme
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +65,7 @@ def test_the_theme_list_shows_tag_counts(client, curator, tagged):
 def test_renaming_in_the_admin_keeps_the_old_name_and_writes_outbox_rows(client, curator, tagged):
     source, _target, story = tagged
     client.force_login(curator)
-    OutboxEntry.objects.all().delete()
+    StoryChange.objects.all().delete()
     synonym = source.synonyms.get()
     data = {
         "name": "Feeling alone",
@@ -87,7 +87,7 @@ def test_renaming_in_the_admin_keeps_the_old_name_and_writes_outbox_rows(client,
     source.refresh_from_db()
     assert source.name == "Feeling alone"
     assert sorted(source.synonym_names, key=str.casefold) == ["alone", "Loneliness"]
-    assert list(OutboxEntry.objects.values_list("story_id", flat=True)) == [story.pk]
+    assert list(StoryChange.objects.values_list("story_id", flat=True)) == [story.pk]
 
 
 def test_a_theme_with_tags_is_merged_not_deleted(client, curator, tagged):

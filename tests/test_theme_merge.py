@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from search.models import OutboxEntry
-from stories.models import StoryEvent, Tag, Theme, ThemeSynonym
-from stories.tagging.services import (
+from coding.models import Tag
+from coding.services import (
     Excerpt,
     TaggingError,
     tag_create,
     theme_create,
     theme_merge,
 )
+from stories.models import StoryChange, StoryEvent, Theme, ThemeSynonym
 from tests.coding_helpers import recorded_story, second_contributor
 
 pytestmark = pytest.mark.django_db
@@ -100,9 +100,9 @@ def test_search_follows_every_affected_story_in_the_same_transaction(
     untouched = make_story(title="C")
     tag_create(story=a, actor=contributor, code=loneliness)
     tag_create(story=b, actor=contributor, code=isolation)  # its theme gains synonyms
-    OutboxEntry.objects.all().delete()
+    StoryChange.objects.all().delete()
     result = theme_merge(source=loneliness, target=isolation, actor=curator)
-    assert set(OutboxEntry.objects.values_list("story_id", flat=True)) == {a.pk, b.pk}
+    assert set(StoryChange.objects.values_list("story_id", flat=True)) == {a.pk, b.pk}
     assert result.story_ids == {a.pk, b.pk}
     assert untouched.pk not in result.story_ids
     assert StoryEvent.objects.filter(action="theme.merged", story_id=a.pk).exists()

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from search.models import OutboxEntry
-from stories.models import Tag, Theme, Value
-from stories.tagging import reads
-from stories.tagging.services import (
+from coding import reads
+from coding.models import Tag
+from coding.services import (
     TaggingError,
     tag_create,
     tag_propose,
@@ -17,6 +16,7 @@ from stories.tagging.services import (
     theme_synonym_add,
     theme_synonym_remove,
 )
+from stories.models import StoryChange, Theme, Value
 from stories.visibility import audience_for
 
 pytestmark = pytest.mark.django_db
@@ -39,13 +39,13 @@ def test_renaming_keeps_the_old_name_as_a_synonym_and_search_follows(
     theme = theme_create(name="Shielding")
     story = make_story()
     tag_create(story=story, actor=contributor, code=theme)
-    OutboxEntry.objects.all().delete()
+    StoryChange.objects.all().delete()
     theme_rename(theme=theme, name="Shielding at home", actor=curator)
     theme.refresh_from_db()
     assert theme.name == "Shielding at home"
     assert theme.slug == "shielding"  # links keep working
     assert theme.synonym_names == ["Shielding"]
-    assert list(OutboxEntry.objects.values_list("story_id", flat=True)) == [story.pk]
+    assert list(StoryChange.objects.values_list("story_id", flat=True)) == [story.pk]
 
 
 def test_a_theme_nests_under_a_parent_but_never_inside_itself(curator):

@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from stories.models import Transcript
 from tests.transcribe_helpers import story_with_media
 from transcribe import services, synth
-from transcribe.models import JobState, Transcript, TranscriptionJob
+from transcribe.models import JobState, TranscriptionJob
 
 pytestmark = pytest.mark.django_db
 

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from stories.models import Story, StoryEvent, StoryStatus
+from stories.models import Story, StoryEvent, StoryStatus, Transcript
 from tests.transcribe_helpers import story_with_media
 from transcribe import services, synth
 from transcribe.errors import TranscriptFormatError
-from transcribe.models import JobState, Transcript, TranscriptionJob
+from transcribe.models import JobState, TranscriptionJob
 
 pytestmark = pytest.mark.django_db
 

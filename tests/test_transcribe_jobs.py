@@ -11,11 +11,11 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from stories import services as story_services
-from stories.models import Story, StoryEvent, StoryStatus
+from stories.models import Story, StoryEvent, StoryStatus, Transcript
 from tests.transcribe_helpers import story_with_media
 from transcribe import services, synth
 from transcribe.engines import Segment, TranscriptionResult
-from transcribe.models import JobState, Transcript, TranscriptionJob
+from transcribe.models import JobState, TranscriptionJob
 from transcribe.wer import word_error_rate
 
 pytestmark = pytest.mark.django_db

@@ -15,10 +15,10 @@ import pytest
 from django.conf import settings as django_settings
 from django_tasks_db.models import DBTaskResult
 
-from stories.models import StoryEvent, StoryStatus
+from stories.models import StoryEvent, StoryStatus, Transcript
 from tests.transcribe_helpers import story_with_media
 from transcribe import services, synth
-from transcribe.models import JobState, Transcript, TranscriptionJob
+from transcribe.models import JobState, TranscriptionJob
 from transcribe.wer import word_error_rate
 
 pytestmark = [

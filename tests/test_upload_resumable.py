@@ -8,13 +8,13 @@ import json
 import pytest
 from django.urls import reverse
 
-from stories import uploads
 from stories.models import UploadSession, UploadStatus
+from storyteller import uploads
 from tests.storyteller_helpers import speech_wav
 
 pytestmark = pytest.mark.django_db
 
-START = reverse("stories:upload_start")
+START = reverse("storyteller:upload_start")
 
 
 def start(client, name: str, size: int):

@@ -10,8 +10,8 @@ from django.core.handlers.wsgi import LimitedStream
 from django.test import RequestFactory
 from django.urls import reverse
 
-from stories import uploads
-from stories.views.upload import upload_chunk
+from storyteller import uploads
+from storyteller.views.upload import upload_chunk
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +58,7 @@ def test_the_chunk_view_reads_the_request_stream_in_blocks(storyteller, settings
     stream = TrackingStream(size)
     request = RequestFactory().generic(
         "PUT",
-        reverse("stories:upload_chunk", args=[session.pk]),
+        reverse("storyteller:upload_chunk", args=[session.pk]),
         content_type="application/octet-stream",
         HTTP_UPLOAD_OFFSET="0",
     )

@@ -11,23 +11,25 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from search.models import OutboxEntry
-from stories import services, uploads
+from coding.models import Tag
+from stories import services
 from stories.models import (
     ProjectMembership,
+    Segment,
     Story,
+    StoryChange,
     StoryEvent,
     StoryPhoto,
     StoryStatus,
-    Tag,
+    Transcript,
     Value,
 )
 from stories.photos import photo_clean
 from stories.storage import derived_prefix, story_storage
+from stories.transcripts import transcript_approve
 from stories.visibility import PUBLIC_AUDIENCE, audience_for
+from storyteller import uploads
 from tests.storyteller_helpers import jpeg_with_gps, speech_wav
-from transcribe.models import Segment, Transcript
-from transcribe.review import transcript_approve
 
 pytestmark = pytest.mark.django_db
 
@@ -78,7 +80,9 @@ def published(storyteller, curator, project, tmp_path):
 def withdrawn(client, storyteller, published, django_capture_on_commit_callbacks):
     client.force_login(storyteller)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("stories:withdraw", args=[published.pk]), {"confirm": "on"})
+        response = client.post(
+            reverse("storyteller:withdraw", args=[published.pk]), {"confirm": "on"}
+        )
     assert response.status_code == 302
     client.logout()
     return Story.objects.get(pk=published.pk)
@@ -88,13 +92,13 @@ def test_withdrawal_is_one_clearly_labelled_action_with_a_confirmation(
     client, storyteller, published
 ):
     client.force_login(storyteller)
-    detail = client.get(reverse("stories:detail", args=[published.pk])).content.decode()
+    detail = client.get(reverse("storyteller:detail", args=[published.pk])).content.decode()
     assert "Withdraw this story</a>" in detail
-    page = client.get(reverse("stories:withdraw", args=[published.pk])).content.decode()
+    page = client.get(reverse("storyteller:withdraw", args=[published.pk])).content.decode()
     assert "Withdrawing cannot be undone" in page
     assert '<button type="submit" class="danger">Withdraw and delete my story</button>' in page
     assert "<script" not in page.split("<footer")[0].split("<main")[1]  # no JavaScript needed
-    unconfirmed = client.post(reverse("stories:withdraw", args=[published.pk]))
+    unconfirmed = client.post(reverse("storyteller:withdraw", args=[published.pk]))
     assert unconfirmed.status_code == 200
     assert "Tick the box to confirm" in unconfirmed.content.decode()
     published.refresh_from_db()
@@ -104,7 +108,7 @@ def test_withdrawal_is_one_clearly_labelled_action_with_a_confirmation(
 def test_only_the_storyteller_can_withdraw(client, published, curator, contributor):
     for person in (curator, contributor):
         client.force_login(person)
-        url = reverse("stories:withdraw", args=[published.pk])
+        url = reverse("storyteller:withdraw", args=[published.pk])
         assert client.post(url, {"confirm": "on"}).status_code == 404
     published.refresh_from_db()
     assert published.status == StoryStatus.PUBLISHED
@@ -147,7 +151,7 @@ def test_a_tombstone_keeps_only_the_audit_trail(withdrawn, storyteller):
     assert withdrawn.consent.withdrawn and not withdrawn.consent.public
     event = StoryEvent.objects.get(story_id=withdrawn.pk, action="consent.withdrawn")
     assert event.actor == storyteller
-    assert OutboxEntry.objects.filter(story_id=withdrawn.pk).exists()  # search drops it
+    assert StoryChange.objects.filter(story_id=withdrawn.pk).exists()  # search drops it
 
 
 def test_no_audience_sees_it_any_more(
@@ -166,12 +170,12 @@ def test_its_media_and_pages_answer_gone(client, storyteller, withdrawn):
         assert client.get(reverse("stories:media", args=[withdrawn.pk, part])).status_code == 410
     client.force_login(storyteller)
     for name in ("detail", "consent", "review", "withdraw"):
-        response = client.get(reverse(f"stories:{name}", args=[withdrawn.pk]))
+        response = client.get(reverse(f"storyteller:{name}", args=[withdrawn.pk]))
         assert response.status_code == 410, name
         assert MARKER not in response.content.decode()
-    mine = client.get(reverse("stories:my_stories")).content.decode()
+    mine = client.get(reverse("storyteller:my_stories")).content.decode()
     assert MARKER not in mine and "A story withdrawn on" in mine
-    assert str(withdrawn.pk) not in client.get(reverse("stories:progress")).content.decode()
+    assert str(withdrawn.pk) not in client.get(reverse("storyteller:progress")).content.decode()
 
 
 def _routes(resolver=None, prefix=""):
@@ -257,7 +261,7 @@ def test_no_url_search_feed_or_export_shows_anything_of_it(
 def test_its_public_page_answers_gone(
     client, published, storyteller, django_capture_on_commit_callbacks
 ):
-    from archive.links import ArchiveLinks
+    from public.links import ArchiveLinks
 
     url = ArchiveLinks().story(published)
     assert MARKER in client.get(url).content.decode()  # published: the page shows it

@@ -1,85 +1,9 @@
-"""Transcripts: timecoded segments of a story's audio, reviewed and approved by the storyteller."""
+"""Transcription jobs: one row per story, claimed by one worker at a time."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-
-
-class Transcript(models.Model):
-    story = models.OneToOneField(
-        "stories.Story", on_delete=models.CASCADE, related_name="transcript"
-    )
-    language = models.CharField(max_length=16, blank=True)
-    language_probability = models.FloatField(null=True, blank=True)
-    engine = models.CharField(max_length=64, blank=True, help_text="Engine, or 'import'.")
-    model_name = models.CharField(max_length=255, blank=True)
-    duration = models.FloatField(null=True, blank=True)
-    note = models.TextField(blank=True, help_text="Anything the engine wants the reader to know.")
-    created_at = models.DateTimeField(auto_now_add=True)
-    approved_at = models.DateTimeField(null=True, blank=True)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-
-    def __str__(self) -> str:
-        return f"Transcript of {self.story}"
-
-    @property
-    def text(self) -> str:
-        return " ".join(s.text.strip() for s in self.segments.all())
-
-
-class Segment(models.Model):
-    transcript = models.ForeignKey(Transcript, on_delete=models.CASCADE, related_name="segments")
-    index = models.PositiveIntegerField()
-    start = models.FloatField(help_text="Seconds from the start.")
-    end = models.FloatField()
-    text = models.TextField()
-    confidence = models.FloatField(null=True, blank=True)
-    words = models.JSONField(null=True, blank=True)
-    edited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    edited_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["transcript", "index"]
-        constraints = [
-            models.UniqueConstraint(fields=["transcript", "index"], name="unique_segment_index"),
-            models.CheckConstraint(
-                condition=models.Q(end__gte=models.F("start")), name="segment_end_after_start"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"[{self.start:.1f}-{self.end:.1f}] {self.text[:40]}"
-
-
-class SegmentRevision(models.Model):
-    """Every correction to a segment's text, with who and when."""
-
-    segment = models.ForeignKey(Segment, on_delete=models.CASCADE, related_name="revisions")
-    old_text = models.TextField()
-    new_text = models.TextField()
-    edited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    edited_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["segment", "edited_at", "id"]
-
-    def __str__(self) -> str:
-        return f"Edit of segment {self.segment_id} at {self.edited_at:%Y-%m-%d %H:%M}"
 
 
 class JobState(models.TextChoices):

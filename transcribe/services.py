@@ -40,15 +40,16 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from search.outbox import index_stories_changed
-from stories.models import Story, StoryStatus
-from stories.services import story_event_record, story_transition
-from stories.tagging.services import tag_quotes_refresh
+from stories.audit import story_event_record
+from stories.changes import story_changed
+from stories.models import Story, StoryStatus, Transcript
+from stories.services import story_transition
+from stories.transcripts import transcript_replace
 from transcribe.config import TranscribeConfig, config_from_settings
 from transcribe.engines import Engine, TranscriptionResult, engine_for
 from transcribe.errors import TranscribeError
 from transcribe.formats import cues_to_segments, detect_format, parse
-from transcribe.models import JobState, Segment, Transcript, TranscriptionJob
+from transcribe.models import JobState, TranscriptionJob
 
 logger = logging.getLogger(__name__)
 
@@ -266,48 +267,6 @@ def _finish(job: TranscriptionJob, state: str, error: str = "") -> None:
 # --------------------------------------------------------------------------------- writing
 
 
-def _transcript_replace(
-    *,
-    story: Story,
-    segments: list[tuple[float, float, str, float | None, list | None]],
-    engine: str,
-    model_name: str,
-    language: str,
-    language_probability: float | None,
-    duration: float | None,
-    note: str,
-) -> Transcript:
-    """Replace the story's transcript and all its segments (call inside a transaction)."""
-    transcript, _ = Transcript.objects.update_or_create(
-        story=story,
-        defaults={
-            "engine": engine,
-            "model_name": model_name,
-            "language": language,
-            "language_probability": language_probability,
-            "duration": duration,
-            "note": note,
-            "approved_at": None,
-            "approved_by": None,
-        },
-    )
-    transcript.segments.all().delete()
-    Segment.objects.bulk_create(
-        Segment(
-            transcript=transcript,
-            index=index,
-            start=start,
-            end=end,
-            text=text,
-            confidence=confidence,
-            words=words or None,
-        )
-        for index, (start, end, text, confidence, words) in enumerate(segments)
-    )
-    tag_quotes_refresh(story=story)  # excerpts tagged earlier quote the new words
-    return transcript
-
-
 def transcript_store(*, claim: Claim, result: TranscriptionResult) -> Transcript | None:
     """Write the engine's result as the story's transcript, once, in one transaction.
 
@@ -322,7 +281,7 @@ def transcript_store(*, claim: Claim, result: TranscriptionResult) -> Transcript
         if story.is_withdrawn:
             _finish(job, JobState.CANCELLED, "The story was withdrawn.")
             return None
-        transcript = _transcript_replace(
+        transcript = transcript_replace(
             story=story,
             segments=[
                 (
@@ -353,7 +312,7 @@ def transcript_store(*, claim: Claim, result: TranscriptionResult) -> Transcript
             model=result.model,
             complete=result.complete,
         )
-        index_stories_changed(story_ids=[story.pk])
+        story_changed(story_ids=[story.pk])
         if story.status == StoryStatus.AWAITING_REVIEW:
             from stories.notifications import notify_transcript_ready
 
@@ -617,7 +576,7 @@ def transcript_import(*, story: Story, data: bytes | str, filename: str, actor) 
         note = f"Imported from {Path(filename).name or 'a file'} ({fmt})."
         if untimed:
             note += " Its lines had no times; they were spread over the recording by length."
-        transcript = _transcript_replace(
+        transcript = transcript_replace(
             story=story,
             segments=[(s.start, s.end, s.text, None, None) for s in timed],
             engine="import",
@@ -636,5 +595,5 @@ def transcript_import(*, story: Story, data: bytes | str, filename: str, actor) 
             format=fmt,
             segments=len(timed),
         )
-        index_stories_changed(story_ids=[story.pk])
+        story_changed(story_ids=[story.pk])
     return transcript

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 
-from stories.models import Story
+from stories.models import Story, Transcript
 from stories.visibility import audience_for, story_parts
 from transcribe.formats import FORMATS, render
-from transcribe.models import Transcript
 
 
 def transcript_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:

@@ -19,10 +19,19 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
+    # configuration: settings, urls, the worker command
     "archive",
-    "stories",
-    "transcribe",
+    # the places people use
+    "curation",
+    "research",
+    "storyteller",
+    "public",
+    # the engines
     "search",
+    "coding",
+    "transcribe",
+    # the domain
+    "stories",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",
@@ -114,7 +123,6 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "static")))
-STATICFILES_DIRS = [BASE_DIR / "archive" / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 

@@ -1,4 +1,5 @@
 from stories.models.accounts import Invitation
+from stories.models.changes import StoryChange
 from stories.models.collection import CollectionPage, CollectionStory
 from stories.models.consent import Attribution, ConsentMethod, ConsentRecord
 from stories.models.events import StoryEvent
@@ -13,8 +14,8 @@ from stories.models.story import (
     StoryQuerySet,
     StoryStatus,
 )
-from stories.models.tagging import Tag, TagStatus
 from stories.models.taxonomy import Theme, ThemeSynonym, Value, ValueGroup
+from stories.models.transcript import Segment, SegmentRevision, Transcript
 from stories.models.uploads import UploadSession, UploadStatus
 
 __all__ = [
@@ -30,17 +31,19 @@ __all__ = [
     "Project",
     "ProjectMembership",
     "Role",
+    "Segment",
+    "SegmentRevision",
     "Story",
+    "StoryChange",
     "StoryEvent",
     "StoryKind",
     "StoryPhoto",
     "StoryQuerySet",
     "StoryStatus",
     "StorytellerProfile",
-    "Tag",
-    "TagStatus",
     "Theme",
     "ThemeSynonym",
+    "Transcript",
     "UploadSession",
     "UploadStatus",
     "Value",

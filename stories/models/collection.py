@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.http import HttpRequest
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 
-from archive.http import PublicCacheMixin
+from stories.audience import PUBLIC_AUDIENCE, Audience
+from stories.models.story import Story
+from stories.pages import PublicCacheMixin
 
 
 class CollectionPage(PublicCacheMixin, Page):
@@ -44,7 +49,7 @@ class CollectionPage(PublicCacheMixin, Page):
         ),
     ]
 
-    parent_page_types = ["archive.HomePage"]
+    parent_page_types = ["public.HomePage"]
     subpage_types: list[str] = []
 
     def clean(self) -> None:
@@ -60,12 +65,21 @@ class CollectionPage(PublicCacheMixin, Page):
                 }
             )
 
-    def get_context(self, request, *args, **kwargs):
-        from archive import reads
-
+    def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context(request, *args, **kwargs)
-        context["stories"] = reads.collection_stories(self)
+        context["stories"] = self.visible_stories(PUBLIC_AUDIENCE)
         return context
+
+    def visible_stories(self, audience: Audience) -> list[Story]:
+        """The stories of this collection that `audience` may see, in the curator's order.
+
+        Reads the page's own (possibly unsaved, in a preview) list of chosen stories, then asks
+        the visibility rule which of them may be shown.
+        """
+        order = [item.story_id for item in self.collection_stories.all()]
+        position = {story_id: index for index, story_id in enumerate(order)}
+        stories = Story.objects.visible_to(audience).filter(pk__in=order).as_cards()
+        return sorted(stories, key=lambda story: position[story.pk])
 
 
 class CollectionStory(Orderable):

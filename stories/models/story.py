@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
+from stories.audience import CONTRIBUTOR, CURATOR, RESEARCHER, STORYTELLER, Audience
+from stories.models.project import ProjectMembership
 from stories.storage import story_storage
-from stories.visibility import Audience, visible_q
 
 
 class StoryKind(models.TextChoices):
@@ -51,20 +55,61 @@ class InvalidTransition(Exception):
         )
 
 
+# --- The one visibility rule (explained in stories/visibility.py) ----------------------------
+
+VISIBLE_TO_RESEARCHERS = (S.APPROVED, S.PUBLISHED)
+# What a story card shows: title, summary, kind, attribution (consent and storyteller profile).
+CARD_RELATED = ("consent", "storyteller__storyteller_profile", "project")
+
+
+def _live(now: datetime.datetime) -> Q:
+    return (
+        Q(consent__isnull=False)
+        & Q(consent__withdrawn=False)
+        & (Q(consent__expires_at__isnull=True) | Q(consent__expires_at__gt=now))
+    )
+
+
+def _unsealed(today: datetime.date) -> Q:
+    return Q(consent__sealed_until__isnull=True) | Q(consent__sealed_until__lte=today)
+
+
+def visible_q(audience: Audience, now: datetime.datetime) -> Q:
+    """A filter on Story for everything `audience` may see at `now`."""
+    today = now.date()
+    live = _live(now)
+    allowed = live & _unsealed(today) & Q(consent__public=True) & Q(status=S.PUBLISHED)
+    if audience.is_public:
+        return allowed & ~Q(status=S.WITHDRAWN)
+    if audience.has(RESEARCHER):
+        allowed |= (
+            live
+            & _unsealed(today)
+            & Q(consent__researchers=True)
+            & Q(status__in=VISIBLE_TO_RESEARCHERS)
+        )
+    if audience.has(CONTRIBUTOR):
+        member_of = ProjectMembership.objects.filter(user_id=audience.user_id).values("project_id")
+        allowed |= live & _unsealed(today) & Q(consent__archive=True) & Q(project_id__in=member_of)
+    if audience.has(CURATOR):
+        allowed |= live & Q(consent__archive=True)
+    if audience.has(STORYTELLER):
+        allowed |= Q(storyteller_id=audience.user_id)
+    return allowed & ~Q(status=S.WITHDRAWN)
+
+
 class StoryQuerySet(models.QuerySet["Story"]):
     def visible_to(self, audience: Audience) -> StoryQuerySet:
         """The one read path: only what this audience has consent to see."""
         return self.filter(visible_q(audience, timezone.now()))
 
+    def as_cards(self) -> StoryQuerySet:
+        """What a story card needs (title, summary, attribution) in the same query, no text."""
+        return self.select_related(*CARD_RELATED).defer("text_body")
+
     def was_withdrawn(self, pk: int) -> bool:
         """Whether this id belonged to a story its storyteller withdrew (its URLs answer 410)."""
         return self.filter(pk=pk, status=S.WITHDRAWN).exists()
-
-    def with_theme(self, theme) -> StoryQuerySet:
-        return self.filter(tags__theme=theme).distinct()
-
-    def with_value(self, value) -> StoryQuerySet:
-        return self.filter(tags__value=value).distinct()
 
 
 def story_media_path(story: Story, filename: str) -> str:

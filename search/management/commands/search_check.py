@@ -8,9 +8,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from search.backends import Unavailable, get_backend
 from search.backends.elastic import MAPPING_VERSION
-from search.outbox import index_stories_changed
 from search.progress import Progress
 from search.services import index_drift
+from stories.changes import story_changed
 from stories.models import Story
 
 
@@ -63,7 +63,7 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS("The index matches the database."))
             return
         if options["fix"] and drift.drifted:
-            index_stories_changed(story_ids=drift.story_ids)
+            story_changed(story_ids=drift.story_ids)
             self.stdout.write(
                 f"Queued {len(drift.story_ids)} stories; the worker's outbox drain fixes them."
             )

@@ -1,0 +1,130 @@
+"""The one read path of every export: visible stories with their accepted tags, in chunks."""
+
+from __future__ import annotations
+
+import gc
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from django.db.models import Prefetch, Q
+
+from coding import units
+from coding.models import Tag, TagStatus
+from coding.reads import person_name
+from stories.models import Story, Theme, Value
+from stories.visibility import Audience, StoryParts, story_parts
+
+CHUNK = 200
+
+
+class SegmentRow(NamedTuple):
+    """What units need of a segment (plain rows: exports read many)."""
+
+    start: float
+    end: float
+    text: str
+
+
+@dataclass(frozen=True)
+class ExportFilter:
+    project_id: int | None = None
+    value: Value | None = None
+    theme: Theme | None = None
+
+    def tag_q(self) -> Q:
+        q = Q(status=TagStatus.ACCEPTED)
+        if self.value is not None:
+            q &= Q(value=self.value)
+        if self.theme is not None:
+            q &= Q(theme=self.theme)
+        return q
+
+
+@dataclass
+class ExportedStory:
+    story: Story
+    parts: StoryParts
+    units: list[units.Unit]
+    tags: list[Tag] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        """The text that character positions refer to: the story's text or its transcript."""
+        if self.story.has_media:
+            return units.transcript_text(self.units)
+        return self.story.text_body
+
+    def quote(self, tag: Tag) -> str:
+        """The excerpt's words as they stand now (a corrected transcript wins), or ''."""
+        if not self.parts.quotes or not tag.is_excerpt:
+            return ""
+        if self.story.has_media:
+            touched = set(units.covered(self.units, tag))
+            return " ".join(u.text for u in self.units if u.index in touched)
+        return self.story.text_body[tag.char_start : tag.char_end]
+
+    def covered(self, tag: Tag) -> list[units.Unit]:
+        touched = set(units.covered(self.units, tag))
+        return [u for u in self.units if u.index in touched]
+
+    def coder(self, tag: Tag) -> tuple[str, bool]:
+        """Who coded it, and whether that was the storyteller (then named as the consent says)."""
+        if tag.created_by_id is not None and tag.created_by_id == self.story.storyteller_id:
+            return self.parts.attribution, True
+        return person_name(tag.created_by), False
+
+
+def export_story_ids(audience: Audience, filters: ExportFilter) -> list[int]:
+    """The stories an export covers: visible to `audience`, with an accepted matching tag."""
+    stories = Story.objects.visible_to(audience).filter(
+        pk__in=Tag.objects.filter(filters.tag_q()).values("story_id")
+    )
+    if filters.project_id is not None:
+        stories = stories.filter(project_id=filters.project_id)
+    return list(stories.order_by("pk").values_list("pk", flat=True))
+
+
+def exported_stories(
+    audience: Audience, filters: ExportFilter, story_ids: list[int] | None = None
+) -> Iterator[ExportedStory]:
+    """Each exported story with its tags and units; a fixed number of queries per chunk."""
+    from stories.models import Segment
+
+    ids = export_story_ids(audience, filters) if story_ids is None else story_ids
+    tags = (
+        Tag.objects.filter(filters.tag_q())
+        .select_related("value", "theme", "created_by__storyteller_profile")
+        .order_by("start_seconds", "char_start", "id")
+    )
+    for offset in range(0, len(ids), CHUNK):
+        if offset:
+            # Loaded rows link both ways (a user and their profile, a tag and its story): free
+            # the last chunk's cycles now, so memory stays flat however long the export.
+            gc.collect()
+        chunk = ids[offset : offset + CHUNK]
+        stories = list(
+            Story.objects.visible_to(audience)
+            .filter(pk__in=chunk)
+            .select_related("consent", "project", "storyteller__storyteller_profile")
+            .prefetch_related(Prefetch("tags", queryset=tags, to_attr="export_tags"))
+            .order_by("pk")
+        )
+        segments: dict[int, list[SegmentRow]] = defaultdict(list)
+        media_ids = [s.pk for s in stories if s.has_media]
+        if media_ids:
+            rows = (
+                Segment.objects.filter(transcript__story_id__in=media_ids)
+                .order_by("transcript__story_id", "index")
+                .values_list("transcript__story_id", "start", "end", "text")
+            )
+            for story_id, start, end, text in rows:
+                segments[story_id].append(SegmentRow(start, end, text))
+        for story in stories:
+            yield ExportedStory(
+                story=story,
+                parts=story_parts(audience, story),
+                units=units.story_units(story, segments=segments.get(story.pk, [])),
+                tags=story.export_tags,
+            )

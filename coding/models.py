@@ -1,0 +1,106 @@
+"""Tags link a story, or an excerpt of it, to a value or a theme: the coding of the archive."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from stories.models import Story
+from stories.visibility import Audience
+
+
+class TagStatus(models.TextChoices):
+    ACCEPTED = "accepted", "Accepted"
+    PROPOSED = "proposed", "Proposed by the storyteller"
+    DECLINED = "declined", "Declined"
+
+
+class TagQuerySet(models.QuerySet["Tag"]):
+    def accepted(self) -> TagQuerySet:
+        return self.filter(status=TagStatus.ACCEPTED)
+
+    def on_visible_stories(self, audience: Audience) -> TagQuerySet:
+        """Tags whose story `audience` may see (the one visibility rule)."""
+        return self.filter(story__in=Story.objects.visible_to(audience).values("pk"))
+
+
+class Tag(models.Model):
+    story = models.ForeignKey("stories.Story", on_delete=models.CASCADE, related_name="tags")
+    value = models.ForeignKey(
+        "stories.Value", null=True, blank=True, on_delete=models.CASCADE, related_name="tags"
+    )
+    theme = models.ForeignKey(
+        "stories.Theme", null=True, blank=True, on_delete=models.CASCADE, related_name="tags"
+    )
+    # An excerpt is a time range of the transcript (audio/video) or a character range of the
+    # text (text stories). No range means the tag is on the whole story.
+    start_seconds = models.FloatField(null=True, blank=True)
+    end_seconds = models.FloatField(null=True, blank=True)
+    char_start = models.PositiveIntegerField(null=True, blank=True)
+    char_end = models.PositiveIntegerField(null=True, blank=True)
+    quote = models.TextField(blank=True, help_text="The excerpt's words, as tagged.")
+    memo = models.TextField(blank=True)
+    status = models.CharField(max_length=16, choices=TagStatus.choices, default=TagStatus.ACCEPTED)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="tags_made"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Coding workspace (coding): who last changed the tag, and the review of a
+    # storyteller's proposal (when, and the note the reviewer left for the storyteller).
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.TextField(blank=True)
+
+    objects = TagQuerySet.as_manager()
+
+    # Quotes and memos on the storyteller's words: deleted when they withdraw the story.
+    erased_on_withdrawal = True
+
+    class Meta:
+        db_table = "stories_tag"
+        ordering = ["story", "start_seconds", "char_start", "id"]
+        indexes = [models.Index(fields=["story", "status"], name="tag_story_status")]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(value__isnull=False) & Q(theme__isnull=True))
+                | (Q(value__isnull=True) & Q(theme__isnull=False)),
+                name="tag_has_value_or_theme",
+            ),
+            models.CheckConstraint(
+                condition=Q(start_seconds__isnull=True)
+                | Q(end_seconds__isnull=True)
+                | Q(end_seconds__gte=models.F("start_seconds")),
+                name="tag_time_range_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.value or self.theme} on {self.story}"
+
+    @property
+    def is_excerpt(self) -> bool:
+        return self.start_seconds is not None or self.char_start is not None
+
+    @property
+    def code(self):
+        """The value or theme this tag links to."""
+        return self.value if self.value_id else self.theme
+
+    @property
+    def code_kind(self) -> str:
+        return "value" if self.value_id else "theme"

@@ -1,0 +1,631 @@
+"""Every change in the coding workspace: tags and the theme taxonomy.
+
+Each function runs in one transaction, leaves an audit row (StoryEvent, never with the
+excerpt's words, so the trail can outlive a withdrawal) and writes the search outbox row for
+every story whose indexed tags or themes changed, in that same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from coding import permissions, units
+from coding.models import Tag, TagStatus
+from stories.changes import story_changed
+from stories.models import Story, StoryEvent, Theme, ThemeSynonym, Value
+from stories.services import story_event_record, theme_resolve
+from stories.visibility import audience_for
+
+
+class TaggingError(Exception):
+    """A change that cannot be made; the message says why and what to do instead."""
+
+
+@dataclass(frozen=True)
+class Excerpt:
+    """Where a tag points: a time range (audio, video), a character range (text), or neither."""
+
+    start_seconds: float | None = None
+    end_seconds: float | None = None
+    char_start: int | None = None
+    char_end: int | None = None
+
+    @classmethod
+    def times(cls, start: float, end: float) -> Excerpt:
+        return cls(start_seconds=float(start), end_seconds=float(end))
+
+    @classmethod
+    def chars(cls, start: int, end: int) -> Excerpt:
+        return cls(char_start=int(start), char_end=int(end))
+
+
+Code = Value | Theme
+_KEEP = object()
+
+
+# --- tags -----------------------------------------------------------------------------------
+
+
+def _code_fields(code: Code) -> dict:
+    if isinstance(code, Value):
+        return {"value": code, "theme": None}
+    if isinstance(code, Theme):
+        return {"value": None, "theme": theme_resolve(theme=code)}
+    raise TypeError(f"A tag links to a Value or a Theme, not {type(code).__name__}.")
+
+
+def _excerpt_fields(story: Story, excerpt: Excerpt | None) -> dict:
+    """The stored range and quote of `excerpt`, snapped to segments for audio and video."""
+    none = {
+        "start_seconds": None,
+        "end_seconds": None,
+        "char_start": None,
+        "char_end": None,
+        "quote": "",
+    }
+    if excerpt is None or (excerpt.start_seconds is None and excerpt.char_start is None):
+        return none
+    if story.has_media:
+        if excerpt.start_seconds is None or excerpt.end_seconds is None:
+            raise TaggingError(
+                "An excerpt of an audio or video story is a time range: choose the segment it "
+                "starts on and the segment it ends on."
+            )
+        segments = units.story_units(story)
+        if not segments:
+            raise TaggingError(
+                "This story has no transcript yet, so there are no segments to choose from. "
+                "Tag the whole story for now, or come back when the transcript is ready."
+            )
+        start, end, inside = units.snap_to_segments(
+            segments, excerpt.start_seconds, excerpt.end_seconds
+        )
+        return {
+            **none,
+            "start_seconds": start,
+            "end_seconds": end,
+            "quote": " ".join(u.text for u in inside),
+        }
+    if excerpt.char_start is None or excerpt.char_end is None:
+        raise TaggingError(
+            "An excerpt of a text story is a stretch of its text: select the words, or choose "
+            "the sentence it starts on and the sentence it ends on."
+        )
+    text = story.text_body
+    start, end = sorted((excerpt.char_start, excerpt.char_end))
+    if start < 0 or end > len(text):
+        raise TaggingError(
+            "The selection lies outside the story's text (the text may have changed). Reload "
+            "the page and select the words again."
+        )
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if start == end:
+        raise TaggingError("The selection has no words in it. Select some text and try again.")
+    return {**none, "char_start": start, "char_end": end, "quote": text[start:end]}
+
+
+def _range_data(tag: Tag) -> dict:
+    """What the audit trail keeps of a tag: never its words."""
+    return {
+        "tag": tag.pk,
+        "value": tag.value.slug if tag.value_id else None,
+        "theme": tag.theme.slug if tag.theme_id else None,
+        "start_seconds": tag.start_seconds,
+        "end_seconds": tag.end_seconds,
+        "char_start": tag.char_start,
+        "char_end": tag.char_end,
+        "status": tag.status,
+    }
+
+
+def _refuse_duplicate(story: Story, fields: dict, actor, *, exclude: int | None = None) -> None:
+    same = Tag.objects.filter(
+        story=story,
+        created_by=actor,
+        status__in=[TagStatus.ACCEPTED, TagStatus.PROPOSED],
+        **{k: v for k, v in fields.items() if k != "quote"},
+    )
+    if exclude is not None:
+        same = same.exclude(pk=exclude)
+    if same.exists():
+        code = fields["value"] or fields["theme"]
+        raise TaggingError(
+            f"You have already tagged this {'excerpt' if fields['quote'] else 'story'} with "
+            f"“{code}”. Edit that tag instead, or choose another value or theme."
+        )
+
+
+def _new_tag(*, story: Story, actor, code: Code, excerpt, memo: str, status: str) -> Tag:
+    fields = {**_code_fields(code), **_excerpt_fields(story, excerpt)}
+    _refuse_duplicate(story, fields, actor)
+    tag = Tag.objects.create(
+        story=story, memo=memo.strip(), status=status, created_by=actor, updated_by=actor, **fields
+    )
+    action = "tag.proposed" if status == TagStatus.PROPOSED else "tag.created"
+    story_event_record(story_id=story.pk, action=action, actor=actor, **_range_data(tag))
+    story_changed(story_ids=[story.pk])
+    return tag
+
+
+@transaction.atomic
+def tag_create(
+    *, story: Story, actor, code: Code, excerpt: Excerpt | None = None, memo: str = ""
+) -> Tag:
+    """A coder's tag on `story` (or an excerpt of it); it counts at once."""
+    if not permissions.can_code(audience_for(actor), story):
+        raise PermissionDenied(
+            "You cannot code this story: coding is open to contributors, researchers and "
+            "curators who can see the story, where the storyteller agreed to keep it in the "
+            "archive."
+        )
+    return _new_tag(
+        story=story, actor=actor, code=code, excerpt=excerpt, memo=memo, status=TagStatus.ACCEPTED
+    )
+
+
+@transaction.atomic
+def tag_propose(
+    *, story: Story, actor, code: Code, excerpt: Excerpt | None = None, memo: str = ""
+) -> Tag:
+    """The storyteller suggests a tag for their own story; a contributor accepts or declines."""
+    if not permissions.is_storyteller_of(audience_for(actor), story) or story.is_withdrawn:
+        raise PermissionDenied("Only the storyteller can propose tags for their own story.")
+    return _new_tag(
+        story=story, actor=actor, code=code, excerpt=excerpt, memo=memo, status=TagStatus.PROPOSED
+    )
+
+
+@transaction.atomic
+def tags_add(
+    *,
+    story: Story,
+    actor,
+    codes: Sequence[Code],
+    excerpt: Excerpt | None = None,
+    memo: str = "",
+) -> list[Tag]:
+    """One tag per code on the same excerpt: coded by a coder, proposed by the storyteller."""
+    if not codes:
+        raise TaggingError("Choose at least one value or theme for the tag.")
+    audience = audience_for(actor)
+    if permissions.can_code(audience, story):
+        make = tag_create
+    elif permissions.is_storyteller_of(audience, story):
+        make = tag_propose
+    else:
+        raise PermissionDenied(
+            "You cannot tag this story. Contributors, researchers and curators code stories "
+            "they can see; storytellers propose tags for their own stories."
+        )
+    return [make(story=story, actor=actor, code=c, excerpt=excerpt, memo=memo) for c in codes]
+
+
+def tag_quotes_refresh(*, story: Story) -> int:
+    """Re-read the words of the time-range excerpts on `story` from its transcript as it is now.
+
+    A tag keeps the words it quotes (the public value and theme pages show them), so when the
+    storyteller corrects a line (a name they said, a mishearing) every excerpt over that line
+    must quote the corrected words, never the old ones. Call it in the transaction that
+    changed the segments. Returns how many tags changed.
+    """
+    if not story.has_media:
+        return 0
+    story_units = units.story_units(story)
+    changed = []
+    for tag in Tag.objects.filter(story=story, start_seconds__isnull=False).only(
+        "pk", "quote", "start_seconds", "end_seconds", "char_start", "char_end"
+    ):
+        touched = set(units.covered(story_units, tag))
+        if not touched:
+            continue  # no line under it any more: nothing newer to quote
+        quote = " ".join(u.text for u in story_units if u.index in touched)
+        if quote != tag.quote:
+            tag.quote = quote
+            changed.append(tag)
+    Tag.objects.bulk_update(changed, ["quote"])
+    return len(changed)
+
+
+def _lock(tag: Tag) -> Tag:
+    return (
+        Tag.objects.select_for_update(of=("self",))
+        .select_related("story", "value", "theme")
+        .get(pk=tag.pk)
+    )
+
+
+@transaction.atomic
+def tag_update(
+    *,
+    tag: Tag,
+    actor,
+    code: Code | None = None,
+    excerpt: Excerpt | object | None = _KEEP,
+    memo: str | None = None,
+) -> Tag:
+    """Change a tag's code, excerpt or memo (only its maker, or a curator)."""
+    tag = _lock(tag)
+    if not permissions.can_change_tag(audience_for(actor), tag):
+        raise PermissionDenied(
+            "Only the person who made this tag (or a curator) can change it. Add your own tag "
+            "instead: differences between coders are worth talking about."
+        )
+    fields: dict = {}
+    if code is not None:
+        fields.update(_code_fields(code))
+    if excerpt is not _KEEP:
+        fields.update(_excerpt_fields(tag.story, excerpt))
+    if memo is not None:
+        fields["memo"] = memo.strip()
+    for name, value in fields.items():
+        setattr(tag, name, value)
+    key = {
+        "value": tag.value,
+        "theme": tag.theme,
+        "start_seconds": tag.start_seconds,
+        "end_seconds": tag.end_seconds,
+        "char_start": tag.char_start,
+        "char_end": tag.char_end,
+        "quote": tag.quote,
+    }
+    _refuse_duplicate(tag.story, key, tag.created_by, exclude=tag.pk)
+    tag.updated_by = actor
+    tag.save()
+    story_event_record(story_id=tag.story_id, action="tag.updated", actor=actor, **_range_data(tag))
+    story_changed(story_ids=[tag.story_id])
+    return tag
+
+
+@transaction.atomic
+def tag_delete(*, tag: Tag, actor) -> None:
+    """Remove a tag; the audit trail keeps that it existed, who removed it and when."""
+    tag = _lock(tag)
+    if not permissions.can_change_tag(audience_for(actor), tag):
+        raise PermissionDenied("Only the person who made this tag (or a curator) can remove it.")
+    data = _range_data(tag)
+    story_id = tag.story_id
+    tag.delete()
+    story_event_record(story_id=story_id, action="tag.deleted", actor=actor, **data)
+    story_changed(story_ids=[story_id])
+
+
+def _review(tag: Tag, actor, status: str, note: str) -> Tag:
+    tag = _lock(tag)
+    if not permissions.can_review(audience_for(actor), tag.story):
+        raise PermissionDenied(
+            "Only contributors and curators who can code this story review the storyteller's "
+            "proposals."
+        )
+    if tag.status != TagStatus.PROPOSED:
+        raise TaggingError(
+            f"This tag is already {TagStatus(tag.status).label.lower()}; there is nothing left "
+            "to review."
+        )
+    tag.status = status
+    tag.reviewed_by = actor
+    tag.reviewed_at = timezone.now()
+    tag.review_note = note.strip()
+    tag.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note", "updated_at"])
+    action = "tag.accepted" if status == TagStatus.ACCEPTED else "tag.declined"
+    story_event_record(story_id=tag.story_id, action=action, actor=actor, **_range_data(tag))
+    story_changed(story_ids=[tag.story_id])
+    return tag
+
+
+@transaction.atomic
+def tag_accept(*, tag: Tag, actor, note: str = "") -> Tag:
+    """A storyteller's proposal becomes a tag like any other (still credited to them)."""
+    return _review(tag, actor, TagStatus.ACCEPTED, note)
+
+
+@transaction.atomic
+def tag_decline(*, tag: Tag, actor, note: str = "") -> Tag:
+    """The proposal is kept, declined, with the reviewer's note for the storyteller."""
+    return _review(tag, actor, TagStatus.DECLINED, note)
+
+
+# --- themes ---------------------------------------------------------------------------------
+
+
+def _stories_tagged_with(themes: Iterable[Theme]) -> set[int]:
+    return set(
+        Tag.objects.filter(theme__in=[t.pk for t in themes]).values_list("story_id", flat=True)
+    )
+
+
+def theme_stories_changed(*, themes: Iterable[Theme]) -> set[int]:
+    """Write outbox rows for every story tagged with `themes` (their names or synonyms changed)."""
+    story_ids = _stories_tagged_with(themes)
+    if story_ids:
+        story_changed(story_ids=story_ids)
+    return story_ids
+
+
+def _clean_name(name: str) -> str:
+    name = " ".join(name.split())
+    if not name:
+        raise TaggingError("A theme needs a name.")
+    if len(name) > 255:
+        raise TaggingError("Theme names are at most 255 characters; choose a shorter name.")
+    return name
+
+
+def _unique_slug(name: str, *, exclude: int | None = None) -> str:
+    base = slugify(name)[:240] or "theme"
+    slug, n = base, 2
+    taken = Theme.objects.exclude(pk=exclude) if exclude else Theme.objects.all()
+    while taken.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def _refuse_taken_name(name: str, *, exclude: int | None = None) -> None:
+    clash = Theme.objects.active().filter(name__iexact=name)
+    if exclude is not None:
+        clash = clash.exclude(pk=exclude)
+    if clash.exists():
+        raise TaggingError(
+            f"There is already a theme called “{name}”. Use it, or merge the two themes."
+        )
+
+
+def _descendants(theme: Theme) -> set[int]:
+    found: set[int] = set()
+    frontier = {theme.pk}
+    while frontier:
+        frontier = (
+            set(Theme.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)) - found
+        )
+        found |= frontier
+    return found
+
+
+def _check_parent(theme: Theme | None, parent: Theme | None) -> None:
+    if parent is None:
+        return
+    if parent.merged_into_id is not None:
+        raise TaggingError(
+            f"“{parent}” was merged into another theme; choose “{parent.merged_into}” instead."
+        )
+    if (
+        theme is not None
+        and theme.pk is not None
+        and (parent.pk == theme.pk or parent.pk in _descendants(theme))
+    ):
+        raise TaggingError(
+            f"“{theme}” cannot sit under “{parent}”: that would put it inside itself."
+        )
+
+
+def theme_parent_check(*, theme: Theme | None, parent: Theme | None) -> None:
+    """Raise TaggingError when `parent` cannot hold `theme` (merged, itself, or inside it)."""
+    _check_parent(theme, parent)
+
+
+@transaction.atomic
+def theme_create(
+    *,
+    name: str,
+    actor=None,
+    parent: Theme | None = None,
+    description: str = "",
+    synonyms: Iterable[str] = (),
+) -> Theme:
+    name = _clean_name(name)
+    _refuse_taken_name(name)
+    _check_parent(None, parent)
+    theme = Theme.objects.create(
+        name=name, slug=_unique_slug(name), parent=parent, description=description.strip()
+    )
+    for synonym in synonyms:
+        theme_synonym_add(theme=theme, name=synonym, actor=actor)
+    return theme
+
+
+@transaction.atomic
+def theme_rename(*, theme: Theme, name: str, actor=None, keep_old_name: bool = True) -> Theme:
+    """A new name; the old one stays as a synonym (so searches for it still find the stories).
+
+    The slug does not change, so links to the theme keep working.
+    """
+    name = _clean_name(name)
+    _refuse_taken_name(name, exclude=theme.pk)
+    old = theme.name
+    theme.name = name
+    theme.save(update_fields=["name"])
+    if keep_old_name and old.casefold() != name.casefold():
+        _synonym_add(theme, old)
+    theme.synonyms.filter(name__iexact=name).delete()
+    theme_stories_changed(themes=[theme])
+    return theme
+
+
+@transaction.atomic
+def theme_changed(*, theme: Theme, old_name: str = "", actor=None) -> set[int]:
+    """After an edit made elsewhere (the admin form): keep a replaced name as a synonym and
+    write outbox rows for the stories tagged with the theme."""
+    if old_name and old_name.casefold() != theme.name.casefold():
+        _synonym_add(theme, old_name)
+    return theme_stories_changed(themes=[theme])
+
+
+@transaction.atomic
+def theme_move(*, theme: Theme, parent: Theme | None, actor=None) -> Theme:
+    """Nest `theme` under `parent` (None: a top-level theme)."""
+    _check_parent(theme, parent)
+    theme.parent = parent
+    theme.save(update_fields=["parent"])
+    subtree = [theme, *Theme.objects.filter(pk__in=_descendants(theme))]
+    theme_stories_changed(themes=subtree)
+    return theme
+
+
+def _synonym_add(theme: Theme, name: str) -> ThemeSynonym | None:
+    name = _clean_name(name)
+    if name.casefold() == theme.name.casefold():
+        return None
+    existing = theme.synonyms.filter(name__iexact=name).first()
+    if existing is not None:
+        return existing
+    last = theme.synonyms.order_by("-sort_order").values_list("sort_order", flat=True).first()
+    return ThemeSynonym.objects.create(
+        theme=theme, name=name, sort_order=(last or 0) + 1 if last is not None else 0
+    )
+
+
+@transaction.atomic
+def theme_synonym_add(*, theme: Theme, name: str, actor=None) -> ThemeSynonym | None:
+    """Another word people use for the theme (search expands it); None if it is the name."""
+    synonym = _synonym_add(theme, name)
+    theme_stories_changed(themes=[theme])
+    return synonym
+
+
+@transaction.atomic
+def theme_synonym_remove(*, theme: Theme, name: str, actor=None) -> int:
+    deleted, _ = theme.synonyms.filter(name__iexact=name.strip()).delete()
+    if deleted:
+        theme_stories_changed(themes=[theme])
+    return deleted
+
+
+@dataclass(frozen=True)
+class ThemeMergeResult:
+    source: Theme
+    target: Theme
+    moved: int  # tags that now point at the target
+    collapsed: int  # tags that were the same as one the target had (their memos kept)
+    synonyms_moved: int
+    story_ids: frozenset[int] = field(default_factory=frozenset)
+
+
+def _tag_key(tag: Tag) -> tuple:
+    return (
+        tag.story_id,
+        tag.created_by_id,
+        tag.status,
+        tag.start_seconds,
+        tag.end_seconds,
+        tag.char_start,
+        tag.char_end,
+    )
+
+
+@transaction.atomic
+def theme_merge(*, source: Theme, target: Theme, actor=None) -> ThemeMergeResult:
+    """Fold `source` into `target`: nothing is lost, and search follows.
+
+    Every tag of the source moves to the target; a tag that would then be the same as one the
+    target already has (same story, coder, status and range) collapses into it, its memo
+    appended. The source's synonyms move, its name becomes a synonym of the target, its child
+    themes move under the target, and the source keeps its row with `merged_into` pointing at
+    the target (so old links and old exports can be followed). Outbox rows are written for
+    every story tagged with either theme.
+    """
+    if source.pk == target.pk:
+        raise TaggingError("Choose two different themes: a theme cannot be merged into itself.")
+    locked = {
+        t.pk: t for t in Theme.objects.select_for_update().filter(pk__in=[source.pk, target.pk])
+    }
+    source, target = locked[source.pk], locked[target.pk]
+    if source.merged_into_id is not None:
+        raise TaggingError(
+            f"“{source}” was already merged into “{source.merged_into}”; there is nothing left "
+            "to merge."
+        )
+    if target.merged_into_id is not None:
+        raise TaggingError(
+            f"“{target}” was itself merged into “{target.merged_into}”. Merge into that theme "
+            "instead."
+        )
+    story_ids = _stories_tagged_with([source, target])
+
+    source_tags = list(Tag.objects.select_for_update().filter(theme=source).order_by("id"))
+    kept = {
+        _tag_key(t): t
+        for t in Tag.objects.select_for_update().filter(
+            theme=target, story_id__in={t.story_id for t in source_tags}
+        )
+    }
+    moved: list[int] = []
+    collapsed: list[int] = []
+    memo_changed: dict[int, Tag] = {}
+    for tag in source_tags:
+        twin = kept.get(_tag_key(tag))
+        if twin is None:
+            moved.append(tag.pk)
+            kept[_tag_key(tag)] = tag
+            continue
+        collapsed.append(tag.pk)
+        if tag.memo and tag.memo not in twin.memo:
+            twin.memo = f"{twin.memo}\n\n{tag.memo}" if twin.memo else tag.memo
+            memo_changed[twin.pk] = twin
+    now = timezone.now()
+    Tag.objects.filter(pk__in=moved).update(theme=target, updated_at=now)
+    for twin in memo_changed.values():
+        Tag.objects.filter(pk=twin.pk).update(memo=twin.memo, updated_at=now)
+    Tag.objects.filter(pk__in=collapsed).delete()
+
+    synonyms_moved = 0
+    taken = {target.name.casefold(), *(s.casefold() for s in target.synonym_names)}
+    for synonym in list(source.synonyms.all()):
+        if synonym.name.casefold() in taken:
+            synonym.delete()
+            continue
+        _synonym_add(target, synonym.name)
+        synonym.delete()
+        taken.add(synonym.name.casefold())
+        synonyms_moved += 1
+    if source.name.casefold() not in taken:
+        _synonym_add(target, source.name)
+
+    Theme.objects.filter(parent=source).exclude(pk=target.pk).update(parent=target)
+    if target.parent_id == source.pk:
+        target.parent_id = source.parent_id
+        target.save(update_fields=["parent"])
+    Theme.objects.filter(merged_into=source).update(merged_into=target)
+    source.merged_into = target
+    source.merged_at = now
+    source.save(update_fields=["merged_into", "merged_at"])
+
+    data = {
+        "source": source.slug,
+        "target": target.slug,
+        "moved": len(moved),
+        "collapsed": len(collapsed),
+    }
+    actor_id = actor.pk if actor is not None else None
+    StoryEvent.objects.bulk_create(
+        StoryEvent(story_id=sid, action="theme.merged", actor_id=actor_id, data=data)
+        for sid in sorted(story_ids)
+    )
+    if story_ids:
+        story_changed(story_ids=story_ids)
+    return ThemeMergeResult(
+        source=source,
+        target=target,
+        moved=len(moved),
+        collapsed=len(collapsed),
+        synonyms_moved=synonyms_moved,
+        story_ids=frozenset(story_ids),
+    )
+
+
+def theme_merge_preview(*, source: Theme, target: Theme) -> dict:
+    """What a merge would do, for the confirmation screen (reads only)."""
+    tags = Tag.objects.filter(theme=source)
+    return {
+        "tags": tags.count(),
+        "stories": tags.values("story").distinct().count(),
+        "synonyms": source.synonyms.count(),
+        "children": Theme.objects.filter(parent=source).exclude(pk=target.pk).count(),
+    }

@@ -1,0 +1,150 @@
+"""Units of coding: the pieces of a story that an excerpt starts and ends on.
+
+An audio or video story's units are its transcript segments (an excerpt snaps to segment
+boundaries); a text story's units are its sentences (an excerpt is any character range, and
+covers the sentences it touches). Agreement between coders is computed over these units.
+
+Character positions of an audio or video story refer to its transcript text as exported: the
+segments' texts, stripped, one per line (`transcript_text`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+_PARAGRAPH = re.compile(r"(?:[^\n]*\S[^\n]*(?:\n|$))+")
+# Sentence ends: . ! ? or an ellipsis, then any closing quotes or brackets (straight or curly).
+_SENTENCE_END = re.compile("[.!?\u2026]+[\"'\u201d\u2019)\\]]*(?=\\s|$)")
+
+
+@dataclass(frozen=True)
+class Unit:
+    index: int
+    text: str
+    char_start: int
+    char_end: int
+    start_seconds: float | None = None
+    end_seconds: float | None = None
+    paragraph: int = 0
+
+    @property
+    def time_label(self) -> str:
+        return format_seconds(self.start_seconds) if self.start_seconds is not None else ""
+
+    @property
+    def label(self) -> str:
+        """How a unit is named in lists: its time for media, its number for text."""
+        snippet = self.text if len(self.text) <= 60 else self.text[:57].rstrip() + "…"
+        if self.start_seconds is not None:
+            return f"{format_seconds(self.start_seconds)} {snippet}"
+        return f"{self.index + 1}. {snippet}"
+
+
+def format_seconds(seconds: float) -> str:
+    total = int(seconds)
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def _stripped(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def text_units(text: str) -> list[Unit]:
+    """Sentences of a text story, with their paragraph number and character range."""
+    units: list[Unit] = []
+    for paragraph, block in enumerate(_PARAGRAPH.finditer(text)):
+        start = block.start()
+        ends = [m.end() + block.start() for m in _SENTENCE_END.finditer(block.group())]
+        for end in [*ends, block.end()]:
+            s, e = _stripped(text, start, end)
+            if e > s:
+                unit = Unit(
+                    index=len(units), text=text[s:e], char_start=s, char_end=e, paragraph=paragraph
+                )
+                units.append(unit)
+            start = end
+    return units
+
+
+def segment_units(segments: Iterable) -> list[Unit]:
+    """Transcript segments (in index order) as units, positioned in `transcript_text`."""
+    units: list[Unit] = []
+    position = 0
+    for segment in segments:
+        text = segment.text.strip()
+        units.append(
+            Unit(
+                index=len(units),
+                text=text,
+                char_start=position,
+                char_end=position + len(text),
+                start_seconds=segment.start,
+                end_seconds=segment.end,
+                paragraph=len(units),
+            )
+        )
+        position += len(text) + 1  # the newline between segments
+    return units
+
+
+def transcript_text(units: Sequence[Unit]) -> str:
+    return "\n".join(u.text for u in units)
+
+
+def story_segments(story) -> list:
+    from stories.models import Segment
+
+    return list(Segment.objects.filter(transcript__story=story).order_by("index"))
+
+
+def story_units(story, segments: Sequence | None = None) -> list[Unit]:
+    """The units of `story`; pass `segments` when they are already loaded."""
+    if story.has_media:
+        return segment_units(story_segments(story) if segments is None else segments)
+    return text_units(story.text_body)
+
+
+def covered(units: Sequence[Unit], tag) -> list[int]:
+    """Indexes of the units an excerpt tag touches; empty for a whole-story tag."""
+    if tag.start_seconds is not None and tag.end_seconds is not None:
+        start, end = tag.start_seconds, tag.end_seconds
+        return [
+            u.index
+            for u in units
+            if u.start_seconds is not None
+            and u.end_seconds is not None
+            and (
+                (u.start_seconds < end and u.end_seconds > start)
+                or (u.start_seconds == u.end_seconds and start <= u.start_seconds <= end)
+                or (start == end and u.start_seconds <= start <= u.end_seconds)
+            )
+        ]
+    if tag.char_start is not None and tag.char_end is not None:
+        return [
+            u.index for u in units if u.char_start < tag.char_end and u.char_end > tag.char_start
+        ]
+    return []
+
+
+def snap_to_segments(
+    units: Sequence[Unit], start_seconds: float, end_seconds: float
+) -> tuple[float, float, list[Unit]]:
+    """The segment-aligned range that covers [start, end], and the segments in it."""
+    if not units:
+        raise ValueError("no segments")
+    if end_seconds < start_seconds:
+        start_seconds, end_seconds = end_seconds, start_seconds
+    first = next((u for u in units if u.end_seconds > start_seconds), units[-1])
+    last = next((u for u in reversed(units) if u.start_seconds < end_seconds), first)
+    if last.index < first.index:
+        last = first
+    inside = list(units[first.index : last.index + 1])
+    return first.start_seconds, last.end_seconds, inside

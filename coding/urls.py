@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from coding import views
+
+app_name = "coding"
+
+urlpatterns = [
+    path("", views.workspace, name="workspace"),
+    path("stories/<int:pk>/", views.story_code, name="story"),
+    path("stories/<int:pk>/agreement/", views.story_agreement, name="agreement"),
+    path("tags/<int:pk>/edit/", views.tag_edit, name="tag_edit"),
+    path("tags/<int:pk>/remove/", views.tag_delete, name="tag_delete"),
+    path("tags/<int:pk>/accept/", views.tag_review, {"decision": "accept"}, name="tag_accept"),
+    path("tags/<int:pk>/decline/", views.tag_review, {"decision": "decline"}, name="tag_decline"),
+    path("export/", views.export, name="export"),
+]

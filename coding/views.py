@@ -1,0 +1,339 @@
+"""The coding workspace's pages: thin views (fetch through the visibility rule, call a service)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from coding import permissions, reads, services, units
+from coding.exports import (
+    ExportFilter,
+    codebook_qdc,
+    excerpts_csv_stream,
+    excerpts_json_stream,
+    project_qdpx_stream,
+)
+from coding.forms import ExportForm, ReviewForm, TagForm
+from coding.models import Tag, TagStatus
+from stories.models import Story, Theme, Value
+from stories.visibility import Audience, audience_for, story_parts
+
+logger = logging.getLogger(__name__)
+
+
+def media_url(story: Story) -> str | None:
+    """The protected media URL of a story's recording (None until that route exists)."""
+    if not story.has_media or not story.media:
+        return None
+    try:
+        return reverse("stories:media", args=[story.pk, "media"])
+    except NoReverseMatch:
+        return None
+
+
+def _story(request: HttpRequest, pk: int) -> tuple[Story, Audience, bool, bool]:
+    """The story if `request.user` may see it (else 404) and code or propose on it (else 403)."""
+    audience = audience_for(request.user)
+    story = get_object_or_404(
+        Story.objects.visible_to(audience).select_related(
+            "consent", "project", "storyteller__storyteller_profile"
+        ),
+        pk=pk,
+    )
+    coder = permissions.can_code(audience, story)
+    owner = permissions.is_storyteller_of(audience, story)
+    if not (coder or owner):
+        raise PermissionDenied(
+            "Coding is open to contributors, researchers and curators, on stories kept in the "
+            "archive with the storyteller's consent. Ask a curator if you think you should have "
+            "access."
+        )
+    return story, audience, coder, owner
+
+
+def _selected(form: TagForm) -> list[str]:
+    """The code keys the form shows as chosen (what was posted, or the tag's own code)."""
+    value = form["codes"].value()
+    if not value:
+        return []
+    return [value] if isinstance(value, str) else [str(v) for v in value]
+
+
+def _tag(request: HttpRequest, pk: int) -> tuple[Tag, Audience, bool]:
+    audience = audience_for(request.user)
+    tag = get_object_or_404(
+        Tag.objects.on_visible_stories(audience).select_related(
+            "story__consent", "story__storyteller__storyteller_profile", "value", "theme"
+        ),
+        pk=pk,
+    )
+    return tag, audience, permissions.can_code(audience, tag.story)
+
+
+@login_required
+@require_safe
+def workspace(request: HttpRequest) -> HttpResponse:
+    """Stories to code, the storyteller's own stories, and proposals waiting for review."""
+    audience = audience_for(request.user)
+    accepted = Q(tags__status=TagStatus.ACCEPTED)
+    codable = (
+        permissions.codable_stories(audience)
+        .select_related("project")
+        .annotate(
+            tag_count=Count("tags", filter=accepted),
+            coder_count=Count("tags__created_by", filter=accepted, distinct=True),
+        )
+        .order_by("-updated_at", "-pk")
+    )
+    page = Paginator(codable, 50).get_page(request.GET.get("page"))
+    own = (
+        Story.objects.visible_to(audience)
+        .filter(storyteller_id=audience.user_id)
+        .annotate(tag_count=Count("tags", filter=accepted))
+        .order_by("-updated_at")
+    )
+    proposals = (
+        reads.pending_proposals(audience)
+        .select_related("story", "value", "theme", "created_by__storyteller_profile")
+        .order_by("created_at")[:50]
+    )
+    return render(
+        request,
+        "coding/workspace.html",
+        {
+            "page": page,
+            "own": own,
+            "proposals": proposals,
+            "is_coder": permissions.is_coder(audience),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def story_code(request: HttpRequest, pk: int) -> HttpResponse:
+    """The coding screen: the transcript with tags in the margin, and the form to add one."""
+    story, audience, coder, owner = _story(request, pk)
+    story_units = units.story_units(story)
+    choices = reads.code_choices()
+    form = TagForm(
+        request.POST if request.method == "POST" else None,
+        story=story,
+        story_units=story_units,
+        choices=choices,
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                tags = services.tags_add(
+                    story=story,
+                    actor=request.user,
+                    codes=form.cleaned_data["code_list"],
+                    excerpt=form.cleaned_data["excerpt"],
+                    memo=form.cleaned_data["memo"],
+                )
+            except services.TaggingError as error:
+                form.add_error(None, str(error))
+            else:
+                names = ", ".join(f"“{t.code}”" for t in tags)
+                if tags[0].status == TagStatus.PROPOSED:
+                    messages.success(
+                        request, f"Proposed {names}. A contributor will review your proposal."
+                    )
+                else:
+                    where = reads.tag_range_label(tags[0])
+                    messages.success(request, f"Tagged {where} with {names}.")
+                return redirect(f"{reverse('coding:story', args=[story.pk])}#tag-{tags[0].pk}")
+        status = 400
+    tags = reads.decorate(
+        list(reads.story_tags(story, audience, coder=coder)),
+        story,
+        story_units,
+        story_parts(audience, story),
+    )
+    context = {
+        "story": story,
+        "form": form,
+        "coder": coder,
+        "owner": owner,
+        "can_review": permissions.can_review(audience, story, codes=coder),
+        "rows": reads.margin_rows(story, story_units, tags),
+        "whole_story_tags": [
+            t for t in tags if not t.is_excerpt and t.status != TagStatus.DECLINED
+        ],
+        "declined": [t for t in tags if t.status == TagStatus.DECLINED],
+        "changeable": {t.pk for t in tags if permissions.can_change_tag(audience, t, codes=coder)},
+        "units": story_units,
+        "choices": choices,
+        "selected_codes": _selected(form),
+        "media_url": media_url(story),
+        "coder_count": len({t.created_by_id for t in tags if t.status == TagStatus.ACCEPTED}),
+    }
+    return render(request, "coding/story.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def tag_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    tag, audience, coder = _tag(request, pk)
+    if not permissions.can_change_tag(audience, tag, codes=coder):
+        raise PermissionDenied(
+            "Only the person who made this tag (or a curator) can change it. Add your own tag "
+            "instead: differences between coders are worth talking about."
+        )
+    story = tag.story
+    story_units = units.story_units(story)
+    form = TagForm(
+        request.POST if request.method == "POST" else None,
+        story=story,
+        story_units=story_units,
+        choices=reads.code_choices(),
+        tag=tag,
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.tag_update(
+                    tag=tag,
+                    actor=request.user,
+                    code=form.cleaned_data["code_list"][0],
+                    excerpt=form.cleaned_data["excerpt"],
+                    memo=form.cleaned_data["memo"],
+                )
+            except services.TaggingError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, "The tag was saved.")
+                return redirect(f"{reverse('coding:story', args=[story.pk])}#tag-{tag.pk}")
+        status = 400
+    context = {
+        "tag": tag,
+        "story": story,
+        "form": form,
+        "choices": reads.code_choices(),
+        "selected_codes": _selected(form),
+    }
+    return render(request, "coding/tag_edit.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def tag_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    tag, audience, coder = _tag(request, pk)
+    if not permissions.can_change_tag(audience, tag, codes=coder):
+        raise PermissionDenied("Only the person who made this tag (or a curator) can remove it.")
+    if request.method == "POST":
+        story_id = tag.story_id
+        services.tag_delete(tag=tag, actor=request.user)
+        messages.success(request, f"The tag “{tag.code}” was removed.")
+        return redirect("coding:story", pk=story_id)
+    return render(request, "coding/tag_delete.html", {"tag": tag, "story": tag.story})
+
+
+@login_required
+@require_POST
+def tag_review(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
+    tag, _audience, _coder = _tag(request, pk)
+    form = ReviewForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    review = services.tag_accept if decision == "accept" else services.tag_decline
+    try:
+        review(tag=tag, actor=request.user, note=note)
+    except services.TaggingError as error:
+        messages.error(request, str(error))
+    else:
+        done = "accepted" if decision == "accept" else "declined"
+        messages.success(request, f"The storyteller's proposal “{tag.code}” was {done}.")
+    return redirect(f"{reverse('coding:story', args=[tag.story_id])}#tag-{tag.pk}")
+
+
+@login_required
+@require_safe
+def story_agreement(request: HttpRequest, pk: int) -> HttpResponse:
+    story, audience, coder, _owner = _story(request, pk)
+    if not coder:
+        raise PermissionDenied("Agreement between coders is shown to the people who code.")
+    report = reads.story_agreement(story, storyteller_name=story_parts(audience, story).attribution)
+    return render(request, "coding/agreement.html", {"story": story, "report": report})
+
+
+# --- exports ----------------------------------------------------------------------------------
+
+_CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json; charset=utf-8",
+    "qdpx": "application/zip",
+    "qdc": "application/xml; charset=utf-8",
+}
+
+
+def _download(body, fmt: str, stem: str) -> HttpResponse:
+    filename = f"{stem}-{timezone.now():%Y%m%d-%H%M}.{fmt}"
+    if isinstance(body, bytes):
+        response = HttpResponse(body, content_type=_CONTENT_TYPES[fmt])
+    else:
+        response = StreamingHttpResponse(body, content_type=_CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _absolute_media_url(request: HttpRequest) -> Callable[[Story], str | None]:
+    def url(story: Story) -> str | None:
+        path = media_url(story)
+        return request.build_absolute_uri(path) if path else None
+
+    return url
+
+
+@login_required
+@require_safe
+def export(request: HttpRequest) -> HttpResponse:
+    """The export form; with `format` in the query, the download itself."""
+    audience = audience_for(request.user)
+    data = request.GET if "format" in request.GET else None
+    form = ExportForm(data, choices=reads.code_choices())
+    if not form.is_bound or not form.is_valid():
+        return render(
+            request,
+            "coding/export.html",
+            {"form": form},
+            status=400 if form.is_bound else 200,
+        )
+    fmt = form.cleaned_data["format"]
+    logger.info("coded excerpts export: user %s, format %s", request.user.pk, fmt)
+    if fmt == "qdc":
+        return _download(codebook_qdc(), "qdc", "codebook")
+    code = reads.codes_from_keys([form.cleaned_data["code"]]) if form.cleaned_data["code"] else []
+    project = form.cleaned_data["project"]
+    filters = ExportFilter(
+        project_id=project.pk if project else None,
+        value=next((c for c in code if isinstance(c, Value)), None),
+        theme=next((c for c in code if isinstance(c, Theme)), None),
+    )
+    if fmt == "csv":
+        return _download(excerpts_csv_stream(audience, filters), "csv", "coded-excerpts")
+    if fmt == "json":
+        return _download(excerpts_json_stream(audience, filters), "json", "coded-excerpts")
+    description = (
+        f"Coded excerpts exported on {timezone.now():%d %B %Y} by {reads.person_name(request.user)}"
+        ": only the stories this account may see, as their storytellers consented."
+    )
+    stream = project_qdpx_stream(
+        audience, filters, media_url=_absolute_media_url(request), description=description
+    )
+    return _download(stream, "qdpx", "coded-excerpts")

@@ -1,0 +1,119 @@
+"""The one place that builds the public URLs of stories, projects, values and themes.
+
+They are routes of the archive's index page (`ArchiveIndexPage`, a RoutablePageMixin page under
+the home page), so they follow wherever a curator moves or renames that page. The page is
+looked up once per request (or once per `ArchiveLinks` object). Media and captions go through
+the protected `stories:media` and `transcribe:download` views, which apply the visibility rule
+again.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from django.core.exceptions import ImproperlyConfigured
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.http import urlencode
+
+_CACHE_ATTR = "_archive_links"
+
+
+class ArchiveLinks:
+    """URLs under the archive index page, for one request (or none: sitemaps, commands)."""
+
+    def __init__(self, request: HttpRequest | None = None, page=None) -> None:
+        self.request = request
+        if page is not None:
+            self.__dict__["index"] = page
+
+    @cached_property
+    def index(self):
+        from public.models import ArchiveIndexPage
+
+        page = ArchiveIndexPage.objects.live().first()
+        if page is None:
+            raise ImproperlyConfigured(
+                "The site has no live archive index page, so story, value, theme and project "
+                "pages have no address. Run `manage.py migrate` (it creates one), or add an "
+                "'Archive index page' under the home page in the Wagtail admin and publish it."
+            )
+        return page
+
+    @cached_property
+    def base(self) -> str:
+        return self.index.get_url(self.request)
+
+    @cached_property
+    def full_base(self) -> str:
+        return self.index.get_full_url(self.request)
+
+    def route(self, name: str, *, full: bool = False, **kwargs) -> str:
+        return (self.full_base if full else self.base) + self.index.reverse_subpage(
+            name, kwargs=kwargs
+        )
+
+    def story(self, story, *, at: float | None = None, full: bool = False) -> str:
+        """A story's page; with `at`, the page opens its player at that second (`?t=`)."""
+        url = self.route("story", full=full, pk=story.pk, slug=story.slug or "story")
+        if at is not None:
+            url += "?" + urlencode({"t": f"{max(0.0, float(at)):g}"}) + "#player"
+        return url
+
+    def value(self, value, *, full: bool = False) -> str:
+        return self.route("value", full=full, slug=value.slug)
+
+    def theme(self, theme, *, full: bool = False) -> str:
+        """A theme's page; a merged theme's address redirects to the theme that absorbed it."""
+        return self.route("theme", full=full, slug=theme.slug)
+
+    def project(self, project, *, full: bool = False) -> str:
+        return self.route("project", full=full, slug=project.slug)
+
+
+def for_request(request: HttpRequest | None) -> ArchiveLinks:
+    if request is None:
+        return ArchiveLinks()
+    if not hasattr(request, _CACHE_ATTR):
+        setattr(request, _CACHE_ATTR, ArchiveLinks(request))
+    return getattr(request, _CACHE_ATTR)
+
+
+def remember_archive_index(request: HttpRequest, page) -> None:
+    """Called by the index page as it serves, so its routes need no lookup."""
+    setattr(request, _CACHE_ATTR, ArchiveLinks(request, page))
+
+
+def archive_index(request: HttpRequest | None = None):
+    return for_request(request).index
+
+
+def story_url(story, request: HttpRequest | None = None, *, at=None, full=False) -> str:
+    return for_request(request).story(story, at=at, full=full)
+
+
+def value_url(value, request: HttpRequest | None = None, *, full: bool = False) -> str:
+    return for_request(request).value(value, full=full)
+
+
+def theme_url(theme, request: HttpRequest | None = None, *, full: bool = False) -> str:
+    return for_request(request).theme(theme, full=full)
+
+
+def project_url(project, request: HttpRequest | None = None, *, full: bool = False) -> str:
+    return for_request(request).project(project, full=full)
+
+
+def story_media_url(story) -> str:
+    """The story's audio or video, streamed by the protected media view."""
+    return reverse("stories:media", args=[story.pk, "media"])
+
+
+def story_photo_url(story) -> str:
+    """The story's photo (EXIF removed at upload), streamed by the protected media view."""
+    return reverse("stories:media", args=[story.pk, "photo"])
+
+
+def story_captions_url(story) -> str:
+    """WebVTT captions from the story's transcript (the transcript download, same rule)."""
+    return reverse("transcribe:download", args=[story.pk, "vtt"])

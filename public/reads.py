@@ -1,0 +1,266 @@
+"""What the public pages read: every story query starts from the one visibility rule.
+
+Each function returns a queryset (or a short list) whose number of database queries does not
+grow with the number of stories: list pages select the rows a story card needs in one go.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
+
+from coding.models import Tag, TagStatus
+from stories.models import (
+    CollectionPage,
+    CollectionStory,
+    Project,
+    Story,
+    StoryQuerySet,
+    Theme,
+    Value,
+    ValueGroup,
+)
+from stories.models.story import CARD_RELATED
+from stories.visibility import PUBLIC_AUDIENCE, Audience
+
+
+def public_stories(audience: Audience = PUBLIC_AUDIENCE) -> StoryQuerySet:
+    """Stories this audience may see, newest published first."""
+    return Story.objects.visible_to(audience).order_by("-published_at", "-id")
+
+
+def story_cards(stories: StoryQuerySet) -> StoryQuerySet:
+    """What a story card needs in the same query (not the story's full text)."""
+    return stories.as_cards()
+
+
+def latest_stories(*, limit: int, audience: Audience = PUBLIC_AUDIENCE) -> list[Story]:
+    return list(story_cards(public_stories(audience))[:limit])
+
+
+@dataclass(frozen=True)
+class TermCounts:
+    """How many visible stories speak to each value and theme (by id)."""
+
+    values: dict[int, int]
+    themes: dict[int, int]
+
+
+def term_counts(audience: Audience = PUBLIC_AUDIENCE) -> TermCounts:
+    """One pass over the accepted tags of visible stories, for every value and theme at once."""
+    rows = (
+        Tag.objects.filter(status=TagStatus.ACCEPTED)
+        .filter(story__in=Story.objects.visible_to(audience).values("pk"))
+        .values("value_id", "theme_id")
+        .annotate(stories=Count("story_id", distinct=True))
+        .order_by()
+    )
+    values: dict[int, int] = {}
+    themes: dict[int, int] = {}
+    for row in rows:
+        if row["value_id"] is not None:
+            values[row["value_id"]] = row["stories"]
+        else:
+            themes[row["theme_id"]] = row["stories"]
+    return TermCounts(values=values, themes=themes)
+
+
+def values_with_counts(
+    audience: Audience = PUBLIC_AUDIENCE, counts: TermCounts | None = None
+) -> list[Value]:
+    """All 18 values, each with `story_count`: the visible stories tagged with it."""
+    counts = counts or term_counts(audience)
+    values = list(Value.objects.order_by("number"))
+    for value in values:
+        value.story_count = counts.values.get(value.pk, 0)
+    return values
+
+
+def values_by_group(
+    audience: Audience = PUBLIC_AUDIENCE, counts: TermCounts | None = None
+) -> list[tuple[str, list[Value]]]:
+    """[(group label, values)], in the order of the co-production review."""
+    values = values_with_counts(audience, counts)
+    return [(group.label, [v for v in values if v.group == group.value]) for group in ValueGroup]
+
+
+def themes_with_counts(
+    audience: Audience = PUBLIC_AUDIENCE, counts: TermCounts | None = None
+) -> list[Theme]:
+    """Themes (not merged away) that at least one visible story speaks to, with `story_count`."""
+    counts = counts or term_counts(audience)
+    themes = list(Theme.objects.active().filter(pk__in=list(counts.themes)).order_by("name"))
+    for theme in themes:
+        theme.story_count = counts.themes[theme.pk]
+    return themes
+
+
+def stories_tagged(
+    *, value: Value | None = None, theme: Theme | None = None, audience: Audience = PUBLIC_AUDIENCE
+) -> StoryQuerySet:
+    """Visible stories with an accepted tag (on the whole story or an excerpt) of this term."""
+    term = Q(value=value) if value is not None else Q(theme=theme)
+    matching = Tag.objects.filter(term, status=TagStatus.ACCEPTED).values("story_id")
+    return story_cards(public_stories(audience).filter(pk__in=matching))
+
+
+def excerpts_tagged(
+    *, value: Value | None = None, theme: Theme | None = None, audience: Audience = PUBLIC_AUDIENCE
+) -> QuerySet[Tag]:
+    """Tagged excerpts of visible stories whose storytellers allow quotes.
+
+    `quotes_allowed` is what `story_parts` decides for the public audience; pages that show
+    these still ask `story_parts` for the attribution.
+    """
+    term = Q(value=value) if value is not None else Q(theme=theme)
+    return (
+        Tag.objects.filter(term, status=TagStatus.ACCEPTED)
+        .filter(story__in=Story.objects.visible_to(audience).values("pk"))
+        .filter(story__consent__quotes_allowed=True)
+        .filter(Q(start_seconds__isnull=False) | Q(char_start__isnull=False))
+        .exclude(quote="")
+        .select_related(*(f"story__{name}" for name in CARD_RELATED))
+        .order_by("-story__published_at", "story_id", "start_seconds", "char_start", "id")
+    )
+
+
+def live_collections() -> QuerySet[CollectionPage]:
+    return (
+        CollectionPage.objects.live()
+        .public()
+        .select_related("image")
+        .prefetch_related("image__renditions")
+        .order_by("path")
+    )
+
+
+def collections_containing(story: Story) -> QuerySet[CollectionPage]:
+    return (
+        CollectionPage.objects.live()
+        .public()
+        .filter(pk__in=CollectionStory.objects.filter(story=story).values("page_id"))
+        .order_by("path")
+    )
+
+
+def visible_story(pk: int, audience: Audience = PUBLIC_AUDIENCE) -> Story | None:
+    """The story with this id if the audience may see it, with what its page needs."""
+    related = [*CARD_RELATED, "transcript", "photo"]
+    return (
+        Story.objects.visible_to(audience)
+        .select_related(*related)
+        .prefetch_related(
+            Prefetch(
+                "tags",
+                queryset=Tag.objects.filter(status=TagStatus.ACCEPTED).select_related(
+                    "value", "theme"
+                ),
+                to_attr="accepted_tags",
+            )
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def is_public(story: Story) -> bool:
+    """Whether the public may see this story too (signed-in pages say when it may not)."""
+    return Story.objects.visible_to(PUBLIC_AUDIENCE).filter(pk=story.pk).exists()
+
+
+@dataclass(frozen=True)
+class StoryTerms:
+    values: list[Value]
+    themes: list[Theme]
+
+
+def story_terms(story: Story) -> StoryTerms:
+    """The values and themes a story (or any excerpt of it) is tagged with, each once."""
+    values: dict[int, Value] = {}
+    themes: dict[int, Theme] = {}
+    for tag in getattr(story, "accepted_tags", None) or story.tags.filter(
+        status=TagStatus.ACCEPTED
+    ).select_related("value", "theme"):
+        if tag.value is not None:
+            values.setdefault(tag.value.pk, tag.value)
+        if tag.theme is not None:
+            themes.setdefault(tag.theme.pk, tag.theme)
+    return StoryTerms(
+        values=sorted(values.values(), key=lambda v: v.number),
+        themes=sorted(themes.values(), key=lambda t: t.name),
+    )
+
+
+def story_segments(story: Story) -> list:
+    """The transcript's timecoded lines, in order (empty for a story without one)."""
+    from stories.models import Segment
+
+    return list(Segment.objects.filter(transcript__story=story).order_by("index"))
+
+
+def related_stories(
+    story: Story, *, limit: int = 3, audience: Audience = PUBLIC_AUDIENCE
+) -> list[Story]:
+    """Other visible stories that speak to the same themes (then values), most shared first.
+
+    Counted on the tags of this story's themes and values only, so the cost follows the size
+    of those themes, not of the archive.
+    """
+    terms = story_terms(story)
+    if not terms.themes and not terms.values:
+        return []
+    ranked = (
+        Tag.objects.filter(status=TagStatus.ACCEPTED)
+        .filter(Q(theme__in=terms.themes) | Q(value__in=terms.values))
+        .exclude(story_id=story.pk)
+        .filter(story__in=Story.objects.visible_to(audience).values("pk"))
+        .values("story_id")
+        .annotate(
+            themes_shared=Count("theme", distinct=True),
+            terms_shared=Count("id"),
+            newest=Max("story__published_at"),
+        )
+        .order_by("-themes_shared", "-terms_shared", "-newest", "-story_id")[:limit]
+    )
+    order = [row["story_id"] for row in ranked]
+    found = {s.pk: s for s in story_cards(Story.objects.visible_to(audience).filter(pk__in=order))}
+    return [found[pk] for pk in order if pk in found]
+
+
+def project_credits(project: Project) -> list[tuple[str, str]]:
+    """[(name, role)] of the people who agreed to be credited publicly, in the curator's order."""
+    members = project.memberships.filter(credit_publicly=True).select_related(
+        "user__storyteller_profile"
+    )
+    credits = []
+    for member in members:
+        profile = getattr(member.user, "storyteller_profile", None)
+        name = member.credit_name or (profile.display_name if profile else "")
+        if name:
+            credits.append((name, member.role))
+    return credits
+
+
+def project_stories(project: Project, audience: Audience = PUBLIC_AUDIENCE) -> StoryQuerySet:
+    return story_cards(public_stories(audience).filter(project=project))
+
+
+def project_collections(project: Project) -> QuerySet[CollectionPage]:
+    return live_collections().filter(project=project)
+
+
+def featured_or_latest_collections(featured: Iterable[CollectionPage], *, limit: int) -> list:
+    """The curator's featured collections, or the newest collections when none are chosen."""
+    featured = list(featured)
+    # Only live collections without a view restriction may be named to the public.
+    shown = set(
+        live_collections()
+        .filter(pk__in=[page.pk for page in featured])
+        .values_list("pk", flat=True)
+    )
+    chosen = [page for page in featured if page.pk in shown]
+    if chosen:
+        return chosen
+    return list(live_collections().order_by("-first_published_at")[:limit])

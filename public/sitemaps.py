@@ -1,0 +1,52 @@
+"""Sitemaps: Wagtail's pages, and every story, value, theme and project the public may see."""
+
+from __future__ import annotations
+
+from django.contrib.sitemaps import Sitemap
+from wagtail.contrib.sitemaps import Sitemap as WagtailSitemap
+
+from public import links, reads
+from stories.models import Project
+
+
+class _ArchiveRoutes(Sitemap):
+    """Locations are routes of the archive index page (relative; the view adds the domain)."""
+
+    def __init__(self) -> None:
+        self.links = links.ArchiveLinks()
+
+
+class StorySitemap(_ArchiveRoutes):
+    limit = 5000
+    changefreq = "monthly"
+
+    def items(self):
+        return reads.public_stories().only("pk", "slug", "updated_at").order_by("pk")
+
+    def location(self, item) -> str:
+        return self.links.story(item)
+
+    def lastmod(self, item):
+        return item.updated_at
+
+
+class TermSitemap(_ArchiveRoutes):
+    """Values and themes with at least one public story, and every project."""
+
+    changefreq = "weekly"
+
+    def items(self):
+        counts = reads.term_counts()
+        values = [v for v in reads.values_with_counts(counts=counts) if v.story_count]
+        themes = reads.themes_with_counts(counts=counts)
+        return [*values, *themes, *Project.objects.order_by("name")]
+
+    def location(self, item) -> str:
+        if isinstance(item, Project):
+            return self.links.project(item)
+        if hasattr(item, "number"):
+            return self.links.value(item)
+        return self.links.theme(item)
+
+
+SITEMAPS = {"pages": WagtailSitemap, "stories": StorySitemap, "terms": TermSitemap}

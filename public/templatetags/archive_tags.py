@@ -1,0 +1,137 @@
+"""Template tags of the public pages: URLs from `public.links`, attribution from the rule."""
+
+from __future__ import annotations
+
+from django import template
+from django.core.exceptions import ImproperlyConfigured
+from django.urls import NoReverseMatch, reverse
+
+from public import links
+from stories.visibility import (
+    CONTRIBUTOR,
+    CURATOR,
+    PUBLIC_AUDIENCE,
+    RESEARCHER,
+    StoryParts,
+    audience_for,
+    story_parts,
+)
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def story_url(context, story, at=None) -> str:
+    return links.story_url(story, context.get("request"), at=at)
+
+
+@register.simple_tag(takes_context=True)
+def value_url(context, value) -> str:
+    return links.value_url(value, context.get("request"))
+
+
+@register.simple_tag(takes_context=True)
+def theme_url(context, theme) -> str:
+    return links.theme_url(theme, context.get("request"))
+
+
+@register.simple_tag(takes_context=True)
+def project_url(context, project) -> str:
+    return links.project_url(project, context.get("request"))
+
+
+@register.simple_tag(takes_context=True)
+def archive_index_url(context) -> str:
+    return links.archive_index(context.get("request")).get_url(context.get("request"))
+
+
+@register.simple_tag
+def story_media_url(story) -> str:
+    return links.story_media_url(story)
+
+
+@register.simple_tag
+def story_photo_url(story) -> str:
+    return links.story_photo_url(story)
+
+
+@register.simple_tag
+def story_captions_url(story) -> str:
+    return links.story_captions_url(story)
+
+
+@register.simple_tag
+def public_parts(story) -> StoryParts:
+    """What the public may see of a story (attribution, quotes) — the visibility rule's answer."""
+    return story_parts(PUBLIC_AUDIENCE, story)
+
+
+@register.simple_tag
+def public_search_url() -> str:
+    """The public search page, or an empty string while the search app has none."""
+    try:
+        return reverse("search:public")
+    except NoReverseMatch:
+        return ""
+
+
+@register.filter
+def timecode(seconds) -> str:
+    """Seconds as m:ss (or h:mm:ss)."""
+    if seconds is None or seconds == "":
+        return ""
+    total = int(float(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+@register.filter
+def spoken_duration(seconds) -> str:
+    """A duration for people: "45 seconds", "3 minutes", "1 hour 5 minutes"."""
+    if not seconds:
+        return ""
+    total = round(float(seconds))
+    if total < 60:
+        return f"{total} second{'s' if total != 1 else ''}"
+    hours, rest = divmod(total, 3600)
+    minutes = round(rest / 60) if not hours else rest // 60
+    parts = []
+    if hours:
+        parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
+    if minutes:
+        parts.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
+    return " ".join(parts)
+
+
+@register.filter
+def machine_seconds(seconds) -> str:
+    """Seconds for a data attribute or URL: plain, without locale formatting."""
+    return f"{float(seconds):.3f}".rstrip("0").rstrip(".") if seconds is not None else ""
+
+
+@register.simple_tag(takes_context=True)
+def nav_links(context) -> list[tuple[str, str]]:
+    """The main navigation as (label, address): public parts first, then what the signed-in
+    person's roles open to them. A part of the site that is missing gets no link."""
+    request = context.get("request")
+    try:
+        explore = links.archive_index(request).get_url(request)
+    except ImproperlyConfigured:
+        explore = ""
+    items = [("Explore", explore), ("Search", public_search_url())]
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        audience = audience_for(user)
+        items += [
+            ("My stories", reverse("storyteller:my_stories")),
+            ("Tell a story", reverse("storyteller:new")),
+        ]
+        if any(audience.has(role) for role in (CONTRIBUTOR, RESEARCHER, CURATOR)):
+            items += [
+                ("Coding", reverse("coding:workspace")),
+                ("Research", reverse("search:research")),
+            ]
+        if audience.has(CURATOR) and user.is_staff:
+            items.append(("Admin", reverse("wagtailadmin_home")))
+    return [(label, url) for label, url in items if url]

@@ -1,0 +1,110 @@
+"""The only way to a story's recording or photo: through the visibility rule, streamed.
+
+Byte ranges are honoured (206 Partial Content), so players can seek in long recordings.
+A withdrawn story's files answer 410 Gone; anything the visitor may not see answers 404.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import re
+from pathlib import PurePosixPath
+
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.views.decorators.http import require_safe
+
+from stories.audience import audience_for
+from stories.models import Story, StoryPhoto
+
+BLOCK = 256 * 1024
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+_TYPES = {
+    ".m4a": "audio/mp4",
+    ".mp3": "audio/mpeg",
+    ".wav": "audio/wav",
+    ".flac": "audio/flac",
+    ".aac": "audio/aac",
+    ".ogg": "audio/ogg",
+    ".mp4": "video/mp4",
+    ".webm": "video/webm",
+    ".mkv": "video/x-matroska",
+    ".jpg": "image/jpeg",
+}
+
+
+@require_safe
+def story_media(request: HttpRequest, pk: int, part: str) -> HttpResponse:
+    story = Story.objects.visible_to(audience_for(request.user)).filter(pk=pk).first()
+    if story is None:
+        if Story.objects.was_withdrawn(pk):
+            return HttpResponse("This story was withdrawn by its storyteller.", status=410)
+        raise Http404("No such recording.")
+    field = _file_of(story, part)
+    if not field:
+        raise Http404("This story has no such file.")
+    content_type = _content_type(field.name, story.kind)
+    try:
+        size = field.size
+        handle = field.storage.open(field.name, "rb")
+    except FileNotFoundError:
+        raise Http404("The file is missing.") from None
+    response = _ranged(request, handle, size, content_type)
+    response["Accept-Ranges"] = "bytes"
+    # Never in a shared cache: a withdrawal must take effect everywhere at once.
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Disposition"] = "inline"
+    return response
+
+
+def _file_of(story: Story, part: str):
+    if part == "media":
+        return story.media
+    if part == "photo":
+        photo = StoryPhoto.objects.filter(story=story).first()
+        return photo.image if photo else None
+    return None
+
+
+def _content_type(name: str, kind: str) -> str:
+    suffix = PurePosixPath(name).suffix.lower()
+    guessed = _TYPES.get(suffix) or mimetypes.guess_type(name)[0] or "application/octet-stream"
+    if kind == "audio" and guessed.startswith("video/"):
+        guessed = "audio/" + guessed.split("/", 1)[1]
+    return guessed
+
+
+def _ranged(request: HttpRequest, handle, size: int, content_type: str) -> HttpResponse:
+    match = _RANGE.match(request.headers.get("Range", "").replace(" ", ""))
+    if not match or not any(match.groups()):
+        response = FileResponse(handle, content_type=content_type)
+        response["Content-Length"] = str(size)
+        return response
+    first, last = match.groups()
+    if first == "":  # the last N bytes
+        start, end = max(size - int(last), 0), size - 1
+    else:
+        start, end = int(first), min(int(last) if last else size - 1, size - 1)
+    if start >= size or start > end:
+        handle.close()
+        response = HttpResponse(status=416)
+        response["Content-Range"] = f"bytes */{size}"
+        return response
+    handle.seek(start)
+    response = StreamingHttpResponse(
+        _read_span(handle, end - start + 1), status=206, content_type=content_type
+    )
+    response["Content-Length"] = str(end - start + 1)
+    response["Content-Range"] = f"bytes {start}-{end}/{size}"
+    return response
+
+
+def _read_span(handle, remaining: int):
+    try:
+        while remaining > 0:
+            block = handle.read(min(BLOCK, remaining))
+            if not block:
+                break
+            remaining -= len(block)
+            yield block
+    finally:
+        handle.close()

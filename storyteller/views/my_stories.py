@@ -1,0 +1,135 @@
+"""My stories: each story's status and transcription progress, and one story's page."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+
+from stories.accounts import can_invite
+from stories.models import Story, StoryPhoto, StoryStatus
+from storyteller.views._common import answers_gone, own_story, visible_stories
+
+S = StoryStatus
+
+# What each status means for the storyteller, and what happens next.
+EXPLAINED = {
+    S.DRAFT: "Not finished yet.",
+    S.UPLOADED: "Stored safely. It will be transcribed shortly.",
+    S.TRANSCRIBING: "Being transcribed.",
+    S.AWAITING_REVIEW: "Ready for you to check and approve.",
+    S.APPROVED: "You approved it. It can be published if you agreed to that.",
+    S.PUBLISHED: "Published.",
+    S.WITHDRAWN: "Withdrawn and deleted.",
+}
+
+
+@dataclass(frozen=True)
+class Progress:
+    story: int
+    status: str
+    label: str
+    explained: str
+    percent: int | None  # transcription progress while it runs
+    problem: str  # why transcription failed, if it did
+    review_url: str | None
+    done: bool  # nothing more will change without the storyteller
+
+    @property
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def progress_of(stories: list[Story]) -> dict[int, Progress]:
+    """Status and transcription progress of these stories, in one query for the jobs."""
+    jobs = _jobs_by_story([s.pk for s in stories if s.status in (S.UPLOADED, S.TRANSCRIBING)])
+    result = {}
+    for story in stories:
+        percent, problem = jobs.get(story.pk, (None, ""))
+        result[story.pk] = Progress(
+            story=story.pk,
+            status=story.status,
+            label=story.get_status_display(),
+            explained=EXPLAINED[story.status],
+            percent=percent,
+            problem=problem,
+            review_url=(
+                reverse("storyteller:review", args=[story.pk])
+                if story.status in (S.AWAITING_REVIEW, S.APPROVED, S.PUBLISHED)
+                else None
+            ),
+            done=story.status not in (S.UPLOADED, S.TRANSCRIBING) or bool(problem),
+        )
+    return result
+
+
+def _jobs_by_story(story_ids: list[int]) -> dict[int, tuple[int | None, str]]:
+    """(percent done, failure reason) of each story's transcription job."""
+    if not story_ids:
+        return {}
+    from transcribe.services import transcription_progress
+
+    return transcription_progress(story_ids=story_ids)
+
+
+@login_required
+def my_stories(request: HttpRequest) -> HttpResponse:
+    own = list(
+        visible_stories(request)
+        .filter(storyteller_id=request.user.pk)
+        .select_related("consent")
+        .order_by("-created_at", "-id")
+    )
+    for_others = list(
+        visible_stories(request)
+        .filter(uploaded_by_id=request.user.pk, on_behalf=True)
+        .select_related("consent", "storyteller__storyteller_profile")
+        .order_by("-created_at", "-id")
+    )
+    withdrawn = Story.objects.filter(storyteller_id=request.user.pk, status=S.WITHDRAWN).order_by(
+        "-withdrawn_at"
+    )
+    progress = progress_of(own + for_others)
+    return render(
+        request,
+        "storyteller/my_stories.html",
+        {
+            "rows": [(s, progress[s.pk]) for s in own],
+            "for_others": [(s, progress[s.pk]) for s in for_others],
+            "withdrawn": withdrawn,
+            "polling": any(not p.done for p in progress.values()),
+            "can_invite": can_invite(request.user),
+        },
+    )
+
+
+@login_required
+def progress_json(request: HttpRequest) -> JsonResponse:
+    """Progress of the signed-in person's stories, for the page's polling script."""
+    stories = list(
+        visible_stories(request).filter(storyteller_id=request.user.pk)
+        | visible_stories(request).filter(uploaded_by_id=request.user.pk, on_behalf=True)
+    )
+    return JsonResponse(
+        {"stories": [p.as_dict for p in progress_of(stories).values()]},
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+@login_required
+@answers_gone
+def story_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    story = own_story(request, pk)
+    return render(
+        request,
+        "storyteller/story_detail.html",
+        {
+            "story": story,
+            "progress": progress_of([story])[story.pk],
+            "photo": StoryPhoto.objects.filter(story=story).first(),
+            "history": story.consent_history.all()[:1],
+        },
+    )
