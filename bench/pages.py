@@ -133,7 +133,6 @@ def seed(total: int) -> None:
                         value=values[(story.pk + 3) % len(values)],
                         start_seconds=12.0,
                         end_seconds=18.0,
-                        quote=SENTENCES[2],
                     )
                 )
         Tag.objects.bulk_create(tags, batch_size=2000)

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from coding import units
 from stories.models import Story
 from stories.visibility import Audience
 
@@ -19,6 +20,14 @@ class TagStatus(models.TextChoices):
 class TagQuerySet(models.QuerySet["Tag"]):
     def accepted(self) -> TagQuerySet:
         return self.filter(status=TagStatus.ACCEPTED)
+
+    def with_quotes(self) -> list[Tag]:
+        """The tags, each with its words read now (two queries, however many tags)."""
+        tags = list(self)
+        found = units.quotes(tags)
+        for tag in tags:
+            tag._quote = found.get(tag.pk, "")
+        return tags
 
     def on_visible_stories(self, audience: Audience) -> TagQuerySet:
         """Tags whose story `audience` may see (the one visibility rule)."""
@@ -39,7 +48,6 @@ class Tag(models.Model):
     end_seconds = models.FloatField(null=True, blank=True)
     char_start = models.PositiveIntegerField(null=True, blank=True)
     char_end = models.PositiveIntegerField(null=True, blank=True)
-    quote = models.TextField(blank=True, help_text="The excerpt's words, as tagged.")
     memo = models.TextField(blank=True)
     status = models.CharField(max_length=16, choices=TagStatus.choices, default=TagStatus.ACCEPTED)
     created_by = models.ForeignKey(
@@ -67,6 +75,7 @@ class Tag(models.Model):
     review_note = models.TextField(blank=True)
 
     objects = TagQuerySet.as_manager()
+    _quote: str | None = None
 
     # Quotes and memos on the storyteller's words: deleted when they withdraw the story.
     erased_on_withdrawal = True
@@ -95,6 +104,22 @@ class Tag(models.Model):
     @property
     def is_excerpt(self) -> bool:
         return self.start_seconds is not None or self.char_start is not None
+
+    @property
+    def quote(self) -> str:
+        """The excerpt's words as the story says them now ('' for a whole-story tag).
+
+        Read from the transcript or text when shown, never stored: a correction or a redaction
+        reaches every quote. Lists load them in bulk with `coding.units.quotes`
+        (`TagQuerySet.with_quotes`).
+        """
+        if self._quote is None:
+            self._quote = units.quotes([self]).get(self.pk, "")
+        return self._quote
+
+    def refresh_from_db(self, *args, **kwargs) -> None:
+        self._quote = None  # read the words again, too
+        super().refresh_from_db(*args, **kwargs)
 
     @property
     def code(self):

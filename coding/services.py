@@ -61,13 +61,14 @@ def _code_fields(code: Code) -> dict:
 
 
 def _excerpt_fields(story: Story, excerpt: Excerpt | None) -> dict:
-    """The stored range and quote of `excerpt`, snapped to segments for audio and video."""
+    """The stored range of `excerpt`, snapped to segments for audio and video.
+
+    Its words are not stored: `Tag.quote` reads them from the story when shown."""
     none = {
         "start_seconds": None,
         "end_seconds": None,
         "char_start": None,
         "char_end": None,
-        "quote": "",
     }
     if excerpt is None or (excerpt.start_seconds is None and excerpt.char_start is None):
         return none
@@ -83,15 +84,10 @@ def _excerpt_fields(story: Story, excerpt: Excerpt | None) -> dict:
                 "This story has no transcript yet, so there are no segments to choose from. "
                 "Tag the whole story for now, or come back when the transcript is ready."
             )
-        start, end, inside = units.snap_to_segments(
+        start, end, _inside = units.snap_to_segments(
             segments, excerpt.start_seconds, excerpt.end_seconds
         )
-        return {
-            **none,
-            "start_seconds": start,
-            "end_seconds": end,
-            "quote": " ".join(u.text for u in inside),
-        }
+        return {**none, "start_seconds": start, "end_seconds": end}
     if excerpt.char_start is None or excerpt.char_end is None:
         raise TaggingError(
             "An excerpt of a text story is a stretch of its text: select the words, or choose "
@@ -110,7 +106,7 @@ def _excerpt_fields(story: Story, excerpt: Excerpt | None) -> dict:
         end -= 1
     if start == end:
         raise TaggingError("The selection has no words in it. Select some text and try again.")
-    return {**none, "char_start": start, "char_end": end, "quote": text[start:end]}
+    return {**none, "char_start": start, "char_end": end}
 
 
 def _range_data(tag: Tag) -> dict:
@@ -132,14 +128,15 @@ def _refuse_duplicate(story: Story, fields: dict, actor, *, exclude: int | None 
         story=story,
         created_by=actor,
         status__in=[TagStatus.ACCEPTED, TagStatus.PROPOSED],
-        **{k: v for k, v in fields.items() if k != "quote"},
+        **fields,
     )
     if exclude is not None:
         same = same.exclude(pk=exclude)
     if same.exists():
         code = fields["value"] or fields["theme"]
+        excerpt = fields["start_seconds"] is not None or fields["char_start"] is not None
         raise TaggingError(
-            f"You have already tagged this {'excerpt' if fields['quote'] else 'story'} with "
+            f"You have already tagged this {'excerpt' if excerpt else 'story'} with "
             f"“{code}”. Edit that tag instead, or choose another value or theme."
         )
 
@@ -209,32 +206,6 @@ def tags_add(
     return [make(story=story, actor=actor, code=c, excerpt=excerpt, memo=memo) for c in codes]
 
 
-def tag_quotes_refresh(*, story: Story) -> int:
-    """Re-read the words of the time-range excerpts on `story` from its transcript as it is now.
-
-    A tag keeps the words it quotes (the public value and theme pages show them), so when the
-    storyteller corrects a line (a name they said, a mishearing) every excerpt over that line
-    must quote the corrected words, never the old ones. Call it in the transaction that
-    changed the segments. Returns how many tags changed.
-    """
-    if not story.has_media:
-        return 0
-    story_units = units.story_units(story)
-    changed = []
-    for tag in Tag.objects.filter(story=story, start_seconds__isnull=False).only(
-        "pk", "quote", "start_seconds", "end_seconds", "char_start", "char_end"
-    ):
-        touched = set(units.covered(story_units, tag))
-        if not touched:
-            continue  # no line under it any more: nothing newer to quote
-        quote = " ".join(u.text for u in story_units if u.index in touched)
-        if quote != tag.quote:
-            tag.quote = quote
-            changed.append(tag)
-    Tag.objects.bulk_update(changed, ["quote"])
-    return len(changed)
-
-
 def _lock(tag: Tag) -> Tag:
     return (
         Tag.objects.select_for_update(of=("self",))
@@ -275,7 +246,6 @@ def tag_update(
         "end_seconds": tag.end_seconds,
         "char_start": tag.char_start,
         "char_end": tag.char_end,
-        "quote": tag.quote,
     }
     _refuse_duplicate(tag.story, key, tag.created_by, exclude=tag.pk)
     tag.updated_by = actor

@@ -13,6 +13,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
+
+from stories.models import Segment, Story
 
 _PARAGRAPH = re.compile(r"(?:[^\n]*\S[^\n]*(?:\n|$))+")
 # Sentence ends: . ! ? or an ellipsis, then any closing quotes or brackets (straight or curly).
@@ -99,9 +102,7 @@ def transcript_text(units: Sequence[Unit]) -> str:
     return "\n".join(u.text for u in units)
 
 
-def story_segments(story) -> list:
-    from stories.models import Segment
-
+def story_segments(story: Story) -> list[Segment]:
     return list(Segment.objects.filter(transcript__story=story).order_by("index"))
 
 
@@ -148,3 +149,40 @@ def snap_to_segments(
         last = first
     inside = list(units[first.index : last.index + 1])
     return first.start_seconds, last.end_seconds, inside
+
+
+def quote(story_units: Sequence[Unit], tag: Any, *, text_body: str | None = None) -> str:
+    """The words an excerpt tag covers in `story_units`; '' for a whole-story tag.
+
+    A text story's excerpt is its exact character range of `text_body`; an audio or video
+    story's is the segments it touches.
+    """
+    if tag.char_start is not None and tag.char_end is not None and text_body is not None:
+        return text_body[tag.char_start : tag.char_end]
+    touched = set(covered(story_units, tag))
+    return " ".join(u.text for u in story_units if u.index in touched)
+
+
+def quotes(tags: Iterable[Any]) -> dict[int, str]:
+    """The words of each excerpt tag, read now from its story (two queries for any number).
+
+    Tags do not keep a copy of their words: a storyteller's correction, or a redaction, reaches
+    every quote the next time it is shown.
+    """
+    excerpts = [t for t in tags if t.start_seconds is not None or t.char_start is not None]
+    story_ids = {t.story_id for t in excerpts}
+    if not story_ids:
+        return {}
+    texts = dict(Story.objects.filter(pk__in=story_ids, kind="text").values_list("pk", "text_body"))
+    rows: dict[int, list[Any]] = {sid: [] for sid in story_ids}
+    for row in (
+        Segment.objects.filter(transcript__story_id__in=story_ids - set(texts))
+        .order_by("transcript__story_id", "index")
+        .values_list("transcript__story_id", "start", "end", "text", named=True)
+    ):
+        rows[row.transcript__story_id].append(row)
+    by_story = {
+        sid: (text_units(texts[sid]) if sid in texts else segment_units(rows[sid]))
+        for sid in story_ids
+    }
+    return {t.pk: quote(by_story[t.story_id], t, text_body=texts.get(t.story_id)) for t in excerpts}

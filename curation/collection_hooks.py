@@ -11,18 +11,17 @@ from __future__ import annotations
 from wagtail import hooks
 
 from stories.changes import story_changed
+from stories.models import CollectionPage, CollectionStory
 
 _BEFORE = "_search_collection_story_ids"
 
 
 def _is_collection(page) -> bool:
-    from stories.models import CollectionPage
 
     return issubclass(page.specific_class or type(page), CollectionPage)
 
 
 def _collection_story_ids(page) -> set[int]:
-    from stories.models import CollectionStory
 
     if not _is_collection(page) or page.pk is None:
         return set()

@@ -19,6 +19,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 
 from public import links, reads
+from search import api as search_api
 from stories.models import CoproductionType, Project, Story, Theme, Value
 from stories.pages import PublicCacheMixin
 from stories.services import theme_resolve
@@ -198,8 +199,10 @@ class ArchiveIndexPage(PublicCacheMixin, RoutablePageMixin, Page):
                 "stories": _page_of(
                     request, reads.stories_tagged(value=value, theme=theme), STORIES_PER_PAGE
                 ),
-                "excerpts": list(
-                    reads.excerpts_tagged(value=value, theme=theme)[:EXCERPTS_PER_PAGE]
+                "excerpts": (
+                    reads.excerpts_tagged(value=value, theme=theme)[
+                        :EXCERPTS_PER_PAGE
+                    ].with_quotes()
                 ),
             },
         )
@@ -235,11 +238,7 @@ def _related_stories(story, audience: Audience) -> list:
 
     (Search knows a story only once the outbox has been drained into its index.)
     """
-    try:
-        from search.api import related_stories
-    except ImportError:
-        related_stories = None
-    found = related_stories(audience=audience, story=story, limit=3) if related_stories else []
+    found = search_api.related_stories(audience=audience, story=story, limit=3)
     return list(found) or reads.related_stories(story, limit=3, audience=audience)
 
 

@@ -16,6 +16,7 @@ from stories.models import (
     CollectionPage,
     CollectionStory,
     Project,
+    Segment,
     Story,
     StoryQuerySet,
     Theme,
@@ -120,7 +121,6 @@ def excerpts_tagged(
         .filter(story__in=Story.objects.visible_to(audience).values("pk"))
         .filter(story__consent__quotes_allowed=True)
         .filter(Q(start_seconds__isnull=False) | Q(char_start__isnull=False))
-        .exclude(quote="")
         .select_related(*(f"story__{name}" for name in CARD_RELATED))
         .order_by("-story__published_at", "story_id", "start_seconds", "char_start", "id")
     )
@@ -195,8 +195,6 @@ def story_terms(story: Story) -> StoryTerms:
 
 def story_segments(story: Story) -> list:
     """The transcript's timecoded lines, in order (empty for a story without one)."""
-    from stories.models import Segment
-
     return list(Segment.objects.filter(transcript__story=story).order_by("index"))
 
 

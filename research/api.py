@@ -13,10 +13,13 @@ from typing import Literal
 from django.http import Http404, HttpRequest
 from ninja import Field, NinjaAPI, Query, Schema
 
+from coding.models import Tag
 from research.links import story_urls
 from search import api as search_api
 from search.backends import Unavailable
 from search.types import SearchFilters
+from stories.models import Story
+from stories.services import theme_resolve
 from stories.visibility import PUBLIC_AUDIENCE, Audience, audience_for, story_parts
 
 api = NinjaAPI(
@@ -206,7 +209,6 @@ def suggest(
 
 
 def _visible_story(request: HttpRequest, story_id: int):
-    from stories.models import Story
 
     story = (
         Story.objects.visible_to(_audience(request))
@@ -221,8 +223,6 @@ def _visible_story(request: HttpRequest, story_id: int):
 
 @api.get("/stories/{story_id}", response=StoryOut, summary="One story", url_name="story_detail")
 def story_detail(request: HttpRequest, story_id: int):
-    from coding.models import Tag
-    from stories.services import theme_resolve
 
     story = _visible_story(request, story_id)
     parts = story_parts(_audience(request), story)

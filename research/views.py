@@ -74,7 +74,6 @@ def _search_page(request: HttpRequest, audience: Audience, *, scope: str) -> Htt
             sort=sort,
             page=_page_number(request.GET.get("page")),
             per_page=PER_PAGE,
-            request=request,
         )
     except Unavailable:
         status = 503

@@ -32,6 +32,7 @@ from search.types import (
     Snippet,
     Suggestion,
 )
+from stories.models import CollectionPage, Project, Story, StoryKind, Theme, Value, ValueGroup
 from stories.visibility import Audience, story_parts
 
 __all__ = [
@@ -145,8 +146,6 @@ def suggest(*, audience: Audience, prefix: str, limit: int = 8) -> list[Suggesti
 
 def related_stories(*, audience: Audience, story, limit: int = 5) -> list:
     """Stories `audience` may see that share themes, values or words with `story`."""
-    from stories.models import Story
-
     if not Story.objects.visible_to(audience).filter(pk=story.pk).exists():
         return []
     docs, _gone = build_docs([story.pk])
@@ -161,7 +160,6 @@ def related_stories(*, audience: Audience, story, limit: int = 5) -> list:
 
 
 def _load(audience: Audience, ids: list[int]) -> dict:
-    from stories.models import Story
 
     if not ids:
         return {}
@@ -174,7 +172,6 @@ def _load(audience: Audience, ids: list[int]) -> dict:
 
 
 def _code_names() -> list[tuple[str, str]]:
-    from stories.models import Theme, Value
 
     names = [("theme", t.name) for t in Theme.objects.active().order_by("name")]
     names += [("value", v.name) for v in Value.objects.order_by("number")]
@@ -183,8 +180,6 @@ def _code_names() -> list[tuple[str, str]]:
 
 def _final_themes() -> tuple[dict[int, int], dict]:
     """Each theme id -> the theme that absorbed it (itself when not merged), and all themes."""
-    from stories.models import Theme
-
     themes = {t.pk: t for t in Theme.objects.all()}
     final: dict[int, int] = {}
     for theme_id in themes:
@@ -198,8 +193,6 @@ def _final_themes() -> tuple[dict[int, int], dict]:
 
 def resolve_filters(filters: SearchFilters) -> tuple[dict[str, list[str]], tuple[str, ...]]:
     """Index keys for each chosen facet, and the tag tokens whose moments make snippets."""
-    from stories.models import Project, Value
-
     keys: dict[str, list[str]] = {}
     tokens: list[str] = []
     if filters.value:
@@ -226,8 +219,6 @@ def label_facets(
     raw: dict[str, dict[str, int]], filters: SearchFilters
 ) -> dict[str, list[FacetValue]]:
     """Facet counts with their labels and the keys that filters take."""
-    from stories.models import CollectionPage, Project, StoryKind, Value, ValueGroup
-
     chosen = filters.chosen()
     out: dict[str, list[FacetValue]] = {}
 

@@ -17,8 +17,11 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields
 
+from coding.models import Tag
 from search import text as textmod
 from search.query import THEME_TOKEN, VALUE_TOKEN
+from stories.models import CollectionPage, CollectionStory, Segment, Story, Theme
+from stories.visibility import audience_markers
 
 # Text stories are cut into passages of about this many characters, at sentence ends.
 PASSAGE_CHARS = 600
@@ -134,7 +137,6 @@ def _covers(tag, passage: PassageDoc) -> bool:
 
 
 def _theme_resolver():
-    from stories.models import Theme
 
     merged = dict(Theme.objects.filter(merged_into__isnull=False).values_list("pk", "merged_into"))
 
@@ -150,9 +152,6 @@ def _theme_resolver():
 
 def build_docs(story_ids: Iterable[int]) -> tuple[list[StoryDoc], list[int]]:
     """Documents for these stories, and the ids that must leave the index (withdrawn, gone)."""
-    from coding.models import Tag
-    from stories.models import CollectionPage, CollectionStory, Segment, Story
-
     ids = sorted(set(story_ids))
     if not ids:
         return [], []
@@ -221,7 +220,6 @@ def _passages(story, segments: list, tags: list) -> list[PassageDoc]:
 
 
 def _doc(story, passages: list[PassageDoc], tags: list, collection_ids: list[int]) -> StoryDoc:
-    from stories.visibility import audience_markers
 
     consent = story.consent
     told = story.told_on or story.created_at.date()
@@ -263,8 +261,6 @@ def _doc(story, passages: list[PassageDoc], tags: list, collection_ids: list[int
 
 def iter_all_story_ids(batch: int = 1000) -> Iterator[list[int]]:
     """Every story that should be in the index, in batches (for rebuilds and drift checks)."""
-    from stories.models import Story
-
     last = 0
     while True:
         ids = list(

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from search import text as textmod
+from stories.models import Theme, ThemeSynonym, Value
 
 # Tokens written into the stemmed fields for each tag, so that one text match finds stories
 # (and moments) tagged with a code as well as those that say its name.
@@ -93,8 +94,6 @@ def value_names(name: str) -> list[str]:
 
 def _lexicon() -> list[_Entry]:
     """Theme and value names (with synonyms and merged themes) as stem sequences."""
-    from stories.models import Theme, ThemeSynonym, Value
-
     themes = {t.pk: t for t in Theme.objects.all()}
 
     def final(theme_id: int) -> int:

@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from stories import services
+from stories.accounts import storytellers_for
 from stories.models import (
     ConsentMethod,
     Project,
@@ -35,6 +36,10 @@ from stories.models import (
     UploadStatus,
 )
 from stories.models.story import story_media_path
+from stories.photos import story_photo_attach
+from transcribe.errors import MediaError
+from transcribe.media import probe, strip_metadata
+from transcribe.services import transcription_enqueue
 
 BLOCK = 64 * 1024  # bytes read from the request at a time
 
@@ -164,8 +169,6 @@ def media_check_and_strip(src: Path, dst_stem: Path, *, filename: str) -> tuple[
     Returns the stripped copy's path (`dst_stem` plus the suffix its format needs) and what
     was found. Raises UploadRefused with the transcription library's own explanation.
     """
-    from transcribe.errors import MediaError
-    from transcribe.media import probe, strip_metadata
 
     try:
         info = probe(src)
@@ -308,8 +311,6 @@ def story_media_attach(*, story: Story, session: UploadSession, actor) -> Story:
 
 def transcription_enqueue_for(*, story: Story, actor) -> None:
     """THE single call site that queues a story's transcription after its media is stored."""
-    from transcribe.services import transcription_enqueue
-
     transcription_enqueue(story=story, actor=actor)
 
 
@@ -359,8 +360,6 @@ def story_submit(
         **consent,
     )
     if photo is not None:
-        from stories.photos import story_photo_attach
-
         story_photo_attach(story=story, photo=photo)
     if kind == StoryKind.TEXT:
         # Nothing to transcribe: the storyteller reviews their own words and approves them.
@@ -374,8 +373,6 @@ def story_submit(
 
 def can_upload_for(user, storyteller) -> bool:
     """Everyone for themselves; contributors and curators for the storytellers they work with."""
-    from stories.accounts import storytellers_for
-
     return user.pk == storyteller.pk or storytellers_for(user).filter(pk=storyteller.pk).exists()
 
 

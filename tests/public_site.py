@@ -22,7 +22,7 @@ from stories.models import (
 )
 from transcribe.formats import parse_vtt
 
-DEMO = Path(__file__).resolve().parent.parent / "stories" / "demo"
+DEMO = Path(__file__).resolve().parent.parent / "public" / "demo"
 RECORDING = DEMO / "tuesday-coffee-mornings.ogg"
 VIDEO = DEMO / "cooking-with-my-grandmother.webm"
 
@@ -112,7 +112,7 @@ def build_public_archive(make_story, storyteller) -> dict:
     attach_recording(audio)
     cue = cues_of(RECORDING)[3]
     tag(audio, theme=theme(), value=value())
-    tag(audio, value=value(), start_seconds=cue.start, end_seconds=cue.end, quote=cue.text)
+    tag(audio, value=value(), start_seconds=cue.start, end_seconds=cue.end)
     video = make_story(title="Cooking with my grandmother", kind=StoryKind.VIDEO, text="")
     attach_recording(video, VIDEO)
     tag(video, theme=theme("Generations together"), value=value("learning"))

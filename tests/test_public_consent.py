@@ -43,9 +43,7 @@ def hidden(request, make_story, storyteller):
     site.attach_recording(story)
     site.tag(story, value=site.value(), theme=site.theme())
     cue = site.cues_of(site.RECORDING)[0]
-    site.tag(
-        story, value=site.value(), start_seconds=cue.start, end_seconds=cue.end, quote="harbour"
-    )
+    site.tag(story, value=site.value(), start_seconds=cue.start, end_seconds=cue.end)
     story.address = links.story_url(story)  # as it was while it could have been public
     story.captions = links.story_captions_url(story)
     story.media_address = links.story_media_url(story)
@@ -123,9 +121,7 @@ def test_excerpts_are_quoted_only_with_consent(client, make_story):
     story = make_story(title="Unquotable", consent={"quotes_allowed": False}, kind=StoryKind.AUDIO)
     site.attach_recording(story)
     cue = site.cues_of(site.RECORDING)[2]
-    site.tag(
-        story, value=site.value(), start_seconds=cue.start, end_seconds=cue.end, quote=cue.text
-    )
+    site.tag(story, value=site.value(), start_seconds=cue.start, end_seconds=cue.end)
 
     html = client.get(links.value_url(site.value())).content.decode()
 

@@ -135,9 +135,7 @@ def test_story_address_with_an_old_slug_redirects_to_the_current_one(client, gar
 
 def test_value_page_lists_its_stories_and_quotable_excerpts(client, recorded, garden):
     cue = site.cues_of(site.RECORDING)[3]
-    site.tag(
-        recorded, value=site.value(), start_seconds=cue.start, end_seconds=cue.end, quote=cue.text
-    )
+    site.tag(recorded, value=site.value(), start_seconds=cue.start, end_seconds=cue.end)
 
     html = client.get(links.value_url(site.value())).content.decode()
 

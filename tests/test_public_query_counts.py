@@ -28,7 +28,6 @@ def add_stories(make_story, count: int, start: int = 0) -> list:
                 value=site.value(),
                 start_seconds=cue.start,
                 end_seconds=cue.end,
-                quote=cue.text,
             )
         site.tag(story, value=site.value())
         site.tag(story, theme=site.theme())

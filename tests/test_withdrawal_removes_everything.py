@@ -67,7 +67,7 @@ def published(storyteller, curator, project, tmp_path):
     )
     transcript_approve(story=story, actor=storyteller)
     services.story_publish(story=story, actor=curator)
-    Tag.objects.create(story=story, value=Value.objects.first(), quote=f"{MARKER} quote")
+    Tag.objects.create(story=story, value=Value.objects.first())
     story_storage().save(
         f"{derived_prefix(story.pk)}captions/en.vtt",
         ContentFile(f"WEBVTT\n\n00:00.000 --> 00:02.000\nWelcome to {MARKER}.\n".encode()),

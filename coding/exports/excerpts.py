@@ -13,7 +13,7 @@ from django.db.models import Prefetch, Q
 from coding import units
 from coding.models import Tag, TagStatus
 from coding.reads import person_name
-from stories.models import Story, Theme, Value
+from stories.models import Segment, Story, Theme, Value
 from stories.visibility import Audience, StoryParts, story_parts
 
 CHUNK = 200
@@ -90,8 +90,6 @@ def exported_stories(
     audience: Audience, filters: ExportFilter, story_ids: list[int] | None = None
 ) -> Iterator[ExportedStory]:
     """Each exported story with its tags and units; a fixed number of queries per chunk."""
-    from stories.models import Segment
-
     ids = export_story_ids(audience, filters) if story_ids is None else story_ids
     tags = (
         Tag.objects.filter(filters.tag_q())

@@ -5,7 +5,7 @@ caption timings are known exactly. Writes `<slug>.ogg` (Opus audio) or `<slug>.w
 video with Opus sound) and `<slug>.vtt` beside it. The collection pictures are simple
 illustrations drawn with Pillow.
 
-    python stories/demo/build_recordings.py
+    python public/demo/build_recordings.py
 """
 
 from __future__ import annotations

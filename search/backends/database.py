@@ -21,6 +21,7 @@ from search.documents import StoryDoc
 from search.models import IndexedFacet, IndexedPassage, IndexedStory
 from search.query import ParsedQuery
 from search.types import RawHit, RawMoment, RawResults
+from stories.models import Story
 from stories.visibility import Audience, visible_q
 
 SNIPPETS_PER_STORY = 3
@@ -142,7 +143,6 @@ class DatabaseBackend:
 
     # --- reads ---------------------------------------------------------------------------------
     def _visible(self, audience: Audience, now: datetime.datetime) -> QuerySet:
-        from stories.models import Story
 
         return IndexedStory.objects.filter(
             story_id__in=Story.objects.filter(visible_q(audience, now)).values("pk")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.http import Http404, HttpRequest
 from django.shortcuts import render
 
@@ -38,7 +40,6 @@ def gone(request: HttpRequest):
 
 def answers_gone(view):
     """Turn Gone raised while fetching a story into the 410 page."""
-    from functools import wraps
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):

@@ -12,6 +12,7 @@ from django.urls import reverse
 from stories.accounts import can_invite
 from stories.models import Story, StoryPhoto, StoryStatus
 from storyteller.views._common import answers_gone, own_story, visible_stories
+from transcribe.services import transcription_progress
 
 S = StoryStatus
 
@@ -70,7 +71,6 @@ def _jobs_by_story(story_ids: list[int]) -> dict[int, tuple[int | None, str]]:
     """(percent done, failure reason) of each story's transcription job."""
     if not story_ids:
         return {}
-    from transcribe.services import transcription_progress
 
     return transcription_progress(story_ids=story_ids)
 

@@ -1,7 +1,7 @@
 """Demo content for `make run`: a project, themes, storytellers, consented stories, collections.
 
-The audio and video stories carry real synthesised speech (committed in stories/demo/, made by
-stories/demo/build_recordings.py) with their transcripts, so every public page type has
+The audio and video stories carry real synthesised speech (committed in public/demo/, made by
+public/demo/build_recordings.py) with their transcripts, so every public page type has
 something to show. Safe to run again: it finds what exists and creates only what is missing.
 """
 
@@ -109,7 +109,7 @@ STORIES = [
 ]
 
 
-# Recorded stories: the media file and its captions are in stories/demo/<slug>.*; `excerpts`
+# Recorded stories: the media file and its captions are in public/demo/<slug>.*; `excerpts`
 # tag caption lines (numbered from 0) as moments that speak to a value or theme.
 RECORDED_STORIES = [
     {
@@ -382,7 +382,6 @@ class Command(BaseCommand):
                 story=story,
                 start_seconds=cue.start,
                 end_seconds=cue.end,
-                quote=cue.text,
                 created_by=tagger,
                 **target,
             )
