@@ -10,7 +10,9 @@ again.
 from __future__ import annotations
 
 from functools import cached_property
+from typing import Any
 
+from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
 from django.urls import reverse
@@ -28,10 +30,9 @@ class ArchiveLinks:
             self.__dict__["index"] = page
 
     @cached_property
-    def index(self):
-        from public.models import ArchiveIndexPage
-
-        page = ArchiveIndexPage.objects.live().first()
+    def index(self) -> Any:
+        # By name from the app registry: the page model builds its links with this module.
+        page = apps.get_model("public", "ArchiveIndexPage").objects.live().first()
         if page is None:
             raise ImproperlyConfigured(
                 "The site has no live archive index page, so story, value, theme and project "

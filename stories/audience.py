@@ -5,10 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from stories.models.people import Role
+from django.db import models
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+
+class Role(models.TextChoices):
+    """Roles are Django groups of these names; a person may hold several."""
+
+    STORYTELLER = "storyteller", "Storyteller"
+    CONTRIBUTOR = "contributor", "Contributor"
+    CURATOR = "curator", "Curator"
+    RESEARCHER = "researcher", "Researcher"
+
 
 PUBLIC = "public"
 STORYTELLER: str = Role.STORYTELLER.value

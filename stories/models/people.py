@@ -5,14 +5,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from stories.audience import Role
 
-class Role(models.TextChoices):
-    """Roles are Django groups of these names; a person may hold several."""
-
-    STORYTELLER = "storyteller", "Storyteller"
-    CONTRIBUTOR = "contributor", "Contributor"
-    CURATOR = "curator", "Curator"
-    RESEARCHER = "researcher", "Researcher"
+__all__ = ["Role", "StorytellerProfile"]
 
 
 class StorytellerProfile(models.Model):
