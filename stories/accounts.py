@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import secrets
+from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -23,6 +24,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from stories.models import Invitation, Project, ProjectMembership, Role, StorytellerProfile
+from stories.types import User
 from stories.visibility import CONTRIBUTOR, CURATOR, audience_for
 
 
@@ -34,16 +36,16 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def can_invite(user) -> bool:
+def can_invite(user: User) -> bool:
     audience = audience_for(user)
     return audience.has(CONTRIBUTOR) or audience.has(CURATOR)
 
 
 def invitation_create(
     *,
-    invited_by,
+    invited_by: User,
     email: str,
-    join_url_for,
+    join_url_for: Callable[[str], str],
     project: Project | None = None,
     message: str = "",
 ) -> Invitation:
@@ -99,14 +101,16 @@ def invitation_for_token(token: str, *, now: datetime.datetime | None = None) ->
     return invitation
 
 
-def _storyteller_user_create(*, username: str, display_name: str, password: str, email: str):
+def _storyteller_user_create(
+    *, username: str, display_name: str, password: str, email: str
+) -> User:
     user = get_user_model().objects.create_user(username=username, email=email, password=password)
     user.groups.add(Group.objects.get(name=Role.STORYTELLER))
     StorytellerProfile.objects.create(user=user, display_name=display_name.strip())
     return user
 
 
-def invitation_accept(*, token: str, username: str, display_name: str, password: str):
+def invitation_accept(*, token: str, username: str, display_name: str, password: str) -> User:
     """Accept an invitation: a storyteller account, and the link is used up."""
     with transaction.atomic():
         invitation = invitation_for_token(token)
@@ -130,7 +134,7 @@ def invitation_accept(*, token: str, username: str, display_name: str, password:
     return user
 
 
-def storyteller_signup(*, username: str, display_name: str, password: str, email: str = ""):
+def storyteller_signup(*, username: str, display_name: str, password: str, email: str = "") -> User:
     """Open sign-up, when ARCHIVE_SELF_SIGNUP is on. The email address is optional."""
     if not settings.ARCHIVE_SELF_SIGNUP:
         raise PermissionDenied("Joining is by invitation only. Ask a community reporter.")
@@ -140,12 +144,12 @@ def storyteller_signup(*, username: str, display_name: str, password: str, email
         )
 
 
-def display_name_of(user) -> str:
+def display_name_of(user: User) -> str:
     profile = getattr(user, "storyteller_profile", None)
     return profile.display_name if profile else user.get_username()
 
 
-def storytellers_for(user) -> QuerySet:
+def storytellers_for(user: User) -> QuerySet[User]:
     """Storytellers `user` may upload for: everyone's for a curator; for a contributor, those
     they invited and those in the projects they belong to. Nobody else's otherwise."""
     users = get_user_model().objects.filter(groups__name=Role.STORYTELLER, is_active=True)

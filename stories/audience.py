@@ -59,7 +59,7 @@ def audience_for(user: AbstractBaseUser | AnonymousUser | None) -> Audience:
     if cached is not None:
         return cached
     audience = _audience_of(user)
-    user._archive_audience = audience  # type: ignore[union-attr]
+    user._archive_audience = audience  # type: ignore[attr-defined]
     return audience
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -33,7 +34,7 @@ def site_url(path: str) -> str:
     return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
 
 
-def _send(story: Story, kind: str, subject: str, template: str, **context) -> bool:
+def _send(story: Story, kind: str, subject: str, template: str, **context: Any) -> bool:
     email = story.storyteller.email
     if not email:
         return False
@@ -106,7 +107,7 @@ def consent_expiry_reminders_send(*, now: datetime.datetime | None = None) -> in
             "consent_expiry",
             "Your consent for a story ends soon",
             "consent_expiry.txt",
-            expires_at=story.consent.expires_at,
+            expires_at=story.consent.expires_at if story.consent else None,
             link=site_url(reverse("storyteller:consent", args=[story.pk])),
             data={"consent_id": story.consent_id},
         )

@@ -9,6 +9,8 @@ cookie, so a cache never hands one person's page to another.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -32,7 +34,7 @@ def cache_public_response(
 class PublicCacheMixin:
     """For Wagtail pages: sets the public cache headers on whatever `serve` answers."""
 
-    def serve(self, request, *args, **kwargs):
-        response = super().serve(request, *args, **kwargs)
-        restricted = self.get_view_restrictions().exists()
+    def serve(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response: HttpResponse = super().serve(request, *args, **kwargs)  # type: ignore[misc]
+        restricted = self.get_view_restrictions().exists()  # type: ignore[attr-defined]
         return cache_public_response(request, response, restricted=restricted)

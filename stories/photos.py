@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from stories.models import Story, StoryPhoto
@@ -40,7 +41,7 @@ def _mb(size: int) -> str:
     return f"{size / 1024**2:.0f} MB"
 
 
-def photo_clean(uploaded, *, alt_text: str) -> CleanPhoto:
+def photo_clean(uploaded: UploadedFile, *, alt_text: str) -> CleanPhoto:
     """Decode and re-encode an uploaded photo without its metadata (raises PhotoRefused)."""
     name = getattr(uploaded, "name", None) or "The photo"
     size = getattr(uploaded, "size", None) or 0

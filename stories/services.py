@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.core.files.storage import Storage
 from django.db import transaction
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
@@ -26,12 +27,13 @@ from stories.models import (
 )
 from stories.notifications import notify_story_published
 from stories.storage import derived_prefix, story_storage
+from stories.types import Actor, User
 
 
 @transaction.atomic
 def story_create(
     *,
-    storyteller,
+    storyteller: User,
     title: str,
     kind: str,
     summary: str = "",
@@ -39,7 +41,7 @@ def story_create(
     language: str = "en",
     project: Project | None = None,
     told_on: datetime.date | None = None,
-    uploaded_by=None,
+    uploaded_by: User | None = None,
 ) -> Story:
     """A new draft story. `uploaded_by` other than the storyteller records an on-behalf upload."""
     uploader = uploaded_by or storyteller
@@ -65,7 +67,7 @@ def story_create(
 def consent_record(
     *,
     story: Story,
-    actor,
+    actor: Actor,
     method: str,
     archive: bool,
     researchers: bool = False,
@@ -120,7 +122,7 @@ def consent_record(
 
 
 @transaction.atomic
-def story_transition(*, story: Story, target: str, actor=None) -> Story:
+def story_transition(*, story: Story, target: str, actor: Actor = None) -> Story:
     """Move a story along its workflow (raises InvalidTransition) and leave an audit row."""
     locked = Story.objects.select_for_update().get(pk=story.pk)
     previous = locked.status
@@ -136,7 +138,7 @@ def story_transition(*, story: Story, target: str, actor=None) -> Story:
     return story
 
 
-def story_publish(*, story: Story, actor) -> Story:
+def story_publish(*, story: Story, actor: Actor) -> Story:
     """Only an approved story whose storyteller agreed to public showing can be published."""
     if (
         story.consent is None
@@ -153,7 +155,7 @@ def story_publish(*, story: Story, actor) -> Story:
     return story
 
 
-def consent_withdraw(*, story: Story, actor) -> Story:
+def consent_withdraw(*, story: Story, actor: Actor) -> Story:
     """Withdrawal, the storyteller's one action: out of every audience at once.
 
     In one transaction: a withdrawn consent record, the status, the outbox row that takes it out
@@ -211,7 +213,7 @@ def _story_content_erase(story: Story) -> None:
     """
     for relation in Story._meta.related_objects:
         model = relation.related_model
-        if getattr(model, "erased_on_withdrawal", False):
+        if isinstance(model, type) and getattr(model, "erased_on_withdrawal", False):
             model._default_manager.filter(**{relation.field.name: story}).delete()
 
 
@@ -252,7 +254,7 @@ def _story_files_purge(story_id: int, names: list[str]) -> None:
     cache.clear()
 
 
-def _files_under(storage, prefix: str) -> list[str]:
+def _files_under(storage: Storage, prefix: str) -> list[str]:
     try:
         folders, files = storage.listdir(prefix)
     except (FileNotFoundError, NotADirectoryError):

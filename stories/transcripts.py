@@ -19,6 +19,7 @@ from stories.audit import story_event_record
 from stories.changes import story_changed
 from stories.models import Segment, SegmentRevision, Story, StoryStatus, Transcript
 from stories.services import story_transition
+from stories.types import Actor
 
 EDITABLE = (StoryStatus.AWAITING_REVIEW, StoryStatus.APPROVED, StoryStatus.PUBLISHED)
 MAX_SEGMENT_CHARS = 5000
@@ -74,7 +75,7 @@ class ReviewRefused(Exception):
 
 
 @transaction.atomic
-def transcript_segment_edit(*, segment: Segment, text: str, actor) -> Segment:
+def transcript_segment_edit(*, segment: Segment, text: str, actor: Actor) -> Segment:
     """Correct a segment's text; the old and new text, who and when go to SegmentRevision."""
     segment = (
         Segment.objects.select_for_update().select_related("transcript__story").get(pk=segment.pk)
@@ -113,7 +114,7 @@ def transcript_segment_edit(*, segment: Segment, text: str, actor) -> Segment:
 
 
 @transaction.atomic
-def transcript_approve(*, story: Story, actor) -> Story:
+def transcript_approve(*, story: Story, actor: Actor) -> Story:
     """The storyteller approves their story's transcript (or written text): it may be published."""
     if actor is None or actor.pk != story.storyteller_id:
         raise PermissionDenied("Only the storyteller can approve their own story.")

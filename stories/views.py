@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import mimetypes
 import re
+from collections.abc import Iterator
 from pathlib import PurePosixPath
+from typing import IO
 
+from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.views.decorators.http import require_safe
 
 from stories.audience import audience_for
@@ -33,14 +37,14 @@ _TYPES = {
 
 
 @require_safe
-def story_media(request: HttpRequest, pk: int, part: str) -> HttpResponse:
+def story_media(request: HttpRequest, pk: int, part: str) -> HttpResponseBase:
     story = Story.objects.visible_to(audience_for(request.user)).filter(pk=pk).first()
     if story is None:
         if Story.objects.was_withdrawn(pk):
             return HttpResponse("This story was withdrawn by its storyteller.", status=410)
         raise Http404("No such recording.")
     field = _file_of(story, part)
-    if not field:
+    if not field or not field.name:
         raise Http404("This story has no such file.")
     content_type = _content_type(field.name, story.kind)
     try:
@@ -56,12 +60,14 @@ def story_media(request: HttpRequest, pk: int, part: str) -> HttpResponse:
     return response
 
 
-def _file_of(story: Story, part: str):
+def _file_of(story: Story, part: str) -> FieldFile | None:
     if part == "media":
-        return story.media
+        media: FieldFile = story.media
+        return media
     if part == "photo":
         photo = StoryPhoto.objects.filter(story=story).first()
-        return photo.image if photo else None
+        image: FieldFile | None = photo.image if photo else None
+        return image
     return None
 
 
@@ -73,12 +79,14 @@ def _content_type(name: str, kind: str) -> str:
     return guessed
 
 
-def _ranged(request: HttpRequest, handle, size: int, content_type: str) -> HttpResponse:
+def _ranged(
+    request: HttpRequest, handle: IO[bytes], size: int, content_type: str
+) -> HttpResponseBase:
     match = _RANGE.match(request.headers.get("Range", "").replace(" ", ""))
     if not match or not any(match.groups()):
-        response = FileResponse(handle, content_type=content_type)
-        response["Content-Length"] = str(size)
-        return response
+        whole = FileResponse(handle, content_type=content_type)
+        whole["Content-Length"] = str(size)
+        return whole
     first, last = match.groups()
     if first == "":  # the last N bytes
         start, end = max(size - int(last), 0), size - 1
@@ -86,9 +94,9 @@ def _ranged(request: HttpRequest, handle, size: int, content_type: str) -> HttpR
         start, end = int(first), min(int(last) if last else size - 1, size - 1)
     if start >= size or start > end:
         handle.close()
-        response = HttpResponse(status=416)
-        response["Content-Range"] = f"bytes */{size}"
-        return response
+        refused = HttpResponse(status=416)
+        refused["Content-Range"] = f"bytes */{size}"
+        return refused
     handle.seek(start)
     response = StreamingHttpResponse(
         _read_span(handle, end - start + 1), status=206, content_type=content_type
@@ -98,7 +106,7 @@ def _ranged(request: HttpRequest, handle, size: int, content_type: str) -> HttpR
     return response
 
 
-def _read_span(handle, remaining: int):
+def _read_span(handle: IO[bytes], remaining: int) -> Iterator[bytes]:
     try:
         while remaining > 0:
             block = handle.read(min(BLOCK, remaining))

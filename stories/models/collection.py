@@ -19,14 +19,14 @@ from stories.pages import PublicCacheMixin
 
 class CollectionPage(PublicCacheMixin, Page):
     introduction = RichTextField(blank=True)
-    image = models.ForeignKey(
+    image: models.ForeignKey[Any, Any] = models.ForeignKey(
         "wagtailimages.Image",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    project = models.ForeignKey(
+    project: models.ForeignKey[Any, Any] = models.ForeignKey(
         "stories.Project",
         null=True,
         blank=True,
@@ -66,7 +66,7 @@ class CollectionPage(PublicCacheMixin, Page):
             )
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context(request, *args, **kwargs)
+        context: dict[str, Any] = super().get_context(request, *args, **kwargs)
         context["stories"] = self.visible_stories(PUBLIC_AUDIENCE)
         return context
 
@@ -84,7 +84,9 @@ class CollectionPage(PublicCacheMixin, Page):
 
 class CollectionStory(Orderable):
     page = ParentalKey(CollectionPage, on_delete=models.CASCADE, related_name="collection_stories")
-    story = models.ForeignKey("stories.Story", on_delete=models.CASCADE, related_name="+")
+    story: models.ForeignKey[Story, Story] = models.ForeignKey(
+        "stories.Story", on_delete=models.CASCADE, related_name="+"
+    )
 
     panels = [FieldPanel("story")]
 

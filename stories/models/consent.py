@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -52,7 +53,7 @@ class ConsentRecord(models.Model):
     def __str__(self) -> str:
         return f"Consent for story {self.story_id} at {self.created_at:%Y-%m-%d}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         # History is never rewritten: a change is a new record.
         if self.pk is not None:
             raise ValidationError("Consent records are append-only; record a new one instead.")

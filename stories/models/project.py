@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.text import slugify
@@ -17,14 +19,17 @@ class CoproductionType(models.TextChoices):
 
 
 class Project(ClusterableModel):
-    name = models.CharField(max_length=255)
-    slug = models.SlugField(max_length=255, unique=True)
-    summary = models.TextField(blank=True)
-    coproduction_type = models.CharField(
+    # Wagtail's models carry no types: the fields say theirs.
+    name: models.CharField[str, str] = models.CharField(max_length=255)
+    slug: models.SlugField[str, str] = models.SlugField(max_length=255, unique=True)
+    summary: models.TextField[str, str] = models.TextField(blank=True)
+    coproduction_type: models.CharField[str, str] = models.CharField(
         max_length=32, choices=CoproductionType.choices, default=CoproductionType.RICH_COAUTHORED
     )
-    partners = models.TextField(blank=True, help_text="Partner organisations, one per line.")
-    created_at = models.DateTimeField(auto_now_add=True)
+    partners: models.TextField[str, str] = models.TextField(
+        blank=True, help_text="Partner organisations, one per line."
+    )
+    created_at: models.DateTimeField[Any, Any] = models.DateTimeField(auto_now_add=True)
 
     panels = [
         FieldPanel("name"),
@@ -41,7 +46,7 @@ class Project(ClusterableModel):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self.slug:
             self.slug = slugify(self.name)[:255]
         super().save(*args, **kwargs)
@@ -55,14 +60,14 @@ class ProjectMembership(Orderable):
     """Who took part in a project, in which role, and how they agreed to be credited."""
 
     project = ParentalKey(Project, on_delete=models.CASCADE, related_name="memberships")
-    user = models.ForeignKey(
+    user: models.ForeignKey[Any, Any] = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="project_memberships"
     )
-    role = models.CharField(max_length=32, default="contributor")
-    credit_name = models.CharField(
+    role: models.CharField[str, str] = models.CharField(max_length=32, default="contributor")
+    credit_name: models.CharField[str, str] = models.CharField(
         max_length=120, blank=True, help_text="Shown publicly only when they agreed to be named."
     )
-    credit_publicly = models.BooleanField(default=False)
+    credit_publicly: models.BooleanField[bool, bool] = models.BooleanField(default=False)
 
     panels = [
         FieldPanel("user"),

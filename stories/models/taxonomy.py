@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.utils.text import slugify
 from modelcluster.fields import ParentalKey
@@ -44,16 +46,9 @@ class ThemeQuerySet(models.QuerySet["Theme"]):
         """Themes that have not been merged into another."""
         return self.filter(merged_into__isnull=True)
 
-    def with_tag_counts(self) -> ThemeQuerySet:
-        """Each theme with `tag_count` (accepted tags) and `story_count`, in the same query."""
-        accepted = models.Q(tags__status="accepted")
-        return self.annotate(
-            tag_count=models.Count("tags", filter=accepted),
-            story_count=models.Count("tags__story", filter=accepted, distinct=True),
-        )
 
-
-class Theme(TaxonomyTerm, ClusterableModel):
+# modelcluster's ParentalKey (synonyms) is unknown to the type stubs.
+class Theme(TaxonomyTerm, ClusterableModel):  # type: ignore[django-manager-missing]
     """A curated theme (isolation, shielding, trust in services...).
 
     Themes nest under a parent, carry synonyms for search, and can be merged: a merged theme
@@ -84,7 +79,7 @@ class Theme(TaxonomyTerm, ClusterableModel):
         InlinePanel("synonyms", label="Synonyms"),
     ]
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self.slug:
             self.slug = slugify(self.name)[:255]
         super().save(*args, **kwargs)
@@ -96,7 +91,7 @@ class Theme(TaxonomyTerm, ClusterableModel):
 
 class ThemeSynonym(Orderable):
     theme = ParentalKey(Theme, on_delete=models.CASCADE, related_name="synonyms")
-    name = models.CharField(max_length=255)
+    name: models.CharField[str, str] = models.CharField(max_length=255)
 
     class Meta(Orderable.Meta):
         constraints = [
