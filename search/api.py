@@ -32,7 +32,16 @@ from search.types import (
     Snippet,
     Suggestion,
 )
-from stories.models import CollectionPage, Project, Story, StoryKind, Theme, Value, ValueGroup
+from stories.models import (
+    CollectionPage,
+    Project,
+    Story,
+    StoryKind,
+    Theme,
+    Value,
+    ValueGroup,
+    follow_merges,
+)
 from stories.visibility import Audience, story_parts
 
 __all__ = [
@@ -181,14 +190,7 @@ def _code_names() -> list[tuple[str, str]]:
 def _final_themes() -> tuple[dict[int, int], dict]:
     """Each theme id -> the theme that absorbed it (itself when not merged), and all themes."""
     themes = {t.pk: t for t in Theme.objects.all()}
-    final: dict[int, int] = {}
-    for theme_id in themes:
-        current, seen = theme_id, set()
-        while themes[current].merged_into_id and current not in seen:
-            seen.add(current)
-            current = themes[current].merged_into_id
-        final[theme_id] = current
-    return final, themes
+    return follow_merges({t.pk: t.merged_into_id for t in themes.values()}), themes
 
 
 def resolve_filters(filters: SearchFilters) -> tuple[dict[str, list[str]], tuple[str, ...]]:

@@ -136,20 +136,6 @@ def _covers(tag, passage: PassageDoc) -> bool:
     return False
 
 
-def _theme_resolver():
-
-    merged = dict(Theme.objects.filter(merged_into__isnull=False).values_list("pk", "merged_into"))
-
-    def final(theme_id: int) -> int:
-        seen = set()
-        while theme_id in merged and theme_id not in seen:
-            seen.add(theme_id)
-            theme_id = merged[theme_id]
-        return theme_id
-
-    return final
-
-
 def build_docs(story_ids: Iterable[int]) -> tuple[list[StoryDoc], list[int]]:
     """Documents for these stories, and the ids that must leave the index (withdrawn, gone)."""
     ids = sorted(set(story_ids))
@@ -163,7 +149,7 @@ def build_docs(story_ids: Iterable[int]) -> tuple[list[StoryDoc], list[int]]:
     gone = [i for i in ids if i not in stories]
     if not stories:
         return [], gone
-    final = _theme_resolver()
+    final_ids = Theme.objects.final_ids()
     tags: dict[int, list] = {}
     for tag in (
         Tag.objects.filter(story_id__in=stories, status="accepted")
@@ -193,7 +179,7 @@ def build_docs(story_ids: Iterable[int]) -> tuple[list[StoryDoc], list[int]]:
         story_tags = tags.get(story.pk, [])
         for tag in story_tags:  # a merged theme counts as the theme that absorbed it (not saved)
             if tag.theme_id:
-                tag.theme_id = final(tag.theme_id)
+                tag.theme_id = final_ids.get(tag.theme_id, tag.theme_id)
         passages = _passages(story, segments.get(story.pk, []), story_tags)
         docs.append(_doc(story, passages, story_tags, collections.get(story.pk, [])))
     docs.sort(key=lambda d: d.story_id)

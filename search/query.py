@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from search import text as textmod
-from stories.models import Theme, ThemeSynonym, Value
+from stories.models import Theme, ThemeSynonym, Value, follow_merges
 
 # Tokens written into the stemmed fields for each tag, so that one text match finds stories
 # (and moments) tagged with a code as well as those that say its name.
@@ -95,23 +95,17 @@ def value_names(name: str) -> list[str]:
 def _lexicon() -> list[_Entry]:
     """Theme and value names (with synonyms and merged themes) as stem sequences."""
     themes = {t.pk: t for t in Theme.objects.all()}
-
-    def final(theme_id: int) -> int:
-        seen = set()
-        while themes[theme_id].merged_into_id and theme_id not in seen:
-            seen.add(theme_id)
-            theme_id = themes[theme_id].merged_into_id
-        return theme_id
+    final = follow_merges({t.pk: t.merged_into_id for t in themes.values()})
 
     names: dict[int, set[str]] = {}
     for theme in themes.values():
-        names.setdefault(final(theme.pk), set()).add(theme.name)
+        names.setdefault(final[theme.pk], set()).add(theme.name)
     for synonym in ThemeSynonym.objects.all():
         if synonym.theme_id in themes:
-            names.setdefault(final(synonym.theme_id), set()).add(synonym.name)
+            names.setdefault(final[synonym.theme_id], set()).add(synonym.name)
     entries: list[_Entry] = []
     for theme_id, theme_names in names.items():
-        merged = [t for t in themes.values() if final(t.pk) == theme_id]
+        merged = [t for t in themes.values() if final[t.pk] == theme_id]
         tokens = tuple(THEME_TOKEN.format(t.pk) for t in merged)
         phrases = tuple(sorted({textmod.stem_text(n) for n in theme_names} - {""})) + tokens
         written = tuple(sorted({w for n in theme_names for w in textmod.words(n)}))

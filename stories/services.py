@@ -270,11 +270,9 @@ def story_kind_has_media(kind: str) -> bool:
 
 
 def theme_resolve(*, theme: Theme) -> Theme:
-    """The theme that stands for `theme` now: itself, or the theme it was merged into."""
-    seen = {theme.pk}
-    while theme.merged_into_id is not None:
-        theme = Theme.objects.get(pk=theme.merged_into_id)
-        if theme.pk in seen:  # a cycle would be a bug; stop rather than loop
-            break
-        seen.add(theme.pk)
-    return theme
+    """The theme that stands for `theme` now: itself, or the theme it was merged into
+    (following `Theme.objects.final_ids`, which stops on a cycle)."""
+    if theme.merged_into_id is None:
+        return theme
+    final = Theme.objects.final_ids().get(theme.pk, theme.pk)
+    return theme if final == theme.pk else Theme.objects.get(pk=final)

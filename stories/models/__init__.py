@@ -14,7 +14,7 @@ from stories.models.story import (
     StoryQuerySet,
     StoryStatus,
 )
-from stories.models.taxonomy import Theme, ThemeSynonym, Value, ValueGroup
+from stories.models.taxonomy import Theme, ThemeSynonym, Value, ValueGroup, follow_merges
 from stories.models.transcript import Segment, SegmentRevision, Transcript
 from stories.models.uploads import UploadSession, UploadStatus
 
@@ -48,4 +48,5 @@ __all__ = [
     "UploadStatus",
     "Value",
     "ValueGroup",
+    "follow_merges",
 ]

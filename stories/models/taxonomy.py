@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.db import models
@@ -41,10 +42,33 @@ class Value(TaxonomyTerm):
         ordering = ["number"]
 
 
+def follow_merges(merged_into: Mapping[int, int | None]) -> dict[int, int]:
+    """Each theme id -> the id of the theme that stands for it now, given every theme's
+    `merged_into` id: itself when not merged, else the end of its chain of merges.
+
+    A cycle (which merging never makes) stops where the chain comes back round, rather than
+    looping; a chain that leaves the mapping stops at the last id it knows.
+    """
+    final: dict[int, int] = {}
+    for theme_id in merged_into:
+        current, seen = theme_id, set()
+        while (into := merged_into.get(current)) is not None and current not in seen:
+            seen.add(current)
+            current = into
+        final[theme_id] = current
+    return final
+
+
 class ThemeQuerySet(models.QuerySet["Theme"]):
     def active(self) -> ThemeQuerySet:
         """Themes that have not been merged into another."""
         return self.filter(merged_into__isnull=True)
+
+    def final_ids(self) -> dict[int, int]:
+        """Each theme id -> the id of the theme that stands for it now (`follow_merges`), in
+        one query. Call it on every theme (`Theme.objects.final_ids()`): chains are followed
+        through the themes of this queryset only."""
+        return follow_merges(dict(self.values_list("pk", "merged_into_id")))
 
 
 # modelcluster's ParentalKey (synonyms) is unknown to the type stubs.
