@@ -35,7 +35,6 @@ from stories.models import (
     UploadSession,
     UploadStatus,
 )
-from stories.models.story import story_media_path
 from stories.photos import story_photo_attach
 from transcribe.errors import MediaError
 from transcribe.media import probe, strip_metadata
@@ -291,7 +290,8 @@ def story_media_attach(*, story: Story, session: UploadSession, actor) -> Story:
     if session.status != UploadStatus.READY:
         raise UploadRefused("This file has not been checked yet. Upload it again.")
     path = ready_path(session)
-    name = story_media_path(story, f"{uuid.uuid4().hex}{session.suffix}")
+    # The field's upload_to (story_media_path) puts the name in the story's folder.
+    name = f"{uuid.uuid4().hex}{session.suffix}"
     with open(path, "rb") as f:
         story.media.save(name, _MovableFile(f, name=str(path)), save=False)
     if path.exists():  # storages that copy rather than move

@@ -114,7 +114,15 @@ class StoryQuerySet(models.QuerySet["Story"]):
 
 
 def story_media_path(story: Story, filename: str) -> str:
-    return f"stories/{story.storyteller_id}/{filename}"
+    """stories/<storyteller id>/<story id>/<file name>: one folder per story.
+
+    Only the last part of `filename` is kept, so a name that is already a path is not nested
+    again. Files stored under older layouts keep their recorded names and still open.
+    """
+    name = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    if story.pk is None:
+        return f"stories/{story.storyteller_id}/{name}"
+    return f"stories/{story.storyteller_id}/{story.pk}/{name}"
 
 
 class Story(models.Model):
