@@ -27,6 +27,13 @@ def is_coder(audience: Audience) -> bool:
     return any(audience.has(role) for role in CODER_ROLES)
 
 
+def can_export(audience: Audience) -> bool:
+    """Coded-excerpt exports (memos, coders' names, quotes) are for the people who code, as the
+    coding pages are; what an export holds is then what the visibility rule and `story_parts`
+    let that coder see."""
+    return is_coder(audience)
+
+
 def codable_stories(audience: Audience):
     """Stories `audience` may code: visible to them and kept in the archive by consent."""
     if not is_coder(audience):

@@ -303,8 +303,13 @@ def _absolute_media_url(request: HttpRequest) -> Callable[[Story], str | None]:
 @login_required
 @require_safe
 def export(request: HttpRequest) -> HttpResponse:
-    """The export form; with `format` in the query, the download itself."""
+    """The export form; with `format` in the query, the download itself (coders only)."""
     audience = audience_for(request.user)
+    if not permissions.can_export(audience):
+        raise PermissionDenied(
+            "Exports of coded excerpts are open to contributors, researchers and curators, like "
+            "the coding pages. Ask a curator if you think you should have access."
+        )
     data = request.GET if "format" in request.GET else None
     form = ExportForm(data, choices=reads.code_choices())
     if not form.is_bound or not form.is_valid():
