@@ -10,10 +10,12 @@ from django.db.models import Count, Prefetch, Q
 from coding import agreement, permissions, units
 from coding.models import Tag, TagStatus
 from stories.models import Story, Theme, ThemeSynonym, Value, ValueGroup
-from stories.visibility import Audience
+from stories.timecode import clock
+from stories.types import User
+from stories.visibility import Audience, StoryParts
 
 
-def person_name(user) -> str:
+def person_name(user: User | None) -> str:
     if user is None:
         return "A former member"
     profile = getattr(user, "storyteller_profile", None)
@@ -132,8 +134,8 @@ def margin_rows(story: Story, story_units: list[units.Unit], tags: list[Tag]) ->
 
 
 def tag_range_label(tag: Tag) -> str:
-    if tag.start_seconds is not None:
-        start, end = units.format_seconds(tag.start_seconds), units.format_seconds(tag.end_seconds)
+    if tag.start_seconds is not None and tag.end_seconds is not None:
+        start, end = clock(tag.start_seconds), clock(tag.end_seconds)
         return f"{start}\u2013{end}"
     if tag.char_start is not None:
         return f"characters {tag.char_start + 1}\u2013{tag.char_end}"
@@ -182,7 +184,7 @@ def _coefficient(value: float | None) -> str:
 
 @dataclass
 class StoryAgreement:
-    coders: list  # users, in a stable order
+    coders: list[User]  # in a stable order
     units: list[units.Unit]
     rows: list[CodeAgreement]
 
@@ -210,12 +212,12 @@ def story_agreement(story: Story, *, storyteller_name: str | None = None) -> Sto
         .order_by("id")
         if t.is_excerpt and t.created_by_id is not None
     ]
-    coders = list({t.created_by_id: t.created_by for t in tags}.values())
+    coders = [u for u in {t.created_by_id: t.created_by for t in tags}.values() if u is not None]
     coders.sort(key=lambda u: person_name(u).casefold())
-    position = {u.pk: i for i, u in enumerate(coders)}
+    position: dict[int | None, int] = {u.pk: i for i, u in enumerate(coders)}
 
-    marks: dict[tuple[str, int], list[set[int]]] = {}
-    codes: dict[tuple[str, int], Value | Theme] = {}
+    marks: dict[tuple[str, int | None], list[set[int]]] = {}
+    codes: dict[tuple[str, int | None], Value | Theme] = {}
     for tag in tags:
         key = ("value", tag.value_id) if tag.value_id else ("theme", tag.theme_id)
         codes[key] = tag.code
@@ -293,7 +295,9 @@ def tag_counts(audience: Audience) -> TagCounts:
     return TagCounts(dict(values), dict(themes), dict(value_stories), dict(theme_stories))
 
 
-def decorate(tags: list[Tag], story: Story, story_units: list[units.Unit], parts) -> list[Tag]:
+def decorate(
+    tags: list[Tag], story: Story, story_units: list[units.Unit], parts: StoryParts
+) -> list[Tag]:
     """Give each tag what the templates show: who (as the consent allows), where, which unit."""
     for tag in tags:
         if tag.created_by_id is not None and tag.created_by_id == story.storyteller_id:

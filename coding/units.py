@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from stories.models import Segment, Story
+from stories.timecode import clock
 
 _PARAGRAPH = re.compile(r"(?:[^\n]*\S[^\n]*(?:\n|$))+")
 # Sentence ends: . ! ? or an ellipsis, then any closing quotes or brackets (straight or curly).
@@ -34,22 +35,15 @@ class Unit:
 
     @property
     def time_label(self) -> str:
-        return format_seconds(self.start_seconds) if self.start_seconds is not None else ""
+        return clock(self.start_seconds) if self.start_seconds is not None else ""
 
     @property
     def label(self) -> str:
         """How a unit is named in lists: its time for media, its number for text."""
         snippet = self.text if len(self.text) <= 60 else self.text[:57].rstrip() + "…"
         if self.start_seconds is not None:
-            return f"{format_seconds(self.start_seconds)} {snippet}"
+            return f"{clock(self.start_seconds)} {snippet}"
         return f"{self.index + 1}. {snippet}"
-
-
-def format_seconds(seconds: float) -> str:
-    total = int(seconds)
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 def _stripped(text: str, start: int, end: int) -> tuple[int, int]:
@@ -106,14 +100,14 @@ def story_segments(story: Story) -> list[Segment]:
     return list(Segment.objects.filter(transcript__story=story).order_by("index"))
 
 
-def story_units(story, segments: Sequence | None = None) -> list[Unit]:
+def story_units(story: Story, segments: Sequence | None = None) -> list[Unit]:
     """The units of `story`; pass `segments` when they are already loaded."""
     if story.has_media:
         return segment_units(story_segments(story) if segments is None else segments)
     return text_units(story.text_body)
 
 
-def covered(units: Sequence[Unit], tag) -> list[int]:
+def covered(units: Sequence[Unit], tag: Any) -> list[int]:
     """Indexes of the units an excerpt tag touches; empty for a whole-story tag."""
     if tag.start_seconds is not None and tag.end_seconds is not None:
         start, end = tag.start_seconds, tag.end_seconds
@@ -143,11 +137,23 @@ def snap_to_segments(
         raise ValueError("no segments")
     if end_seconds < start_seconds:
         start_seconds, end_seconds = end_seconds, start_seconds
-    first = next((u for u in units if u.end_seconds > start_seconds), units[-1])
-    last = next((u for u in reversed(units) if u.start_seconds < end_seconds), first)
+    # Segment units always have both times; the `is not None` checks only tell the type checker.
+    first = next(
+        (u for u in units if u.end_seconds is not None and u.end_seconds > start_seconds),
+        units[-1],
+    )
+    last = next(
+        (
+            u
+            for u in reversed(units)
+            if u.start_seconds is not None and u.start_seconds < end_seconds
+        ),
+        first,
+    )
     if last.index < first.index:
         last = first
     inside = list(units[first.index : last.index + 1])
+    assert first.start_seconds is not None and last.end_seconds is not None
     return first.start_seconds, last.end_seconds, inside
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from stories.timecode import clock
+
 SORTS = ("relevance", "newest", "oldest")
 
 
@@ -56,12 +58,7 @@ class Snippet:
 
     @property
     def timecode(self) -> str:
-        if self.start is None:
-            return ""
-        total = int(self.start)
-        hours, rest = divmod(total, 3600)
-        minutes, seconds = divmod(rest, 60)
-        return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
+        return "" if self.start is None else clock(self.start)
 
 
 @dataclass

@@ -39,8 +39,8 @@ from lxml import etree
 from coding.exports.excerpts import ExportedStory, ExportFilter, exported_stories
 from coding.models import Tag
 from coding.reads import person_name
-from coding.units import format_seconds
 from stories.models import Story, Theme, ThemeSynonym, Value, ValueGroup
+from stories.timecode import clock
 from stories.visibility import Audience
 
 NS_PROJECT = "urn:QDA-XML:project:1.0"
@@ -280,7 +280,7 @@ class _Project:
                     element,
                     f"{kind}Selection",
                     guid=guid("selection", story.pk, start, end),
-                    name=f"{format_seconds(start)}\u2013{format_seconds(end)}",
+                    name=f"{clock(start)}\u2013{clock(end)}",
                     begin=_ms(start),
                     end=_ms(end),
                     creationDateTime=_dt(min(t.created_at for t in tags)),
@@ -360,7 +360,7 @@ class _Project:
                 transcript,
                 "TranscriptSelection",
                 guid=guid("selection", story.pk, first, last),
-                name=f"{format_seconds(start.start_seconds)}\u2013{format_seconds(end.end_seconds)}",
+                name=f"{clock(start.start_seconds)}\u2013{clock(end.end_seconds)}",
                 fromSyncPoint=guid("sync", story.pk, first, "start"),
                 toSyncPoint=guid("sync", story.pk, last, "end"),
                 creationDateTime=_dt(min(t.created_at for t in tags)),

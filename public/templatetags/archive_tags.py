@@ -7,6 +7,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.urls import NoReverseMatch, reverse
 
 from public import links
+from stories.timecode import clock
 from stories.visibility import (
     CONTRIBUTOR,
     CURATOR,
@@ -80,10 +81,7 @@ def timecode(seconds) -> str:
     """Seconds as m:ss (or h:mm:ss)."""
     if seconds is None or seconds == "":
         return ""
-    total = int(float(seconds))
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+    return clock(float(seconds))
 
 
 @register.filter

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from stories import transcripts as review
 from stories.models import Segment, StoryStatus, Transcript
+from stories.timecode import clock
 from storyteller.forms import SegmentForm
 from storyteller.views._common import answers_gone, own_story
 
@@ -26,7 +27,7 @@ def review_page(request: HttpRequest, pk: int, *, failed: tuple[int, SegmentForm
     for number, seg in enumerate(segments, start=1):
         form = failed_form if seg.pk == failed_index else _segment_form(seg)
         form.fields["text"].label = f"Words of line {number}"
-        rows.append((seg, form, _clock(seg.start)))
+        rows.append((seg, form, clock(seg.start)))
     return render(
         request,
         "storyteller/review.html",
@@ -40,14 +41,6 @@ def review_page(request: HttpRequest, pk: int, *, failed: tuple[int, SegmentForm
         },
         status=400 if failed_form else 200,
     )
-
-
-def _clock(seconds: float) -> str:
-    """1:05 for 65 seconds; 1:02:03 past an hour."""
-    whole = int(seconds)
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02}:{secs:02}" if hours else f"{minutes}:{secs:02}"
 
 
 def _segment_form(segment: Segment, data=None) -> SegmentForm:

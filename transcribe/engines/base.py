@@ -12,6 +12,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from stories.timecode import clock
+
 ProgressCallback = Callable[[float], None]
 AudioInput = str | PathLike[str] | np.ndarray
 
@@ -122,13 +124,6 @@ def logprob_to_probability(avg_logprob: float | None) -> float | None:
 def compression_ratio(text: str) -> float:
     data = text.encode("utf-8")
     return len(data) / len(zlib.compress(data)) if data else 0.0
-
-
-def clock(seconds: float) -> str:
-    seconds = max(0, int(seconds))
-    h, rest = divmod(seconds, 3600)
-    m, s = divmod(rest, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
 @dataclass
