@@ -20,7 +20,7 @@ from coding.models import Tag, TagStatus
 from stories.changes import story_changed
 from stories.models import Story, StoryEvent, Theme, ThemeSynonym, Value
 from stories.services import story_event_record, theme_resolve
-from stories.visibility import audience_for
+from stories.visibility import Audience, audience_for
 
 
 class TaggingError(Exception):
@@ -590,12 +590,19 @@ def theme_merge(*, source: Theme, target: Theme, actor=None) -> ThemeMergeResult
     )
 
 
-def theme_merge_preview(*, source: Theme, target: Theme) -> dict:
-    """What a merge would do, for the confirmation screen (reads only)."""
+def theme_merge_preview(*, source: Theme, target: Theme, audience: Audience) -> dict:
+    """What a merge would do, for the confirmation screen (reads only).
+
+    Counts only the tags on stories `audience` may see (the one visibility rule). The merge
+    moves every tag of the theme, so `others` says whether tags on stories they may not see
+    move too, without saying how many or where.
+    """
     tags = Tag.objects.filter(theme=source)
+    seen = tags.on_visible_stories(audience)
     return {
-        "tags": tags.count(),
-        "stories": tags.values("story").distinct().count(),
+        "tags": seen.count(),
+        "stories": seen.values("story").distinct().count(),
+        "others": tags.exclude(pk__in=seen.values("pk")).exists(),
         "synonyms": source.synonyms.count(),
         "children": Theme.objects.filter(parent=source).exclude(pk=target.pk).count(),
     }

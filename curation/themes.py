@@ -77,13 +77,15 @@ class ThemeDeleteView(DeleteView):
     """A theme with tags is merged, never deleted: deleting would take its tags with it."""
 
     def form_valid(self, form):
-        tags = Tag.objects.filter(theme=self.object).count()
-        if tags:
+        tags = Tag.objects.filter(theme=self.object)
+        if tags.exists():
+            # Named by the tags this curator may see: others' stories are not counted aloud.
+            seen = tags.on_visible_stories(audience_for(self.request.user)).count()
+            on = f"on {seen} tag{'s' if seen != 1 else ''}" if seen else "on tags"
             messages.error(
                 self.request,
-                f"“{self.object}” is on {tags} tag{'s' if tags != 1 else ''}, so it cannot be "
-                "deleted. Merge it into another theme instead: every tag moves and nothing is "
-                "lost.",
+                f"“{self.object}” is {on}, so it cannot be deleted. Merge it into another theme "
+                "instead: every tag moves and nothing is lost.",
             )
             return redirect("stories_theme_merge")
         return super().form_valid(form)
@@ -132,8 +134,11 @@ class ThemeMergeView(WagtailAdminTemplateMixin, FormView):
 
     def form_valid(self, form):
         source, target = form.cleaned_data["source"], form.cleaned_data["target"]
+        # Counted over the stories this curator may see, like every read of stories.
+        preview = services.theme_merge_preview(
+            source=source, target=target, audience=audience_for(self.request.user)
+        )
         if not form.cleaned_data.get("confirm"):
-            preview = services.theme_merge_preview(source=source, target=target)
             form = ThemeMergeForm(initial={"source": source, "target": target, "confirm": True})
             return self.render_to_response(
                 self.get_context_data(
@@ -145,11 +150,13 @@ class ThemeMergeView(WagtailAdminTemplateMixin, FormView):
         except services.TaggingError as error:
             form.add_error(None, str(error))
             return self.form_invalid(form)
+        others = " (and those on stories you may not see)" if preview["others"] else ""
         messages.success(
             self.request,
-            f"“{result.source}” was merged into “{result.target}”: {result.moved} tags moved, "
-            f"{result.collapsed} duplicates folded together (memos kept), "
-            f"{len(result.story_ids)} stories will be re-indexed.",
+            f"“{result.source}” was merged into “{result.target}”: {preview['tags']} tag"
+            f"{'s' if preview['tags'] != 1 else ''} on {preview['stories']} "
+            f"{'stories' if preview['stories'] != 1 else 'story'} moved{others}; duplicates "
+            "were folded together (memos kept) and search follows.",
         )
         return redirect(reverse("wagtailsnippets_stories_theme:list"))
 
