@@ -9,18 +9,10 @@ from django.db.models import Count, Prefetch, Q
 
 from coding import agreement, permissions, units
 from coding.models import Tag, TagStatus
-from stories.models import Story, Theme, ThemeSynonym, Value, ValueGroup
+from stories.models import Story, Theme, ThemeSynonym, Value, ValueGroup, display_name
 from stories.timecode import clock
 from stories.types import User
 from stories.visibility import Audience, StoryParts
-
-
-def person_name(user: User | None) -> str:
-    if user is None:
-        return "A former member"
-    profile = getattr(user, "storyteller_profile", None)
-    return profile.display_name if profile else user.get_username()
-
 
 # --- code choices -----------------------------------------------------------------------------
 
@@ -213,7 +205,7 @@ def story_agreement(story: Story, *, storyteller_name: str | None = None) -> Sto
         if t.is_excerpt and t.created_by_id is not None
     ]
     coders = [u for u in {t.created_by_id: t.created_by for t in tags}.values() if u is not None]
-    coders.sort(key=lambda u: person_name(u).casefold())
+    coders.sort(key=lambda u: display_name(u).casefold())
     position: dict[int | None, int] = {u.pk: i for i, u in enumerate(coders)}
 
     marks: dict[tuple[str, int | None], list[set[int]]] = {}
@@ -252,7 +244,7 @@ def story_agreement(story: Story, *, storyteller_name: str | None = None) -> Sto
     names = [
         f"{storyteller_name} (the storyteller)"
         if storyteller_name and c.pk == story.storyteller_id
-        else person_name(c)
+        else display_name(c)
         for c in coders
     ]
     return StoryAgreement(coders=coders, units=story_units, rows=rows, coder_names=names)
@@ -303,9 +295,9 @@ def decorate(
         if tag.created_by_id is not None and tag.created_by_id == story.storyteller_id:
             tag.coder_name = f"{parts.attribution} (the storyteller)"
         else:
-            tag.coder_name = person_name(tag.created_by)
+            tag.coder_name = display_name(tag.created_by)
         tag.range_label = tag_range_label(tag)
         touched = units.covered(story_units, tag)
         tag.first_unit = touched[0] if touched else None
-        tag.reviewer_name = person_name(tag.reviewed_by) if tag.reviewed_by_id else ""
+        tag.reviewer_name = display_name(tag.reviewed_by) if tag.reviewed_by_id else ""
     return tags

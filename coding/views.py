@@ -26,7 +26,7 @@ from coding.exports import (
 )
 from coding.forms import ExportForm, ReviewForm, TagForm
 from coding.models import Tag, TagStatus
-from stories.models import Story, Theme, Value
+from stories.models import Story, Theme, Value, display_name
 from stories.visibility import Audience, audience_for, story_parts
 
 logger = logging.getLogger(__name__)
@@ -135,6 +135,7 @@ def story_code(request: HttpRequest, pk: int) -> HttpResponse:
     )
     status = 200
     if request.method == "POST":
+        assert request.user.is_authenticated  # login_required
         if form.is_valid():
             try:
                 tags = services.tags_add(
@@ -204,6 +205,7 @@ def tag_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     status = 200
     if request.method == "POST":
+        assert request.user.is_authenticated  # login_required
         if form.is_valid():
             try:
                 services.tag_update(
@@ -236,6 +238,7 @@ def tag_delete(request: HttpRequest, pk: int) -> HttpResponse:
     if not permissions.can_change_tag(audience, tag, codes=coder):
         raise PermissionDenied("Only the person who made this tag (or a curator) can remove it.")
     if request.method == "POST":
+        assert request.user.is_authenticated  # login_required
         story_id = tag.story_id
         services.tag_delete(tag=tag, actor=request.user)
         messages.success(request, f"The tag “{tag.code}” was removed.")
@@ -250,6 +253,7 @@ def tag_review(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
     form = ReviewForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
     review = services.tag_accept if decision == "accept" else services.tag_decline
+    assert request.user.is_authenticated  # login_required
     try:
         review(tag=tag, actor=request.user, note=note)
     except services.TaggingError as error:
@@ -280,7 +284,8 @@ _CONTENT_TYPES = {
 }
 
 
-def _download(body, fmt: str, stem: str) -> HttpResponse:
+def _download(body, fmt: str, stem: str) -> HttpResponse | StreamingHttpResponse:
+    response: HttpResponse | StreamingHttpResponse
     filename = f"{stem}-{timezone.now():%Y%m%d-%H%M}.{fmt}"
     if isinstance(body, bytes):
         response = HttpResponse(body, content_type=_CONTENT_TYPES[fmt])
@@ -302,7 +307,7 @@ def _absolute_media_url(request: HttpRequest) -> Callable[[Story], str | None]:
 
 @login_required
 @require_safe
-def export(request: HttpRequest) -> HttpResponse:
+def export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """The export form; with `format` in the query, the download itself (coders only)."""
     audience = audience_for(request.user)
     if not permissions.can_export(audience):
@@ -334,8 +339,9 @@ def export(request: HttpRequest) -> HttpResponse:
         return _download(excerpts_csv_stream(audience, filters), "csv", "coded-excerpts")
     if fmt == "json":
         return _download(excerpts_json_stream(audience, filters), "json", "coded-excerpts")
+    assert request.user.is_authenticated  # login_required
     description = (
-        f"Coded excerpts exported on {timezone.now():%d %B %Y} by {reads.person_name(request.user)}"
+        f"Coded excerpts exported on {timezone.now():%d %B %Y} by {display_name(request.user)}"
         ": only the stories this account may see, as their storytellers consented."
     )
     stream = project_qdpx_stream(

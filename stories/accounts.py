@@ -24,6 +24,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from stories.models import Invitation, Project, ProjectMembership, Role, StorytellerProfile
+from stories.models import display_name as name_of  # the functions here take a display_name
 from stories.types import User
 from stories.visibility import CONTRIBUTOR, CURATOR, audience_for
 
@@ -66,7 +67,7 @@ def invitation_create(
     )
     context = {
         "invitation": invitation,
-        "inviter": display_name_of(invited_by),
+        "inviter": name_of(invited_by),
         "link": join_url_for(token),
         "days": settings.ARCHIVE_INVITATION_DAYS,
     }
@@ -142,11 +143,6 @@ def storyteller_signup(*, username: str, display_name: str, password: str, email
         return _storyteller_user_create(
             username=username, display_name=display_name, password=password, email=email
         )
-
-
-def display_name_of(user: User) -> str:
-    profile = getattr(user, "storyteller_profile", None)
-    return profile.display_name if profile else user.get_username()
 
 
 def storytellers_for(user: User) -> QuerySet[User]:

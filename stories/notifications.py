@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from stories.audit import story_event_record
-from stories.models import Story, StoryEvent, StoryStatus
+from stories.models import Story, StoryEvent, StoryStatus, display_name
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ def _send(story: Story, kind: str, subject: str, template: str, **context: Any) 
     story.refresh_from_db(fields=["status", "title"])  # the caller's copy may be stale
     if story.is_withdrawn:
         return False
-    context.update(story=story, name=_name(story))
+    context.update(story=story, name=display_name(story.storyteller))
     send_mail(
         subject=subject,
         message=render_to_string(f"stories/email/{template}", context),
@@ -50,11 +50,6 @@ def _send(story: Story, kind: str, subject: str, template: str, **context: Any) 
     )
     story_event_record(story_id=story.pk, action=f"notification.{kind}", **context.get("data", {}))
     return True
-
-
-def _name(story: Story) -> str:
-    profile = getattr(story.storyteller, "storyteller_profile", None)
-    return profile.display_name if profile else story.storyteller.get_username()
 
 
 def notify_transcript_ready(story: Story) -> bool:

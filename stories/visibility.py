@@ -13,12 +13,35 @@ The rule, for a story whose current consent is live (not withdrawn, not expired)
 - curator: consent to keep it in the archive (curators look after sealed stories too);
 - storyteller: always their own stories, whatever the consent, until they withdraw.
 A person with several roles sees the union. Withdrawn stories are seen by nobody.
+
+What "quotes not allowed" means (`story_parts`, decided here once for every path):
+A storyteller who agreed to their story being shown (to the public, to researchers) but not to
+quotes agreed that people may listen to it, watch it and read it where the archive shows it,
+whole and in its place; they did not agree to their words being taken out of it.
+- The words in their place belong to the showing (`StoryParts.transcript`): the transcript
+  beside the player, the captions the player loads (the WebVTT file), and a written story on its
+  own page. Captions and a transcript are how deaf and hard-of-hearing people hear a recording,
+  and WCAG asks for them with every published recording (success criteria 1.2.1 and 1.2.2), so
+  whoever may see a story may read it there: this is true for every audience that sees it.
+- Everything that takes the words somewhere else is a quote (`StoryParts.quotes`): search
+  snippets, excerpts on the value and theme pages, feed entries, coded-excerpt exports (CSV,
+  JSON, REFI-QDA), the JSON API's text and segments, and the transcript offered as a file to
+  take away (SRT, plain text, JSON). Search may still find a story by its words; it shows none.
+- Who may quote: the storyteller, their own story; everyone else (the public, researchers,
+  contributors and curators alike) only where the consent allows quotes. Curators read every
+  story in full where the archive shows it, but a refusal binds the archive and all who work in
+  it, and a curator's export leaves the archive as much as a researcher's does.
+The caption file can still be saved by anyone who may play the recording: the point is not to
+make copying impossible, but that the archive never offers the words away from the story.
+`quotes_q` is the same decision as a database filter, for lists of excerpts.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from django.db.models import Q
 
 from stories.audience import (
     CONTRIBUTOR,
@@ -31,7 +54,7 @@ from stories.audience import (
     Audience,
     audience_for,
 )
-from stories.models import ProjectMembership
+from stories.models import ProjectMembership, display_name
 from stories.models.story import VISIBLE_TO_RESEARCHERS, visible_q
 
 if TYPE_CHECKING:
@@ -50,6 +73,7 @@ __all__ = [
     "audience_for",
     "audience_grants",
     "audience_markers",
+    "quotes_q",
     "story_parts",
     "visible_q",
 ]
@@ -60,8 +84,13 @@ class StoryParts:
     """Which parts of a visible story this audience may see."""
 
     attribution: str  # the name to show, or "Anonymous storyteller"
-    quotes: bool  # excerpts may be quoted (search snippets, exports, excerpt pages)
+    # The words may be taken out of the story: search snippets, excerpts on value and theme
+    # pages, feeds, exports, the API's text and segments, transcript files (SRT, TXT, JSON).
+    quotes: bool
     identity: bool  # may see who the storyteller really is (their account)
+    # The words in their place: the transcript beside the player, its captions (WebVTT), a
+    # written story on its own page (see the module's docstring for why this is always true).
+    transcript: bool = True
 
 
 ANONYMOUS_NAME = "Anonymous storyteller"
@@ -71,19 +100,26 @@ def story_parts(audience: Audience, story: Story) -> StoryParts:
     """What of `story` (already known visible to `audience`) to show.
 
     The storyteller's name appears only when the consent says named; a storyteller and the
-    curators who look after the archive always know who told it.
+    curators who look after the archive always know who told it. The words are quoted only
+    where the consent allows it or by the storyteller themself; whoever may see the story reads
+    it whole beside the recording (see the module's docstring).
     """
     consent = story.consent
     own = audience.user_id is not None and audience.user_id == story.storyteller_id
     identity = own or audience.has(CURATOR)
     named = consent is not None and consent.attribution == "named"
-    if named or own:
-        profile = getattr(story.storyteller, "storyteller_profile", None)
-        name = profile.display_name if profile else story.storyteller.get_username()
-    else:
-        name = ANONYMOUS_NAME
-    quotes = own or audience.has(CURATOR) or bool(consent and consent.quotes_allowed)
-    return StoryParts(attribution=name, quotes=quotes, identity=identity)
+    name = display_name(story.storyteller) if named or own else ANONYMOUS_NAME
+    quotes = own or bool(consent and consent.quotes_allowed)
+    return StoryParts(attribution=name, quotes=quotes, identity=identity, transcript=True)
+
+
+def quotes_q(audience: Audience, prefix: str = "") -> Q:
+    """`story_parts(audience, story).quotes` as a filter on stories (`prefix`: "story__" from a
+    model that points at the story), for lists that must leave unquotable stories out."""
+    allowed = Q(**{f"{prefix}consent__quotes_allowed": True})
+    if audience.user_id is not None:
+        allowed |= Q(**{f"{prefix}storyteller_id": audience.user_id})
+    return allowed
 
 
 # --- The same rule for search indexes --------------------------------------------------------

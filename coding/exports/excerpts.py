@@ -12,8 +12,8 @@ from django.db.models import Prefetch, Q
 
 from coding import units
 from coding.models import Tag, TagStatus
-from coding.reads import person_name
-from stories.models import Segment, Story, Theme, Value
+from coding.units import Unit
+from stories.models import Segment, Story, Theme, Value, display_name
 from stories.visibility import Audience, StoryParts, story_parts
 
 CHUNK = 200
@@ -46,7 +46,7 @@ class ExportFilter:
 class ExportedStory:
     story: Story
     parts: StoryParts
-    units: list[units.Unit]
+    units: list[Unit]
     tags: list[Tag] = field(default_factory=list)
 
     @property
@@ -65,7 +65,7 @@ class ExportedStory:
             return " ".join(u.text for u in self.units if u.index in touched)
         return self.story.text_body[tag.char_start : tag.char_end]
 
-    def covered(self, tag: Tag) -> list[units.Unit]:
+    def covered(self, tag: Tag) -> list[Unit]:
         touched = set(units.covered(self.units, tag))
         return [u for u in self.units if u.index in touched]
 
@@ -73,7 +73,7 @@ class ExportedStory:
         """Who coded it, and whether that was the storyteller (then named as the consent says)."""
         if tag.created_by_id is not None and tag.created_by_id == self.story.storyteller_id:
             return self.parts.attribution, True
-        return person_name(tag.created_by), False
+        return display_name(tag.created_by), False
 
 
 def export_story_ids(audience: Audience, filters: ExportFilter) -> list[int]:
@@ -124,5 +124,5 @@ def exported_stories(
                 story=story,
                 parts=story_parts(audience, story),
                 units=units.story_units(story, segments=segments.get(story.pk, [])),
-                tags=story.export_tags,
+                tags=story.export_tags,  # type: ignore[attr-defined]  # Prefetch to_attr
             )

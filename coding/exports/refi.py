@@ -38,7 +38,6 @@ from lxml import etree
 
 from coding.exports.excerpts import ExportedStory, ExportFilter, exported_stories
 from coding.models import Tag
-from coding.reads import person_name
 from stories.models import Story, Theme, ThemeSynonym, Value, ValueGroup
 from stories.timecode import clock
 from stories.visibility import Audience
@@ -459,6 +458,5 @@ __all__ = [
     "codebook_codes",
     "codebook_qdc",
     "guid",
-    "person_name",
     "project_qdpx_stream",
 ]

@@ -3,7 +3,7 @@ from stories.models.changes import StoryChange
 from stories.models.collection import CollectionPage, CollectionStory
 from stories.models.consent import Attribution, ConsentMethod, ConsentRecord
 from stories.models.events import StoryEvent
-from stories.models.people import Role, StorytellerProfile
+from stories.models.people import FORMER_MEMBER, Role, StorytellerProfile, display_name
 from stories.models.photo import StoryPhoto
 from stories.models.project import CoproductionType, Project, ProjectMembership
 from stories.models.story import (
@@ -19,6 +19,7 @@ from stories.models.transcript import Segment, SegmentRevision, Transcript
 from stories.models.uploads import UploadSession, UploadStatus
 
 __all__ = [
+    "FORMER_MEMBER",
     "TRANSITIONS",
     "Attribution",
     "CollectionPage",
@@ -48,5 +49,6 @@ __all__ = [
     "UploadStatus",
     "Value",
     "ValueGroup",
+    "display_name",
     "follow_merges",
 ]

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 
 from stories.audience import Role
 
-__all__ = ["Role", "StorytellerProfile"]
+if TYPE_CHECKING:
+    from stories.types import User
+
+__all__ = ["FORMER_MEMBER", "Role", "StorytellerProfile", "display_name"]
+
+FORMER_MEMBER = "A former member"  # the name of someone whose account was deleted
 
 
 class StorytellerProfile(models.Model):
@@ -23,3 +30,12 @@ class StorytellerProfile(models.Model):
 
     def __str__(self) -> str:
         return self.display_name
+
+
+def display_name(user: User | None) -> str:
+    """The name the archive shows for a person: their storyteller profile's display name, else
+    their username; "A former member" once the account is gone (None)."""
+    if user is None:
+        return FORMER_MEMBER
+    profile: StorytellerProfile | None = getattr(user, "storyteller_profile", None)
+    return profile.display_name if profile else user.get_username()
