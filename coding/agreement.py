@@ -12,7 +12,7 @@ agreement (which is 1.0) with a word on why there is no coefficient.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Hashable, Sequence
 from itertools import permutations
 
@@ -60,14 +60,14 @@ def krippendorff_alpha(ratings: Sequence[Sequence[Hashable | None]]) -> float | 
     total, alpha = 1 - (n - 1) * sum_{c!=k} o[c][k] / sum_{c!=k} n_c * n_k.
     None when there is nothing to pair or all pairable values are of one category.
     """
-    coincidences: Counter[tuple[Hashable, Hashable]] = Counter()
+    coincidences: defaultdict[tuple[Hashable, Hashable], float] = defaultdict(float)
     for values in _units(ratings):
         weight = 1 / (len(values) - 1)
         for x, y in permutations(values, 2):
             coincidences[(x, y)] += weight
     if not coincidences:
         return None
-    totals: Counter[Hashable] = Counter()
+    totals: defaultdict[Hashable, float] = defaultdict(float)
     for (x, _y), o in coincidences.items():
         totals[x] += o
     n = sum(totals.values())

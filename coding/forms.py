@@ -7,6 +7,7 @@ segment ranges), always by filling these same fields.
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any, cast
 
 from django import forms
 
@@ -60,19 +61,19 @@ class TagForm(forms.Form):
                 label="Value or theme",
                 error_messages={"required": "Choose a value or theme."},
             )
-        self.fields["codes"].choices = _grouped(choices)
+        cast(forms.ChoiceField, self.fields["codes"]).choices = _grouped(choices)
         noun = "segment" if story.has_media else "sentence"
-        whole = [("", "Whole story")]
-        options = [(u.index, u.label) for u in story_units]
-        self.fields["start_unit"].choices = whole + options
+        whole: list[tuple[int | str, str]] = [("", "Whole story")]
+        options: list[tuple[int | str, str]] = [(u.index, u.label) for u in story_units]
+        cast(forms.ChoiceField, self.fields["start_unit"]).choices = whole + options
         self.fields["start_unit"].help_text = f"The {noun} the excerpt starts on, or “Whole story”."
-        self.fields["end_unit"].choices = [("", f"Same {noun}"), *options]
+        cast(forms.ChoiceField, self.fields["end_unit"]).choices = [("", f"Same {noun}"), *options]
         self.fields["end_unit"].help_text = f"The {noun} the excerpt ends on."
         self.noun = noun
 
     def _initial_for(self, tag: Tag) -> dict:
         touched = units.covered(self.story_units, tag)
-        initial = {"codes": reads.code_key(tag), "memo": tag.memo}
+        initial: dict[str, Any] = {"codes": reads.code_key(tag), "memo": tag.memo}
         if touched:
             initial["start_unit"], initial["end_unit"] = touched[0], touched[-1]
         if tag.char_start is not None:
@@ -81,6 +82,7 @@ class TagForm(forms.Form):
 
     def clean(self) -> dict:
         data = super().clean()
+        assert data is not None  # Form.clean returns cleaned_data
         keys = data.get("codes") or []
         if isinstance(keys, str):
             keys = [keys]
@@ -149,4 +151,7 @@ class ExportForm(forms.Form):
 
     def __init__(self, *args, choices: list[reads.CodeChoice], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["code"].choices = [("", "Every value and theme"), *_grouped(choices)]
+        cast(forms.ChoiceField, self.fields["code"]).choices = [
+            ("", "Every value and theme"),
+            *_grouped(choices),
+        ]

@@ -76,6 +76,11 @@ class Tag(models.Model):
 
     objects = TagQuerySet.as_manager()
     _quote: str | None = None
+    # What `coding.reads.decorate` gives a tag for the templates (not stored).
+    coder_name: str
+    range_label: str
+    first_unit: int | None
+    reviewer_name: str
 
     # Quotes and memos on the storyteller's words: deleted when they withdraw the story.
     erased_on_withdrawal = True

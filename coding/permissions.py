@@ -15,6 +15,8 @@
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
+
 from coding.models import Tag, TagStatus
 from stories.models import Story
 from stories.visibility import CONTRIBUTOR, CURATOR, RESEARCHER, Audience
@@ -34,7 +36,7 @@ def can_export(audience: Audience) -> bool:
     return is_coder(audience)
 
 
-def codable_stories(audience: Audience):
+def codable_stories(audience: Audience) -> QuerySet[Story]:
     """Stories `audience` may code: visible to them and kept in the archive by consent."""
     if not is_coder(audience):
         return Story.objects.none()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from coding import agreement, permissions, units
 from coding.models import Tag, TagStatus
@@ -81,7 +81,7 @@ def code_key(tag: Tag) -> str:
 # --- the coding screen ------------------------------------------------------------------------
 
 
-def story_tags(story: Story, audience: Audience, *, coder: bool):
+def story_tags(story: Story, audience: Audience, *, coder: bool) -> QuerySet[Tag]:
     """Tags to show on `story`: coders see all; the storyteller sees accepted tags and their own."""
     tags = Tag.objects.filter(story=story).select_related(
         "value",
@@ -134,7 +134,7 @@ def tag_range_label(tag: Tag) -> str:
     return "Whole story"
 
 
-def pending_proposals(audience: Audience):
+def pending_proposals(audience: Audience) -> QuerySet[Tag]:
     """Proposals waiting on stories this reviewer can code (for the workspace index)."""
     if not any(audience.has(r) for r in permissions.REVIEWER_ROLES):
         return Tag.objects.none()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -17,9 +18,11 @@ from django.utils.text import slugify
 
 from coding import permissions, units
 from coding.models import Tag, TagStatus
+from stories.audit import story_event_record
 from stories.changes import story_changed
 from stories.models import Story, StoryEvent, Theme, ThemeSynonym, Value
-from stories.services import story_event_record, theme_resolve
+from stories.services import theme_resolve
+from stories.types import Actor
 from stories.visibility import Audience, audience_for
 
 
@@ -113,8 +116,8 @@ def _range_data(tag: Tag) -> dict:
     """What the audit trail keeps of a tag: never its words."""
     return {
         "tag": tag.pk,
-        "value": tag.value.slug if tag.value_id else None,
-        "theme": tag.theme.slug if tag.theme_id else None,
+        "value": tag.value.slug if tag.value_id and tag.value else None,
+        "theme": tag.theme.slug if tag.theme_id and tag.theme else None,
         "start_seconds": tag.start_seconds,
         "end_seconds": tag.end_seconds,
         "char_start": tag.char_start,
@@ -123,7 +126,9 @@ def _range_data(tag: Tag) -> dict:
     }
 
 
-def _refuse_duplicate(story: Story, fields: dict, actor, *, exclude: int | None = None) -> None:
+def _refuse_duplicate(
+    story: Story, fields: dict, actor: Actor, *, exclude: int | None = None
+) -> None:
     same = Tag.objects.filter(
         story=story,
         created_by=actor,
@@ -141,7 +146,9 @@ def _refuse_duplicate(story: Story, fields: dict, actor, *, exclude: int | None 
         )
 
 
-def _new_tag(*, story: Story, actor, code: Code, excerpt, memo: str, status: str) -> Tag:
+def _new_tag(
+    *, story: Story, actor: Actor, code: Code, excerpt: Excerpt | None, memo: str, status: str
+) -> Tag:
     fields = {**_code_fields(code), **_excerpt_fields(story, excerpt)}
     _refuse_duplicate(story, fields, actor)
     tag = Tag.objects.create(
@@ -155,7 +162,7 @@ def _new_tag(*, story: Story, actor, code: Code, excerpt, memo: str, status: str
 
 @transaction.atomic
 def tag_create(
-    *, story: Story, actor, code: Code, excerpt: Excerpt | None = None, memo: str = ""
+    *, story: Story, actor: Actor, code: Code, excerpt: Excerpt | None = None, memo: str = ""
 ) -> Tag:
     """A coder's tag on `story` (or an excerpt of it); it counts at once."""
     if not permissions.can_code(audience_for(actor), story):
@@ -171,7 +178,7 @@ def tag_create(
 
 @transaction.atomic
 def tag_propose(
-    *, story: Story, actor, code: Code, excerpt: Excerpt | None = None, memo: str = ""
+    *, story: Story, actor: Actor, code: Code, excerpt: Excerpt | None = None, memo: str = ""
 ) -> Tag:
     """The storyteller suggests a tag for their own story; a contributor accepts or declines."""
     if not permissions.is_storyteller_of(audience_for(actor), story) or story.is_withdrawn:
@@ -185,7 +192,7 @@ def tag_propose(
 def tags_add(
     *,
     story: Story,
-    actor,
+    actor: Actor,
     codes: Sequence[Code],
     excerpt: Excerpt | None = None,
     memo: str = "",
@@ -218,7 +225,7 @@ def _lock(tag: Tag) -> Tag:
 def tag_update(
     *,
     tag: Tag,
-    actor,
+    actor: Actor,
     code: Code | None = None,
     excerpt: Excerpt | object | None = _KEEP,
     memo: str | None = None,
@@ -234,7 +241,7 @@ def tag_update(
     if code is not None:
         fields.update(_code_fields(code))
     if excerpt is not _KEEP:
-        fields.update(_excerpt_fields(tag.story, excerpt))
+        fields.update(_excerpt_fields(tag.story, cast("Excerpt | None", excerpt)))
     if memo is not None:
         fields["memo"] = memo.strip()
     for name, value in fields.items():
@@ -256,7 +263,7 @@ def tag_update(
 
 
 @transaction.atomic
-def tag_delete(*, tag: Tag, actor) -> None:
+def tag_delete(*, tag: Tag, actor: Actor) -> None:
     """Remove a tag; the audit trail keeps that it existed, who removed it and when."""
     tag = _lock(tag)
     if not permissions.can_change_tag(audience_for(actor), tag):
@@ -268,7 +275,7 @@ def tag_delete(*, tag: Tag, actor) -> None:
     story_changed(story_ids=[story_id])
 
 
-def _review(tag: Tag, actor, status: str, note: str) -> Tag:
+def _review(tag: Tag, actor: Actor, status: str, note: str) -> Tag:
     tag = _lock(tag)
     if not permissions.can_review(audience_for(actor), tag.story):
         raise PermissionDenied(
@@ -292,13 +299,13 @@ def _review(tag: Tag, actor, status: str, note: str) -> Tag:
 
 
 @transaction.atomic
-def tag_accept(*, tag: Tag, actor, note: str = "") -> Tag:
+def tag_accept(*, tag: Tag, actor: Actor, note: str = "") -> Tag:
     """A storyteller's proposal becomes a tag like any other (still credited to them)."""
     return _review(tag, actor, TagStatus.ACCEPTED, note)
 
 
 @transaction.atomic
-def tag_decline(*, tag: Tag, actor, note: str = "") -> Tag:
+def tag_decline(*, tag: Tag, actor: Actor, note: str = "") -> Tag:
     """The proposal is kept, declined, with the reviewer's note for the storyteller."""
     return _review(tag, actor, TagStatus.DECLINED, note)
 
@@ -385,7 +392,7 @@ def theme_parent_check(*, theme: Theme | None, parent: Theme | None) -> None:
 def theme_create(
     *,
     name: str,
-    actor=None,
+    actor: Actor = None,
     parent: Theme | None = None,
     description: str = "",
     synonyms: Iterable[str] = (),
@@ -402,7 +409,9 @@ def theme_create(
 
 
 @transaction.atomic
-def theme_rename(*, theme: Theme, name: str, actor=None, keep_old_name: bool = True) -> Theme:
+def theme_rename(
+    *, theme: Theme, name: str, actor: Actor = None, keep_old_name: bool = True
+) -> Theme:
     """A new name; the old one stays as a synonym (so searches for it still find the stories).
 
     The slug does not change, so links to the theme keep working.
@@ -420,7 +429,7 @@ def theme_rename(*, theme: Theme, name: str, actor=None, keep_old_name: bool = T
 
 
 @transaction.atomic
-def theme_changed(*, theme: Theme, old_name: str = "", actor=None) -> set[int]:
+def theme_changed(*, theme: Theme, old_name: str = "", actor: Actor = None) -> set[int]:
     """After an edit made elsewhere (the admin form): keep a replaced name as a synonym and
     write outbox rows for the stories tagged with the theme."""
     if old_name and old_name.casefold() != theme.name.casefold():
@@ -429,7 +438,7 @@ def theme_changed(*, theme: Theme, old_name: str = "", actor=None) -> set[int]:
 
 
 @transaction.atomic
-def theme_move(*, theme: Theme, parent: Theme | None, actor=None) -> Theme:
+def theme_move(*, theme: Theme, parent: Theme | None, actor: Actor = None) -> Theme:
     """Nest `theme` under `parent` (None: a top-level theme)."""
     _check_parent(theme, parent)
     theme.parent = parent
@@ -453,7 +462,7 @@ def _synonym_add(theme: Theme, name: str) -> ThemeSynonym | None:
 
 
 @transaction.atomic
-def theme_synonym_add(*, theme: Theme, name: str, actor=None) -> ThemeSynonym | None:
+def theme_synonym_add(*, theme: Theme, name: str, actor: Actor = None) -> ThemeSynonym | None:
     """Another word people use for the theme (search expands it); None if it is the name."""
     synonym = _synonym_add(theme, name)
     theme_stories_changed(themes=[theme])
@@ -461,7 +470,7 @@ def theme_synonym_add(*, theme: Theme, name: str, actor=None) -> ThemeSynonym | 
 
 
 @transaction.atomic
-def theme_synonym_remove(*, theme: Theme, name: str, actor=None) -> int:
+def theme_synonym_remove(*, theme: Theme, name: str, actor: Actor = None) -> int:
     deleted, _ = theme.synonyms.filter(name__iexact=name.strip()).delete()
     if deleted:
         theme_stories_changed(themes=[theme])
@@ -491,7 +500,7 @@ def _tag_key(tag: Tag) -> tuple:
 
 
 @transaction.atomic
-def theme_merge(*, source: Theme, target: Theme, actor=None) -> ThemeMergeResult:
+def theme_merge(*, source: Theme, target: Theme, actor: Actor = None) -> ThemeMergeResult:
     """Fold `source` into `target`: nothing is lost, and search follows.
 
     Every tag of the source moves to the target; a tag that would then be the same as one the

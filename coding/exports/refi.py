@@ -83,7 +83,10 @@ def theme_guid(theme_id: int) -> str:
 
 
 def code_guid(tag: Tag) -> str:
-    return value_guid(tag.value) if tag.value_id else theme_guid(tag.theme_id)
+    if tag.value_id and tag.value is not None:
+        return value_guid(tag.value)
+    assert tag.theme_id is not None  # a tag links to a value or a theme
+    return theme_guid(tag.theme_id)
 
 
 # --- the codebook -----------------------------------------------------------------------------
@@ -160,7 +163,7 @@ def codebook_codes(extra_theme_ids: set[int] | frozenset[int] = frozenset()) -> 
             notes = [theme.description.strip()] if theme.description.strip() else []
             if theme.synonym_names:
                 notes.append("Synonyms: " + ", ".join(theme.synonym_names) + ".")
-            if theme.merged_into_id:
+            if theme.merged_into_id and theme.merged_into is not None:
                 notes.append(f"Merged into “{theme.merged_into.name}” in the archive.")
             element = _code(
                 parent_element,
@@ -247,7 +250,7 @@ class _Project:
         kind_name = story.get_kind_display().lower()
         article = "An" if kind_name[0] in "aeiou" else "A"
         description = f"Told by {parts.attribution}. {article} {kind_name} story"
-        if story.project_id:
+        if story.project_id and story.project is not None:
             description += f" from the project “{story.project.name}”"
         description += f", archive story {story.pk}."
         if not parts.quotes:
@@ -273,6 +276,7 @@ class _Project:
                 timed = [t for t in excerpts if t.start_seconds is not None]
             spans: dict[tuple[float, float], list[Tag]] = defaultdict(list)
             for tag in timed:
+                assert tag.start_seconds is not None and tag.end_seconds is not None  # timed
                 spans[(tag.start_seconds, tag.end_seconds)].append(tag)
             for (start, end), tags in spans.items():
                 selection = etree.SubElement(
@@ -296,7 +300,8 @@ class _Project:
                 files.append((f"{source_guid}.txt", story.text_body))
                 ranges: dict[tuple[int, int], list[Tag]] = defaultdict(list)
                 for tag in excerpts:
-                    ranges[(tag.char_start, tag.char_end)].append(tag)
+                    # A text story's excerpts are character ranges.
+                    ranges[(tag.char_start, tag.char_end)].append(tag)  # type: ignore[index]
                 for (start, end), tags in sorted(ranges.items()):
                     words = story.text_body[start:end]
                     selection = etree.SubElement(
@@ -332,6 +337,7 @@ class _Project:
             plainTextPath=f"internal://{transcript_guid}.txt",
         )
         for unit in exported.units:
+            assert unit.start_seconds is not None and unit.end_seconds is not None  # segments
             etree.SubElement(
                 transcript,
                 "SyncPoint",
@@ -355,6 +361,7 @@ class _Project:
                 timed.append(tag)
         for (first, last), tags in sorted(spans.items()):
             start, end = exported.units[first], exported.units[last]
+            assert start.start_seconds is not None and end.end_seconds is not None  # segments
             selection = etree.SubElement(
                 transcript,
                 "TranscriptSelection",
@@ -381,6 +388,9 @@ class _Sink:
 
     def flush(self) -> None:
         pass
+
+    def close(self) -> None:
+        pass  # zipfile never closes a file it was handed; typing.Protocol asks for it
 
     def take(self) -> bytes:
         out = b"".join(self.chunks)

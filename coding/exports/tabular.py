@@ -50,7 +50,7 @@ def excerpt_record(exported: ExportedStory, tag: Tag) -> dict:
         "story_id": story.pk,
         "story_title": story.title,
         "story_kind": story.kind,
-        "project": story.project.name if story.project_id else "",
+        "project": story.project.name if story.project else "",
         "storyteller": exported.parts.attribution,
         "code_type": tag.code_kind,
         "code": tag.code.name,
