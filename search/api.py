@@ -18,6 +18,7 @@ import logging
 from django.conf.locale import LANG_INFO
 from django.utils import timezone
 
+from coding.models import Tag
 from search import text as textmod
 from search.backends import Unavailable, get_backend
 from search.documents import build_docs
@@ -135,7 +136,7 @@ def suggest(*, audience: Audience, prefix: str, limit: int = 8) -> list[Suggesti
     complete = prefix.rstrip() != prefix or not prefix[-1].isalnum()
     done, last = (typed, "") if complete else (typed[:-1], typed[-1])
     found: list[Suggestion] = []
-    for kind, label in _code_names():
+    for kind, label in _code_names(audience):
         written = textmod.words(label)
         if written[: len(done)] == done and (
             not last or (len(written) > len(done) and written[len(done)].startswith(last))
@@ -180,10 +181,19 @@ def _load(audience: Audience, ids: list[int]) -> dict:
     }
 
 
-def _code_names() -> list[tuple[str, str]]:
+def _code_names(audience: Audience) -> list[tuple[str, str]]:
+    """Themes and values tagged (accepted) on stories `audience` may see, by the one rule.
 
-    names = [("theme", t.name) for t in Theme.objects.active().order_by("name")]
-    names += [("value", v.name) for v in Value.objects.order_by("number")]
+    A theme used only on stories hidden from `audience` (sealed, withdrawn, drafts, not
+    public) is never named; a merged theme counts as the theme that absorbed it.
+    """
+    tags = Tag.objects.accepted().on_visible_stories(audience).order_by()
+    theme_ids = set(tags.filter(theme__isnull=False).values_list("theme_id", flat=True))
+    final, themes = _final_themes() if theme_ids else ({}, {})
+    shown = {final[t] for t in theme_ids if t in final}
+    names = [("theme", themes[t].name) for t in sorted(shown, key=lambda t: themes[t].name.lower())]
+    values = Value.objects.filter(pk__in=tags.filter(value__isnull=False).values("value_id"))
+    names += [("value", v.name) for v in values.order_by("number")]
     return names
 
 
