@@ -154,7 +154,7 @@ def suggest(*, audience: Audience, prefix: str, limit: int = 8) -> list[Suggesti
     return found[:limit]
 
 
-def related_stories(*, audience: Audience, story, limit: int = 5) -> list:
+def related_stories(*, audience: Audience, story: Story, limit: int = 5) -> list[Story]:
     """Stories `audience` may see that share themes, values or words with `story`."""
     if not Story.objects.visible_to(audience).filter(pk=story.pk).exists():
         return []
@@ -169,7 +169,7 @@ def related_stories(*, audience: Audience, story, limit: int = 5) -> list:
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _load(audience: Audience, ids: list[int]) -> dict:
+def _load(audience: Audience, ids: list[int]) -> dict[int, Story]:
 
     if not ids:
         return {}

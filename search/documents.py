@@ -121,11 +121,11 @@ def split_passages(body: str, size: int = PASSAGE_CHARS) -> list[tuple[int, int]
     return ranges
 
 
-def _tag_tokens(tag) -> str:
+def _tag_tokens(tag: Tag) -> str:
     return THEME_TOKEN.format(tag.theme_id) if tag.theme_id else VALUE_TOKEN.format(tag.value_id)
 
 
-def _covers(tag, passage: PassageDoc) -> bool:
+def _covers(tag: Tag, passage: PassageDoc) -> bool:
     if tag.start_seconds is not None and passage.start is not None:
         end = tag.end_seconds if tag.end_seconds is not None else tag.start_seconds
         p_end = passage.end if passage.end is not None else passage.start
@@ -186,7 +186,7 @@ def build_docs(story_ids: Iterable[int]) -> tuple[list[StoryDoc], list[int]]:
     return docs, gone
 
 
-def _passages(story, segments: list, tags: list) -> list[PassageDoc]:
+def _passages(story: Story, segments: list, tags: list) -> list[PassageDoc]:
     passages: list[PassageDoc] = []
     if segments:
         for index, start, end, seg_text in segments:
@@ -205,7 +205,9 @@ def _passages(story, segments: list, tags: list) -> list[PassageDoc]:
     return passages
 
 
-def _doc(story, passages: list[PassageDoc], tags: list, collection_ids: list[int]) -> StoryDoc:
+def _doc(
+    story: Story, passages: list[PassageDoc], tags: list, collection_ids: list[int]
+) -> StoryDoc:
 
     consent = story.consent
     told = story.told_on or story.created_at.date()

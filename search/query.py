@@ -177,7 +177,7 @@ def parse_query(text: str, *, filter_tokens: tuple[str, ...] = ()) -> ParsedQuer
                 )
             i += 1
     # The same code asked for twice is one clause.
-    unique: dict[tuple, Clause] = {}
+    unique: dict[str | tuple[str, ...], Clause] = {}
     for clause in clauses:
         unique.setdefault((clause.code or clause.phrases), clause)
     clauses = list(unique.values())

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from search.backends import Unavailable, get_backend
 from search.documents import build_docs, iter_all_story_ids
-from stories.models import StoryChange
+from stories.models import Story, StoryChange
 
 logger = logging.getLogger(__name__)
 
@@ -43,16 +43,21 @@ def index_stories(*, story_ids, backend=None) -> dict[int, str]:
     return backend.apply(docs, gone, version=version)
 
 
-def index_story(*, story, backend=None) -> dict[int, str]:
+def index_story(*, story: Story, backend=None) -> dict[int, str]:
     return index_stories(story_ids=[story.pk], backend=backend)
 
 
 def outbox_drain(*, batch_size: int | None = None, max_batches: int = 25, backend=None) -> int:
     """Drain pending outbox rows to the search backend; returns how many rows were done.
 
-    Stops early (rows kept, attempts and error recorded) when the backend is unavailable.
+    Stops early (rows kept, attempts and error recorded) when the backend is unavailable; a
+    failed drain logs one line (the worker runs this every few seconds), never a traceback.
     """
-    backend = backend or get_backend()
+    try:
+        backend = backend or get_backend()
+    except Unavailable as exc:
+        logger.warning("Search outbox: rows wait; %s", exc)
+        return 0
     batch_size = batch_size or settings.SEARCH_DRAIN_BATCH
     done = 0
     for _ in range(max_batches):

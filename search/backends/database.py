@@ -142,7 +142,7 @@ class DatabaseBackend:
         return "database tables"
 
     # --- reads ---------------------------------------------------------------------------------
-    def _visible(self, audience: Audience, now: datetime.datetime) -> QuerySet:
+    def _visible(self, audience: Audience, now: datetime.datetime) -> QuerySet[IndexedStory]:
 
         return IndexedStory.objects.filter(
             story_id__in=Story.objects.filter(visible_q(audience, now)).values("pk")
@@ -155,7 +155,7 @@ class DatabaseBackend:
         parsed: ParsedQuery,
         filters: dict[str, list[str]],
         now: datetime.datetime,
-    ) -> QuerySet:
+    ) -> QuerySet[IndexedStory]:
         qs = self._visible(audience, now)
         for facet, keys in filters.items():
             if keys:

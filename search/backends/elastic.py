@@ -15,7 +15,9 @@ offsets, so very long transcripts highlight without re-analysis.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import functools
 import logging
 import time
 from collections.abc import Callable, Iterable
@@ -35,6 +37,7 @@ from elasticsearch.dsl import (
     MetaField,
     Nested,
     Q,
+    Query,
     Search,
     Text,
 )
@@ -45,6 +48,13 @@ from search.types import RawHit, RawMoment, RawResults
 from stories.visibility import Audience, audience_grants
 
 logger = logging.getLogger(__name__)
+
+# The client logs every failed attempt at WARNING, with a traceback, and every node it puts on
+# timeout; the archive reports an unreachable node itself, in one line (Unavailable). Its own
+# chatter is kept to errors unless the LOGGING setting says otherwise.
+_transport_logger = logging.getLogger("elastic_transport")
+if _transport_logger.level == logging.NOTSET:
+    _transport_logger.setLevel(logging.ERROR)
 
 # Raise when the mapping or the settings below change; `manage.py search_reindex` builds the
 # new version beside the old one and swaps the alias.
@@ -150,6 +160,28 @@ class Unavailable(Exception):
     """Elasticsearch could not be reached or refused the request."""
 
 
+def _answered(method):
+    """Index housekeeping (refresh, mappings, rebuild with its index creation) raises
+    Unavailable, naming the node, when Elasticsearch cannot be reached or refuses: never a raw
+    client error. (Writes and searches say so in their own words.)"""
+
+    @functools.wraps(method)
+    def call(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except ApiError as exc:
+            raise Unavailable(
+                f"Elasticsearch at {self.url} refused the request ({exc.meta.status}: "
+                f"{exc.message})."
+            ) from exc
+        except TransportError as exc:
+            raise Unavailable(
+                f"Elasticsearch at {self.url} did not answer ({exc.__class__.__name__})."
+            ) from exc
+
+    return call
+
+
 def _now_version() -> int:
     return time.time_ns() // 1000
 
@@ -210,17 +242,20 @@ class ElasticsearchBackend:
         self.ensure_index()
         return sorted(set(self.aliased(self.alias)) | set(self.aliased(self.next_alias)))
 
+    @_answered
     def refresh(self) -> None:
         self.client.indices.refresh(
             index=self.alias, ignore_unavailable=True, allow_no_indices=True
         )
 
+    @_answered
     def drop(self) -> None:
         """Delete every index of this prefix (tests and benchmarks)."""
         names = self.client.indices.get(index=f"{self.alias}-v*", allow_no_indices=True)
         for name in names:
             self.client.indices.delete(index=name, ignore_unavailable=True)
 
+    @_answered
     def health(self) -> dict:
         return self.client.cluster.health(timeout="5s").body
 
@@ -295,13 +330,14 @@ class ElasticsearchBackend:
         )
         try:
             for hit in search.params(size=2000).scan():
-                found[int(hit.story_id)] = hit.source_hash
+                found[int(hit.story_id)] = hit.source_hash  # type: ignore[assignment]  # the stored string, not the field
         except NotFoundError:
             return {}  # no index yet
         except (TransportError, ApiError) as exc:
             raise Unavailable(f"Elasticsearch at {self.url} did not answer: {exc}") from exc
         return found
 
+    @_answered
     def mapping_versions(self) -> dict[str, int | None]:
         """The mapping version of each index behind the alias (none yet: empty)."""
         try:
@@ -313,6 +349,7 @@ class ElasticsearchBackend:
             for name, body in mappings.items()
         }
 
+    @_answered
     def rebuild(
         self,
         batches: Iterable[list[int]],
@@ -355,7 +392,9 @@ class ElasticsearchBackend:
             swap.append({"remove": {"index": name, "alias": self.next_alias}})
             self.client.indices.update_aliases(actions=swap)
         except BaseException:
-            self.client.indices.delete(index=name, ignore_unavailable=True)
+            # Clean up if the node lets us; the error that stopped the build is the one to tell.
+            with contextlib.suppress(TransportError, ApiError):
+                self.client.indices.delete(index=name, ignore_unavailable=True)
             raise
         if not keep_old:
             for o in old:
@@ -363,7 +402,7 @@ class ElasticsearchBackend:
         return name
 
     # --- reads ---------------------------------------------------------------------------------
-    def _search(self) -> Search:
+    def _search(self) -> Search[StoryDocument]:
         return StoryDocument.search(using=self.client, index=self.alias)
 
     def search(
@@ -447,7 +486,7 @@ class ElasticsearchBackend:
             self._search()
             .query(Q("bool", filter=filters))
             .source(["story_id", "title"])
-            .sort({"date": "desc"}, {"story_id": "desc"})[:limit]
+            .sort({"date": "desc"}, {"story_id": "desc"})[:limit]  # type: ignore[dict-item]  # see _sort
         )
         try:
             return [(int(h.story_id), h.title) for h in _execute(search, self.url).hits]
@@ -480,14 +519,14 @@ class ElasticsearchBackend:
             must_not=[Q("ids", values=[str(doc.story_id)])],
         )
         search = self._search().query(query).source(["story_id"])[:limit]
-        search = search.sort("_score", {"date": "desc"}, {"story_id": "desc"})
+        search = search.sort("_score", {"date": "desc"}, {"story_id": "desc"})  # type: ignore[dict-item]  # see _sort
         try:
             return [int(h.story_id) for h in _execute(search, self.url).hits]
         except NotFoundError:
             return []
 
 
-def _execute(search: Search, url: str):
+def _execute(search: Search[StoryDocument], url: str):
     """Run a search; NotFoundError (no index yet: nothing indexed) is left to the caller."""
     try:
         return search.execute()
@@ -500,7 +539,7 @@ def _execute(search: Search, url: str):
         ) from exc
 
 
-def audience_query(audience: Audience, now: datetime.datetime) -> Q:
+def audience_query(audience: Audience, now: datetime.datetime) -> Query:
     """The visibility rule as a filter: one clause per grant of `stories.visibility`."""
     live = Q(
         "bool",
@@ -542,13 +581,13 @@ def audience_query(audience: Audience, now: datetime.datetime) -> Q:
     )
 
 
-def _phrase(field: str, phrase: str, boost: float = 1.0) -> Q:
+def _phrase(field: str, phrase: str, boost: float = 1.0) -> Query:
     if " " in phrase:
         return Q("match_phrase", **{field: {"query": phrase, "boost": boost}})
     return Q("term", **{field: {"value": phrase, "boost": boost}})
 
 
-def _clause_query(clause) -> Q:
+def _clause_query(clause) -> Query:
     should = []
     for phrase in clause.phrases:
         if not phrase.startswith("tag"):
@@ -558,7 +597,7 @@ def _clause_query(clause) -> Q:
     return Q("bool", should=should, minimum_should_match=1)
 
 
-def _moments_query(parsed: ParsedQuery) -> Q:
+def _moments_query(parsed: ParsedQuery) -> Query:
     """Passages that say what was asked (or carry a chosen code), returned as inner hits."""
     highlight = {
         "type": "unified",
@@ -588,7 +627,7 @@ def _moments_query(parsed: ParsedQuery) -> Q:
     )
 
 
-def _filter_queries(filters: dict[str, list[str]]) -> list[Q]:
+def _filter_queries(filters: dict[str, list[str]]) -> list[Query]:
     return [Q("terms", **{FACET_FIELDS[facet][0]: keys}) for facet, keys in filters.items() if keys]
 
 
