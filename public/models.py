@@ -7,6 +7,8 @@ pages show comes from `public.reads`, which starts from the one visibility rule.
 
 from __future__ import annotations
 
+import logging
+
 from django.core.paginator import Paginator
 from django.db import models
 from django.http import Http404, HttpResponsePermanentRedirect
@@ -24,6 +26,8 @@ from stories.models import CoproductionType, Project, Story, Theme, Value
 from stories.pages import PublicCacheMixin
 from stories.services import theme_resolve
 from stories.visibility import Audience, audience_for, story_parts
+
+logger = logging.getLogger(__name__)
 
 STORIES_PER_PAGE = 20
 EXCERPTS_PER_PAGE = 12
@@ -155,7 +159,7 @@ class ArchiveIndexPage(PublicCacheMixin, RoutablePageMixin, Page):
             raise Http404("No story you may see has this address.")
         if slug != story.slug:
             return HttpResponsePermanentRedirect(links.story_url(story, request))
-        related = _related_stories(story, audience)
+        related, related_note = _related_stories(story, audience)
         return self.render(
             request,
             template="public/story.html",
@@ -167,6 +171,7 @@ class ArchiveIndexPage(PublicCacheMixin, RoutablePageMixin, Page):
                 "segments": reads.story_segments(story),
                 "start_at": _seconds(request.GET.get("t")),
                 "related": related,
+                "related_note": related_note,
                 "in_collections": reads.collections_containing(story),
             },
         )
@@ -233,13 +238,22 @@ def _seconds(raw: str | None) -> float | None:
     return seconds if seconds is not None and 0 <= seconds < 86_400 else None
 
 
-def _related_stories(story, audience: Audience) -> list:
+RELATED_WITHOUT_SEARCH = "Related stories from search are not available right now."
+
+
+def _related_stories(story, audience: Audience) -> tuple[list, str]:
     """Related stories from search; stories sharing themes and values while search has none.
 
-    (Search knows a story only once the outbox has been drained into its index.)
+    (Search knows a story only once the outbox has been drained into its index.) A page never
+    fails because search is down: it shows the stories that share themes and values, with a
+    quiet note, and one line goes to the log. Returns the stories and that note (or "").
     """
-    found = search_api.related_stories(audience=audience, story=story, limit=3)
-    return list(found) or reads.related_stories(story, limit=3, audience=audience)
+    try:
+        found = list(search_api.related_stories(audience=audience, story=story, limit=3))
+    except search_api.Unavailable as exc:
+        logger.warning("Story %s: related stories without search; %s", story.pk, exc)
+        return reads.related_stories(story, limit=3, audience=audience), RELATED_WITHOUT_SEARCH
+    return found or reads.related_stories(story, limit=3, audience=audience), ""
 
 
 __all__ = ["ArchiveIndexPage", "HomeFeaturedCollection", "HomePage"]

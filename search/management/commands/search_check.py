@@ -29,18 +29,18 @@ class Command(BaseCommand):
         parser.add_argument("--show", type=int, default=20, help="Story ids to list per kind.")
 
     def handle(self, *args, **options):
-        backend = get_backend(options["backend"])
-        total = Story.objects.exclude(status="withdrawn").count()
-        progress = Progress(total, f"Checking {total} stories ({backend.name})", self.stderr)
         try:
+            backend = get_backend(options["backend"])
+            total = Story.objects.exclude(status="withdrawn").count()
+            progress = Progress(total, f"Checking {total} stories ({backend.name})", self.stderr)
             backend.refresh()
             drift = index_drift(backend=backend, progress=progress)
+            outdated = _outdated_mappings(backend)
         except Unavailable as exc:
             raise CommandError(
                 f"{exc}\nThe check needs the search backend; start it first."
             ) from exc
         progress.finish()
-        outdated = _outdated_mappings(backend)
         show = options["show"]
         for label, ids in (
             ("missing from the index", drift.missing),

@@ -27,11 +27,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        backend = get_backend(options["backend"])
-        total = Story.objects.exclude(status="withdrawn").count()
-        progress = Progress(total, f"Indexing {total} stories ({backend.name})", self.stderr)
         started = time.monotonic()
         try:
+            backend = get_backend(options["backend"])
+            total = Story.objects.exclude(status="withdrawn").count()
+            progress = Progress(total, f"Indexing {total} stories ({backend.name})", self.stderr)
             name = index_rebuild(
                 backend=backend,
                 progress=progress,
