@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install services services-stop lint format clean
+.PHONY: run test check install services services-stop lint types contracts format clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,9 +28,7 @@ run: install
 	$(BIN)/python scripts/run_archive.py --host $(HOST) --port $(PORT)
 
 ## Install what is missing, start PostgreSQL and Elasticsearch, run the whole suite.
-test: install node_modules/.package-lock.json services
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+test: install node_modules/.package-lock.json services lint types contracts
 	DATABASE_URL=$$(scripts/postgres.sh url) ELASTICSEARCH_URL=$$(scripts/elasticsearch.sh url) \
 		$(BIN)/pytest $(PYTEST_ARGS)
 
@@ -43,9 +41,20 @@ services-stop:
 	-scripts/elasticsearch.sh stop
 	-scripts/postgres.sh stop
 
+## The quick loop, no services needed: lint, types, the import contracts and the fast tests.
+check: install lint types contracts
+	DATABASE_URL=sqlite:///:memory: SEARCH_BACKEND=database ELASTICSEARCH_URL= \
+		$(BIN)/pytest -q -m "not browser and not whisper and not elasticsearch and not postgres" $(PYTEST_ARGS)
+
 lint:
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+types:
+	$(BIN)/mypy
+
+contracts:
+	$(BIN)/lint-imports
 
 format:
 	$(BIN)/ruff check --fix .
