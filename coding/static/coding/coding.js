@@ -2,9 +2,9 @@
  * The coding screen, enhanced. Everything here fills the same form fields that work without
  * JavaScript (a multiple select of codes, "From"/"To" selects, hidden character offsets).
  *
- * - Combobox: the codes select becomes a text box with a filtered list (WAI-ARIA 1.2
- *   combobox pattern: aria-activedescendant, Up/Down/Enter/Escape), matching names, groups and
- *   theme synonyms; chosen codes show as removable chips.
+ * - Combobox: the codes select becomes a text box with a filtered list (the archive's
+ *   combobox, coding/combobox.js, loaded first), matching names, groups and theme synonyms;
+ *   chosen codes show as removable chips.
  * - Transcript: one tab stop; Up/Down move between units, Shift extends the range, Enter
  *   puts the range in the form and moves to the codes; mouse selection of words works too
  *   (exact characters in text stories, whole segments in recordings).
@@ -30,7 +30,7 @@
     }, 50);
   }
 
-  /* --- Combobox --------------------------------------------------------------------------- */
+  /* --- Combobox (the archive's combobox, coding/combobox.js, over the codes select) -------- */
 
   function Combobox(select) {
     this.select = select;
@@ -38,8 +38,6 @@
     this.options = Array.prototype.filter.call(select.options, function (o) {
       return o.value !== "";
     });
-    this.matches = [];
-    this.active = -1;
     this.build();
   }
 
@@ -52,22 +50,16 @@
     input.type = "text";
     input.id = select.id + "-combo";
     input.className = "combo-input";
-    input.setAttribute("role", "combobox");
-    input.setAttribute("aria-autocomplete", "list");
-    input.setAttribute("aria-expanded", "false");
     input.setAttribute("autocomplete", "off");
     input.setAttribute("spellcheck", "false");
     var list = document.createElement("ul");
     list.id = select.id + "-listbox";
     list.className = "combo-list";
-    list.setAttribute("role", "listbox");
-    list.hidden = true;
     if (label) {
       label.setAttribute("for", input.id);
       label.id = label.id || nextId("combo-label");
       list.setAttribute("aria-labelledby", label.id);
     }
-    input.setAttribute("aria-controls", list.id);
     var hint = document.createElement("p");
     hint.className = "help";
     hint.id = nextId("combo-hint");
@@ -106,25 +98,24 @@
     this.renderChips();
 
     var self = this;
-    input.addEventListener("input", function () {
-      self.filter(input.value);
-      self.open();
+    this.combo = new window.ArchiveCombobox(input, list, {
+      firstActive: true,
+      suggest: function (query, show) {
+        show(self.filter(query));
+      },
+      render: function (option, item) {
+        self.renderOption(option, item);
+      },
+      announce: function (n) {
+        announce(self.status, n === 0 ? "No value or theme matches." : n + (n === 1 ? " match" : " matches") + ". Use the Down arrow to choose.");
+      },
+      choose: function (option) {
+        self.choose(option);
+      }
     });
     input.addEventListener("keydown", function (event) {
-      self.onKey(event);
-    });
-    input.addEventListener("blur", function () {
-      window.setTimeout(function () {
-        self.close();
-      }, 150);
-    });
-    list.addEventListener("mousedown", function (event) {
-      event.preventDefault();
-    });
-    list.addEventListener("click", function (event) {
-      var item = event.target.closest("[role=option]");
-      if (item) {
-        self.choose(Number(item.dataset.index));
+      if (event.key === "Enter" && !event.defaultPrevented && input.value.trim()) {
+        event.preventDefault(); // a half-typed name never submits the form
       }
     });
   };
@@ -132,118 +123,28 @@
   Combobox.prototype.filter = function (query) {
     var q = fold(query.trim());
     var words = q.split(/\s+/).filter(Boolean);
-    this.matches = this.options.filter(function (option) {
+    return this.options.filter(function (option) {
       var hay = fold(option.text + " " + (option.dataset.synonyms || "").replace(/\|/g, " ") + " " + (option.dataset.group || ""));
       return words.every(function (w) {
         return hay.indexOf(w) !== -1;
       });
     }).slice(0, 60);
-    this.active = this.matches.length ? 0 : -1;
-    this.renderList();
-    var n = this.matches.length;
-    announce(this.status, n === 0 ? "No value or theme matches." : n + (n === 1 ? " match" : " matches") + ". Use the Down arrow to choose.");
   };
 
-  Combobox.prototype.renderList = function () {
-    var self = this;
-    this.list.textContent = "";
-    this.matches.forEach(function (option, i) {
-      var item = document.createElement("li");
-      item.id = self.list.id + "-opt-" + i;
-      item.setAttribute("role", "option");
-      item.dataset.index = String(i);
-      item.setAttribute("aria-selected", i === self.active ? "true" : "false");
-      if (i === self.active) {
-        item.className = "is-active";
-      }
-      var name = document.createElement("span");
-      name.className = "combo-name";
-      name.textContent = option.text + (option.selected ? " (chosen)" : "");
-      var group = document.createElement("span");
-      group.className = "combo-group";
-      var synonyms = option.dataset.synonyms ? " · also: " + option.dataset.synonyms.split("|").join(", ") : "";
-      group.textContent = (option.dataset.group || "") + synonyms;
-      item.appendChild(name);
-      item.appendChild(document.createTextNode(" "));
-      item.appendChild(group);
-      self.list.appendChild(item);
-    });
-    if (this.active >= 0) {
-      this.input.setAttribute("aria-activedescendant", this.list.id + "-opt-" + this.active);
-      var activeItem = document.getElementById(this.list.id + "-opt-" + this.active);
-      if (activeItem && activeItem.scrollIntoView) {
-        activeItem.scrollIntoView({ block: "nearest" });
-      }
-    } else {
-      this.input.removeAttribute("aria-activedescendant");
-    }
+  Combobox.prototype.renderOption = function (option, item) {
+    var name = document.createElement("span");
+    name.className = "combo-name";
+    name.textContent = option.text + (option.selected ? " (chosen)" : "");
+    var group = document.createElement("span");
+    group.className = "combo-group";
+    var synonyms = option.dataset.synonyms ? " · also: " + option.dataset.synonyms.split("|").join(", ") : "";
+    group.textContent = (option.dataset.group || "") + synonyms;
+    item.appendChild(name);
+    item.appendChild(document.createTextNode(" "));
+    item.appendChild(group);
   };
 
-  Combobox.prototype.open = function () {
-    if (!this.matches.length) {
-      this.close();
-      return;
-    }
-    this.list.hidden = false;
-    this.input.setAttribute("aria-expanded", "true");
-  };
-
-  Combobox.prototype.close = function () {
-    this.list.hidden = true;
-    this.input.setAttribute("aria-expanded", "false");
-    this.input.removeAttribute("aria-activedescendant");
-  };
-
-  Combobox.prototype.move = function (step) {
-    if (this.list.hidden) {
-      this.filter(this.input.value);
-      this.open();
-      return;
-    }
-    if (!this.matches.length) {
-      return;
-    }
-    this.active = (this.active + step + this.matches.length) % this.matches.length;
-    this.renderList();
-  };
-
-  Combobox.prototype.onKey = function (event) {
-    switch (event.key) {
-      case "ArrowDown":
-        event.preventDefault();
-        this.move(1);
-        break;
-      case "ArrowUp":
-        event.preventDefault();
-        this.move(-1);
-        break;
-      case "Enter":
-        if (!this.list.hidden && this.active >= 0) {
-          event.preventDefault();
-          this.choose(this.active);
-        } else if (this.input.value.trim()) {
-          event.preventDefault(); // a half-typed name never submits the form
-        }
-        break;
-      case "Escape":
-        if (!this.list.hidden) {
-          event.preventDefault();
-          this.close();
-        } else if (this.input.value) {
-          event.preventDefault();
-          this.input.value = "";
-        }
-        break;
-      default:
-        break;
-    }
-  };
-
-  Combobox.prototype.choose = function (index) {
-    var option = this.matches[index];
-    if (!option) {
-      return;
-    }
+  Combobox.prototype.choose = function (option) {
     if (!this.multiple) {
       this.options.forEach(function (o) {
         o.selected = false;
@@ -251,7 +152,6 @@
     }
     option.selected = true;
     this.input.value = "";
-    this.close();
     this.renderChips();
     var count = this.options.filter(function (o) {
       return o.selected;
@@ -508,9 +408,11 @@
 
   function init() {
     document.documentElement.classList.add("js");
-    Array.prototype.forEach.call(document.querySelectorAll("select[data-combobox]"), function (select) {
-      select.comboBox = new Combobox(select);
-    });
+    if (window.ArchiveCombobox) {
+      Array.prototype.forEach.call(document.querySelectorAll("select[data-combobox]"), function (select) {
+        select.comboBox = new Combobox(select);
+      });
+    }
     var form = document.querySelector("form[data-tag-form]");
     var container = document.querySelector("[data-units]");
     if (form && container) {
