@@ -1,13 +1,18 @@
 /*
- * The story page's interactive transcript (progressive enhancement).
+ * A transcript that follows its recording (progressive enhancement): the public story page and
+ * the storyteller's review page both load this script.
  *
- * Without JavaScript every transcript line is a link that reloads the page with the player
- * starting at that line (?t=seconds, passed to the media as a #t= fragment). With it:
+ * Markup: the media element has data-player; the transcript has data-transcript; each line in
+ * it has data-start and data-end (seconds). A line is played from by choosing the line itself
+ * when it is a link (the story page: without JavaScript the link reloads the page with the
+ * player starting there, ?t=seconds) or a [data-seek] button inside it (the review page). An
+ * optional [data-follow-toggle] holds a checkbox that turns following off. With the script:
  * - choosing a line plays the recording from there, without leaving the page;
- * - the line being spoken is marked with aria-current and highlighted;
+ * - the line being spoken is marked with aria-current (its list item gets is-current);
  * - the transcript scrolls to keep that line in view, unless the listener turns it off or is
  *   reading elsewhere in the transcript (focus or pointer inside it);
- * - Up and Down arrows (and Home/End) move between lines.
+ * - Up and Down arrows (and Home/End) move between lines that are links;
+ * - ?t= or #t= in the address starts the player at that moment.
  */
 (function () {
   "use strict";
@@ -17,7 +22,7 @@
   if (!media || !list) {
     return;
   }
-  var cues = Array.prototype.slice.call(list.querySelectorAll("a.cue"));
+  var cues = Array.prototype.slice.call(list.querySelectorAll("[data-start]"));
   var starts = cues.map(function (cue) { return parseFloat(cue.dataset.start); });
   var ends = cues.map(function (cue) { return parseFloat(cue.dataset.end); });
   var current = -1;
@@ -72,12 +77,12 @@
     }
     if (current >= 0) {
       cues[current].removeAttribute("aria-current");
-      cues[current].parentNode.classList.remove("is-current");
+      (cues[current].closest("li") || cues[current]).classList.remove("is-current");
     }
     current = index;
     if (index >= 0) {
       cues[index].setAttribute("aria-current", "true");
-      cues[index].parentNode.classList.add("is-current");
+      (cues[index].closest("li") || cues[index]).classList.add("is-current");
       keepInView(cues[index]);
     }
   }
@@ -95,12 +100,16 @@
   media.addEventListener("seeked", function () { mark(indexAt(media.currentTime)); });
 
   list.addEventListener("click", function (event) {
-    var cue = event.target.closest("a.cue");
-    if (!cue || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) {
+    var chosen = event.target.closest("a[data-start], [data-seek]");
+    var line = chosen && chosen.closest("[data-start]");
+    if (!line || !list.contains(line)) {
       return;
     }
+    if (chosen.tagName === "A" && (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey)) {
+      return; // a new tab or window for the link
+    }
     event.preventDefault();
-    playFrom(cues.indexOf(cue));
+    playFrom(cues.indexOf(line));
   });
 
   list.addEventListener("keydown", function (event) {
