@@ -1,9 +1,10 @@
-"""The archive's worker: django-tasks' database worker plus the periodic upkeep it lacks.
+"""The archive's worker: the transcription job loop, and the periodic upkeep beside it.
 
-django-tasks runs queued tasks but never retries one whose process died, and Wagtail's own
-search indexing drops updates made while Elasticsearch is down. So beside the task loop a
-thread runs, every few seconds, the upkeep each app names here:
-- transcription jobs whose worker stopped renewing its lease are queued again;
+The loop takes the next due transcription job from the job table (the queue), runs it and
+looks again; with nothing due it waits a moment. Beside it a thread runs, every few seconds,
+the upkeep each app names here:
+- transcription jobs whose worker stopped renewing its lease are queued again (or failed when
+  workers keep dying on them);
 - the search outbox is drained to the search backend (rows stay while it is down);
 - unfinished story uploads older than ARCHIVE_UPLOAD_SESSION_DAYS are deleted.
 """
@@ -16,6 +17,8 @@ from collections.abc import Callable
 
 from django.db import close_old_connections
 from django.utils.module_loading import import_string
+
+from transcribe.services import transcription_run_next
 
 logger = logging.getLogger(__name__)
 
@@ -43,3 +46,26 @@ def upkeep_once() -> dict[str, int]:
 def run_upkeep_forever(stop: threading.Event, interval: float) -> None:
     while not stop.wait(interval):
         upkeep_once()
+
+
+def run_jobs_until_stopped(stop: threading.Event, *, worker: str, interval: float) -> int:
+    """Take and run transcription jobs until ``stop`` is set; returns how many were run.
+
+    Once ``stop`` is set the job in hand is given back at the engine's next progress report
+    (or finished, if the engine is already done), and the loop ends.
+    """
+    ran = 0
+    while not stop.is_set():
+        try:
+            outcome = transcription_run_next(worker=worker, stopping=stop)
+        except Exception:  # the database may be briefly away: try again after a pause
+            logger.exception("Taking the next transcription job failed; trying again shortly.")
+            outcome = None
+        finally:
+            close_old_connections()
+        if outcome is None:
+            stop.wait(interval)
+            continue
+        ran += 1
+        logger.info("Transcription job finished by %s: %s", worker, outcome)
+    return ran

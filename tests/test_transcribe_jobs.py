@@ -1,15 +1,19 @@
-"""Transcription jobs: queued with the upload, claimed once, retried, failed clearly, re-run."""
+"""Transcription jobs: queued with the upload, claimed once, retried, failed clearly, re-run.
+
+The job table is the queue: workers take the oldest due job, and a job taken back from a dead
+worker keeps its place ahead of the jobs queued after it."""
 
 from __future__ import annotations
 
 import datetime
+import threading
 from pathlib import Path
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
-from django_tasks_db.models import DBTaskResult
 
+from archive.worker import run_jobs_until_stopped
 from stories import services as story_services
 from stories.models import Story, StoryEvent, StoryStatus, Transcript
 from tests.transcribe_helpers import story_with_media
@@ -57,22 +61,28 @@ class BrokenEngine:
         raise RuntimeError("CUDA out of memory")
 
 
-def test_the_job_and_its_task_row_commit_with_the_upload(story):
+def expire_lease(job: TranscriptionJob) -> None:
+    """What a worker that died leaves behind: its lease runs out."""
+    TranscriptionJob.objects.filter(pk=job.pk).update(
+        lease_expires_at=timezone.now() - datetime.timedelta(seconds=1)
+    )
+
+
+def test_the_job_commits_with_the_upload_and_is_due_at_once(story):
     job = job_of(story)
     assert (job.state, job.attempts, job.generation) == (JobState.QUEUED, 0, 1)
-    task = DBTaskResult.objects.get(id=job.task_id)
-    assert task.task_path == "transcribe.tasks.transcribe_story"
-    assert task.args_kwargs == {"args": [job.pk], "kwargs": {}}
-    assert task.status == "READY"
+    assert job.queued_at <= timezone.now() and job.run_after <= timezone.now()
+    claim = services.job_claim_next(worker="a:1")
+    assert claim is not None and (claim.job_id, claim.story_id) == (job.pk, story.pk)
+    assert services.job_claim_next(worker="b:2") is None  # nothing else is due
 
 
-def test_an_upload_that_rolls_back_leaves_no_job_and_no_task(storyteller, recording):
-    before = DBTaskResult.objects.count()
+def test_an_upload_that_rolls_back_leaves_no_job(storyteller, recording):
     with pytest.raises(RuntimeError), transaction.atomic():
         story_with_media(storyteller, recording, title="Never stored")
         raise RuntimeError("the upload failed after queuing")
     assert not TranscriptionJob.objects.exists()
-    assert DBTaskResult.objects.count() == before
+    assert services.job_claim_next(worker="a:1") is None
 
 
 @pytest.mark.whisper
@@ -149,9 +159,8 @@ def test_failures_are_retried_with_backoff_then_fail_with_the_reason(story, monk
     assert (job.state, job.attempts) == (JobState.QUEUED, 1)
     assert "CUDA out of memory" in job.last_error
     assert job.run_after > timezone.now() + datetime.timedelta(seconds=25)
-    retry_task = DBTaskResult.objects.get(id=job.task_id)
-    assert retry_task.run_after == job.run_after and retry_task.status == "READY"
     assert services.transcription_run(job_id=job.pk, worker="a:1") == "skipped"  # not due yet
+    assert services.job_claim_next(worker="a:1") is None
 
     TranscriptionJob.objects.filter(pk=job.pk).update(run_after=timezone.now())
     assert services.transcription_run(job_id=job.pk, worker="a:1") == "retry"
@@ -186,7 +195,8 @@ def test_a_curator_can_re_run_a_failed_job(story, curator, monkeypatch, settings
     job = services.transcription_rerun(story=story, actor=curator)
     assert (job.state, job.attempts, job.generation, job.last_error) == (JobState.QUEUED, 0, 2, "")
     assert job.requested_by == curator
-    assert DBTaskResult.objects.get(id=job.task_id).status == "READY"
+    claim = services.job_claim_next(worker="b:2")
+    assert claim is not None and claim.job_id == job.pk  # due again at once
     assert "transcription.rerun" in actions(story)
 
 
@@ -222,48 +232,184 @@ def test_a_story_withdrawn_mid_job_gets_no_transcript(story):
     assert not Transcript.objects.filter(story=story).exists()
 
 
-def test_expired_leases_are_queued_again_and_the_dead_task_is_marked(story):
+def test_expired_leases_are_queued_again_keeping_their_place(story):
     job = job_of(story)
-    DBTaskResult.objects.filter(id=job.task_id).update(status="RUNNING", started_at=timezone.now())
     services.job_claim(job_id=job.pk, worker="dead:99")
-    TranscriptionJob.objects.filter(pk=job.pk).update(
-        lease_expires_at=timezone.now() - datetime.timedelta(seconds=1)
-    )
-    dead_task = job.task_id
+    expire_lease(job)
 
     assert services.jobs_requeue_expired() == 1
 
-    job.refresh_from_db()
-    assert (job.state, job.claim, job.attempts) == (JobState.QUEUED, None, 1)
-    assert "stopped" in job.last_error
-    old = DBTaskResult.objects.get(id=dead_task)
-    assert old.status == "FAILED" and old.exception_class_path.endswith("WorkerLost")
-    assert DBTaskResult.objects.get(id=job.task_id).status == "READY"
-    assert "transcription.worker_lost" in actions(story)
+    requeued = job_of(story)
+    assert (requeued.state, requeued.claim, requeued.attempts) == (JobState.QUEUED, None, 1)
+    assert requeued.queued_at == job.queued_at  # not the back of the queue
+    assert "stopped" in requeued.last_error
+    assert actions(story).count("transcription.worker_lost") == 1
     assert services.jobs_requeue_expired() == 0  # nothing more to do
+    claim = services.job_claim_next(worker="alive:1")
+    assert claim is not None and claim.attempt == 2
 
 
 def test_a_job_whose_worker_keeps_dying_fails_with_the_reason(story, settings):
     settings.TRANSCRIBE_MAX_ATTEMPTS = 2
     job = job_of(story)
-    for _ in range(2):
-        services.job_claim(job_id=job.pk, worker="dead:99")
-        TranscriptionJob.objects.filter(pk=job.pk).update(
-            lease_expires_at=timezone.now() - datetime.timedelta(seconds=1)
-        )
-        services.jobs_requeue_expired()
+    services.job_claim(job_id=job.pk, worker="dead:1")
+    expire_lease(job)
+    assert services.job_claim_next(worker="dead:2") is not None  # taken back: attempt 2
+    expire_lease(job)
+    assert services.job_claim_next(worker="alive:3") is None  # no attempt left to give
+    assert services.jobs_requeue_expired() == 1
     job.refresh_from_db()
     assert job.state == JobState.FAILED
     assert "stopped 2 times" in job.last_error
 
 
-def test_a_queued_job_whose_task_vanished_gets_a_new_task(story, settings):
-    settings.TRANSCRIBE_LEASE_SECONDS = 1
+# ------------------------------------------------------------------------ the queue's order
+
+
+class QuickEngine:
+    """Reports progress once, as the real engines do per segment, and returns two segments."""
+
+    name, model_name = "faster-whisper", "tiny.en"
+
+    def __init__(self, *, during=None, after=None) -> None:
+        self.during = during or (lambda: None)  # before the progress report
+        self.after = after or (lambda: None)  # once the last report is made
+
+    def transcribe(self, audio, *, language=None, progress=None):
+        self.during()
+        if progress is not None:
+            progress(0.5)
+        self.after()
+        return result_of("One.", "Two.")
+
+
+@pytest.mark.parametrize("upkeep_first", [False, True], ids=["taken-back", "requeued-by-upkeep"])
+def test_a_recovered_job_is_claimed_before_jobs_queued_after_it(
+    storyteller, recording, upkeep_first
+):
+    first = story_with_media(storyteller, recording, title="Queued first")
+    assert services.job_claim_next(worker="doomed:1").story_id == first.pk
+    newer = [story_with_media(storyteller, recording, title=f"Queued later {n}") for n in (1, 2)]
+    expire_lease(job_of(first))  # the worker died mid-job
+    if upkeep_first:  # the upkeep step noticed before any worker was free
+        assert services.jobs_requeue_expired() == 1
+        requeued = job_of(first)
+        assert requeued.state == JobState.QUEUED
+        assert all(requeued.run_after > job_of(s).run_after for s in newer)
+
+    taken = [services.job_claim_next(worker="rescuer:2") for _ in range(3)]
+
+    assert [c.story_id for c in taken] == [first.pk, newer[0].pk, newer[1].pk]
+    assert taken[0].attempt == 2
+    assert actions(first).count("transcription.worker_lost") == 1
+    assert services.job_claim_next(worker="rescuer:2") is None
+
+
+def test_a_retried_job_waits_its_backoff_then_goes_ahead_of_newer_jobs(
+    storyteller, recording, monkeypatch
+):
+    monkeypatch.setattr(services, "_engine", lambda config: BrokenEngine())
+    first = story_with_media(storyteller, recording, title="Queued first")
+    assert services.transcription_run_next(worker="a:1") == "retry"
+    second = story_with_media(storyteller, recording, title="Queued second")
+    assert services.job_claim_next(worker="a:1").story_id == second.pk  # first is backing off
+    third = story_with_media(storyteller, recording, title="Queued third")
+
+    TranscriptionJob.objects.filter(story=first).update(run_after=timezone.now())  # now due
+    assert services.job_claim_next(worker="a:1").story_id == first.pk
+    assert services.job_claim_next(worker="a:1").story_id == third.pk
+
+
+def test_a_new_generation_goes_to_the_back_of_the_queue(story, storyteller, recording):
+    later = story_with_media(storyteller, recording, title="Queued later")
+    services.transcription_enqueue(story=story, actor=storyteller)  # new media for the first
+    assert [services.job_claim_next(worker="a:1").story_id for _ in range(2)] == [
+        later.pk,
+        story.pk,
+    ]
+
+
+def test_a_withdrawn_story_is_cancelled_when_reached_and_the_next_job_is_taken(
+    story, storyteller, recording
+):
+    later = story_with_media(storyteller, recording, title="Queued later")
+    story_services.consent_withdraw(story=story, actor=storyteller)
+    claim = services.job_claim_next(worker="a:1")
+    assert claim is not None and claim.story_id == later.pk
+    assert job_of(story).state == JobState.CANCELLED
+    assert not Transcript.objects.filter(story=story).exists()
+
+
+def test_a_stopping_worker_gives_its_job_back_at_its_place(story, storyteller, recording):
+    later = story_with_media(storyteller, recording, title="Queued later")
+    claim = services.job_claim_next(worker="leaving:1")
+    assert claim.story_id == story.pk
+    assert services.job_release(claim=claim)
     job = job_of(story)
-    DBTaskResult.objects.filter(id=job.task_id).delete()
-    TranscriptionJob.objects.filter(pk=job.pk).update(
-        run_after=timezone.now() - datetime.timedelta(seconds=5)
-    )
-    assert services.jobs_requeue_expired() == 1
-    job.refresh_from_db()
-    assert DBTaskResult.objects.get(id=job.task_id).status == "READY"
+    assert (job.state, job.attempts, job.claim, job.progress) == (JobState.QUEUED, 0, None, 0.0)
+    assert job.run_after <= timezone.now()
+    assert services.job_release(claim=claim) is False  # released once
+    assert services.job_heartbeat(claim=claim, progress=0.3) is False
+    assert actions(story)[-1] == "transcription.released"
+    assert services.job_claim_next(worker="staying:2").story_id == story.pk  # before `later`
+    assert services.job_claim_next(worker="staying:2").story_id == later.pk
+
+
+def test_a_stop_signal_mid_transcription_releases_the_job_and_writes_nothing(story, monkeypatch):
+    stopping = threading.Event()
+    monkeypatch.setattr(services, "_engine", lambda config: QuickEngine(during=stopping.set))
+    assert services.transcription_run_next(worker="leaving:1", stopping=stopping) == "released"
+    job = job_of(story)
+    assert (job.state, job.attempts) == (JobState.QUEUED, 0)
+    assert not Transcript.objects.filter(story=story).exists()
+
+    assert services.transcription_run_next(worker="staying:2") == "done"
+    transcript = Transcript.objects.get(story=story)
+    assert [s.text for s in transcript.segments.all()] == ["One.", "Two."]
+    assert job_of(story).attempts == 1  # the interrupted attempt did not count
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_worker_loop_releases_its_job_and_ends_when_told_to_stop(story, monkeypatch):
+    stop = threading.Event()
+    monkeypatch.setattr(services, "_engine", lambda config: QuickEngine(during=stop.set))
+    assert run_jobs_until_stopped(stop, worker="loop:1", interval=0.05) == 1
+    job = job_of(story)
+    assert (job.state, job.attempts) == (JobState.QUEUED, 0)
+    assert actions(story)[-1] == "transcription.released"
+
+    # Told to stop once the engine is past its last progress report: the job is finished.
+    done = threading.Event()
+    monkeypatch.setattr(services, "_engine", lambda config: QuickEngine(after=done.set))
+    assert run_jobs_until_stopped(done, worker="loop:2", interval=0.05) == 1
+    assert job_of(story).state == JobState.DONE
+    assert Transcript.objects.filter(story=story).count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_workers_on_postgresql_skip_a_job_another_worker_has_locked(storyteller, recording):
+    assert connection.vendor == "postgresql"  # the suite's database; SQLite has no row locks
+    first = story_with_media(storyteller, recording, title="Queued first")
+    second = story_with_media(storyteller, recording, title="Queued second")
+    locked, release = threading.Event(), threading.Event()
+
+    def other_worker() -> None:
+        try:
+            with transaction.atomic():
+                TranscriptionJob.objects.select_for_update().get(story=first)
+                locked.set()
+                release.wait(30)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=other_worker)
+    holder.start()
+    try:
+        assert locked.wait(30)
+        claim = services.job_claim_next(worker="b:2")  # does not wait for the lock
+        assert claim is not None and claim.story_id == second.pk
+    finally:
+        release.set()
+        holder.join(timeout=30)
+    assert services.job_claim_next(worker="b:2").story_id == first.pk

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class JobState(models.TextChoices):
@@ -15,16 +18,21 @@ class JobState(models.TextChoices):
 
 
 class TranscriptionJobQuerySet(models.QuerySet["TranscriptionJob"]):
-    def lease_expired(self, now) -> TranscriptionJobQuerySet:
+    def lease_expired(self, now: datetime.datetime) -> TranscriptionJobQuerySet:
         """Running jobs whose worker stopped renewing its lease (it died or hangs)."""
         return self.filter(state=JobState.RUNNING, lease_expires_at__lt=now)
 
-    def claimable(self, now) -> TranscriptionJobQuerySet:
+    def claimable(self, now: datetime.datetime) -> TranscriptionJobQuerySet:
         """Jobs a worker may take now: queued and due, or running on an expired lease."""
         return self.filter(
             models.Q(state=JobState.QUEUED, run_after__lte=now)
             | models.Q(state=JobState.RUNNING, lease_expires_at__lt=now)
         )
+
+    def in_queue_order(self) -> TranscriptionJobQuerySet:
+        """Oldest first by when the job was queued in its generation, not by its latest retry:
+        a job taken back from a dead worker, or retried, keeps its place ahead of newer ones."""
+        return self.order_by("queued_at", "pk")
 
 
 class TranscriptionJob(models.Model):
@@ -32,8 +40,10 @@ class TranscriptionJob(models.Model):
 
     A worker claims the row with a conditional UPDATE that sets a fresh ``claim`` token and a
     lease, renews the lease while it works (heartbeat), and writes the transcript only while
-    its token still holds. A worker that dies stops renewing; the upkeep step queues the job
-    again once the lease has expired. ``generation`` counts enqueues (new media, re-runs).
+    its token still holds. A worker that dies stops renewing; once the lease has expired the
+    job is taken again (by the next free worker, or queued again by the upkeep step).
+    ``generation`` counts enqueues (new media, re-runs); ``queued_at`` is when the current
+    generation was queued, and workers take jobs in that order.
     """
 
     story = models.OneToOneField(
@@ -44,11 +54,13 @@ class TranscriptionJob(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     generation = models.PositiveIntegerField(default=0)
     run_after = models.DateTimeField(help_text="Not before (backoff between attempts).")
+    queued_at = models.DateTimeField(
+        default=timezone.now, help_text="When this generation was queued: the queue's order."
+    )
     claim = models.UUIDField(null=True, blank=True, editable=False)
     worker = models.CharField(max_length=255, blank=True, help_text="host:pid of the worker.")
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
-    task_id = models.CharField(max_length=64, blank=True, help_text="Latest queued task.")
     last_error = models.TextField(blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -65,7 +77,10 @@ class TranscriptionJob(models.Model):
     objects = TranscriptionJobQuerySet.as_manager()
 
     class Meta:
-        indexes = [models.Index(fields=["state", "lease_expires_at"])]
+        indexes = [
+            models.Index(fields=["state", "lease_expires_at"]),
+            models.Index(fields=["state", "queued_at"], name="transcription_queue_order"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(progress__gte=0) & models.Q(progress__lte=1),

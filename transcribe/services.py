@@ -1,21 +1,27 @@
 """Transcription jobs: queued with the upload, claimed with a lease, written once.
 
-The life of a job (one row per story, ``TranscriptionJob``):
+The job table is the queue (one row per story, ``TranscriptionJob``); nothing else holds a job.
 
 1. ``transcription_enqueue`` runs inside the transaction that stored the story's media: the job
-   row and its django-tasks row (``ENQUEUE_ON_COMMIT`` is off) commit together or not at all.
-2. A worker runs the task; ``job_claim`` takes the job with a conditional UPDATE (only a queued
-   job, or a running one whose lease expired) and a fresh claim token. Zero rows changed means
-   another worker got there first: two workers never transcribe the same story at once.
+   row commits with it or not at all.
+2. A worker (``manage.py archive_worker``) asks ``job_claim_next`` for the next due job, oldest
+   first by the time its generation was queued (``queued_at``), so a job taken back from a dead
+   worker or retried after a failure goes ahead of jobs queued after it. ``job_claim`` takes the
+   job with a conditional UPDATE (only a queued job, or a running one whose lease expired) and a
+   fresh claim token. Zero rows changed means another worker got there first: two workers never
+   transcribe the same story at once. On PostgreSQL the candidate row is locked with
+   ``SKIP LOCKED``, so many workers take different jobs without waiting on one another.
 3. While it transcribes, a heartbeat renews the lease and stores the progress.
 4. ``transcript_store`` writes all segments in one transaction, and only while the claim still
    holds, so a transcript is written once and never half.
 5. Failures are retried with exponential backoff up to ``TRANSCRIBE_MAX_ATTEMPTS``, then the job
    fails with the reason; problems no retry can fix (not media, no model) fail at once. A
    curator can re-run it (``transcription_rerun``).
-6. A worker killed mid-job stops renewing its lease. django-tasks leaves its task RUNNING and
-   never retries it, so ``jobs_requeue_expired`` (an upkeep step of ``archive_worker``) marks that
-   task failed and queues the job again; any live worker then picks it up.
+6. A worker killed mid-job stops renewing its lease. Once it has expired the next free worker
+   takes the job again; ``jobs_requeue_expired`` (an upkeep step of ``archive_worker``) also
+   queues it again, or fails it when workers keep dying on it.
+7. A worker told to stop (SIGTERM, SIGINT) gives its job back (``job_release``): due at once,
+   at its place in the queue, and the interrupted attempt does not count.
 """
 
 from __future__ import annotations
@@ -45,6 +51,7 @@ from stories.changes import story_changed
 from stories.models import Story, StoryStatus, Transcript
 from stories.services import story_transition
 from stories.transcripts import transcript_replace
+from stories.types import Actor
 from transcribe.config import TranscribeConfig, config_from_settings
 from transcribe.engines import Engine, TranscriptionResult, engine_for
 from transcribe.errors import TranscribeError
@@ -67,12 +74,17 @@ class JobRefused(Exception):
     """A re-run or import cannot be done; the message says why and what to do."""
 
 
-class WorkerLost(Exception):
-    """Recorded on a django-tasks row whose worker process died while running it."""
-
-
 class ClaimLost(Exception):
     """This worker no longer holds the job (its lease expired and another worker took it)."""
+
+
+class WorkerStopping(Exception):
+    """The worker was told to stop while transcribing: the job is given back, not finished."""
+
+
+# How many candidates ``job_claim_next`` looks at in one call before reporting nothing due
+# (a candidate can be cancelled, or taken by another worker, between the look and the claim).
+CLAIM_TRIES = 20
 
 
 def lease_seconds() -> float:
@@ -103,19 +115,12 @@ class Claim:
 # ------------------------------------------------------------------------------ enqueueing
 
 
-def _enqueue_task(job_id: int, *, run_after: datetime.datetime | None = None) -> str:
-    from transcribe.tasks import transcribe_story
-
-    task = transcribe_story.using(run_after=run_after) if run_after else transcribe_story
-    return str(task.enqueue(job_id).id)
-
-
-def transcription_enqueue(*, story: Story, actor=None) -> TranscriptionJob:
+def transcription_enqueue(*, story: Story, actor: Actor = None) -> TranscriptionJob:
     """Queue, or queue again, the transcription of ``story``'s media.
 
-    Call it in the transaction that stored or replaced the media: the job and its task row
-    commit with it. Queuing again (new media, a re-run) starts a new generation: a worker still
-    busy with the old one loses its claim and its result is thrown away.
+    Call it in the transaction that stored or replaced the media: the job row commits with it.
+    Queuing again (new media, a re-run) starts a new generation at the back of the queue: a
+    worker still busy with the old one loses its claim and its result is thrown away.
     """
     with transaction.atomic():
         now = timezone.now()
@@ -127,6 +132,7 @@ def transcription_enqueue(*, story: Story, actor=None) -> TranscriptionJob:
         job.attempts = 0
         job.generation += 1
         job.run_after = now
+        job.queued_at = now
         job.claim = None
         job.worker = ""
         job.lease_expires_at = None
@@ -135,7 +141,6 @@ def transcription_enqueue(*, story: Story, actor=None) -> TranscriptionJob:
         job.requested_by = actor
         job.started_at = None
         job.finished_at = None
-        job.task_id = _enqueue_task(job.pk)
         job.save()
         story_event_record(
             story_id=story.pk, action="transcription.queued", actor=actor, generation=job.generation
@@ -143,7 +148,7 @@ def transcription_enqueue(*, story: Story, actor=None) -> TranscriptionJob:
     return job
 
 
-def transcription_rerun(*, story: Story, actor) -> TranscriptionJob:
+def transcription_rerun(*, story: Story, actor: Actor) -> TranscriptionJob:
     """A curator asks for the story to be transcribed again (after a failure, a new model…)."""
     story = Story.objects.get(pk=story.pk)
     if story.is_withdrawn:
@@ -200,6 +205,13 @@ def job_claim(*, job_id: int, worker: str) -> Claim | None:
     now = timezone.now()
     token = uuid.uuid4()
     with transaction.atomic():
+        # Who held it before: a running job taken here was left by a worker that died.
+        before = (
+            TranscriptionJob.objects.select_for_update()
+            .filter(pk=job_id)
+            .values("state", "worker")
+            .first()
+        )
         taken = (
             TranscriptionJob.objects.claimable(now)
             .filter(pk=job_id, attempts__lt=max_attempts())
@@ -219,6 +231,10 @@ def job_claim(*, job_id: int, worker: str) -> Claim | None:
             return None  # 0 rows changed: another worker holds it, or it is not due
         job = TranscriptionJob.objects.select_related("story").get(pk=job_id)
         story = job.story
+        if before is not None and before["state"] == JobState.RUNNING:
+            story_event_record(
+                story_id=story.pk, action="transcription.worker_lost", worker=before["worker"]
+            )
         if story.is_withdrawn or not story.media:
             _finish(job, JobState.CANCELLED, "The story was withdrawn or its recording removed.")
             return None
@@ -228,6 +244,59 @@ def job_claim(*, job_id: int, worker: str) -> Claim | None:
             story_id=story.pk, action="transcription.started", worker=worker, attempt=job.attempts
         )
     return Claim(job.pk, story.pk, token, job.attempts, worker)
+
+
+def job_claim_next(*, worker: str) -> Claim | None:
+    """Take the next due job for ``worker``; None when no job is due.
+
+    Jobs are taken oldest first by the time their generation was queued, so a job whose worker
+    died, or one retried after a failure, goes ahead of the jobs queued after it. On PostgreSQL
+    the candidate row is locked with SKIP LOCKED: workers looking at the same moment take
+    different jobs instead of queuing behind one row lock. The claim itself is ``job_claim``'s
+    conditional UPDATE, so the one-holder guarantee does not depend on that lock (SQLite, the
+    embedded default, has none and runs one worker).
+    """
+    for _ in range(CLAIM_TRIES):
+        with transaction.atomic():
+            job_id = (
+                TranscriptionJob.objects.claimable(timezone.now())
+                .filter(attempts__lt=max_attempts())
+                .in_queue_order()
+                .select_for_update(skip_locked=True)
+                .values_list("pk", flat=True)
+                .first()
+            )
+            if job_id is None:
+                return None
+            claim = job_claim(job_id=job_id, worker=worker)
+        if claim is not None:
+            return claim
+        # None after a candidate: it was cancelled (story withdrawn) or another worker took it
+        # first; look again.
+    return None
+
+
+def job_release(*, claim: Claim) -> bool:
+    """Give a job back unfinished because its worker is stopping; False if no longer held.
+
+    It is due again at once and keeps its place in the queue; the interrupted attempt does not
+    count towards ``TRANSCRIBE_MAX_ATTEMPTS``.
+    """
+    with transaction.atomic():
+        job = _held(claim)
+        if job is None:
+            return False
+        job.state = JobState.QUEUED
+        job.run_after = timezone.now()
+        job.attempts = max(0, job.attempts - 1)
+        job.claim = None
+        job.lease_expires_at = None
+        job.progress = 0.0
+        job.save()
+        story_event_record(
+            story_id=job.story_id, action="transcription.released", worker=claim.worker
+        )
+    return True
 
 
 def job_heartbeat(*, claim: Claim, progress: float) -> bool:
@@ -339,7 +408,6 @@ def _retry_or_fail(job: TranscriptionJob, story: Story, error: str, *, permanent
         job.lease_expires_at = None
         job.progress = 0.0
         job.last_error = error
-        job.task_id = _enqueue_task(job.pk, run_after=job.run_after)
         job.save()
         story_event_record(
             story_id=story.pk,
@@ -366,12 +434,23 @@ def _engine(config: TranscribeConfig) -> Engine:
 
 
 class Heartbeat:
-    """Renews a claim's lease from a thread while the engine works; carries the progress."""
+    """Renews a claim's lease from a thread while the engine works; carries the progress.
 
-    def __init__(self, claim: Claim, *, interval: float | None = None) -> None:
+    ``stopping``, when given, is the worker's stop signal: once it is set the engine's next
+    progress report ends the decoding (``WorkerStopping``) so the job can be given back.
+    """
+
+    def __init__(
+        self,
+        claim: Claim,
+        *,
+        interval: float | None = None,
+        stopping: threading.Event | None = None,
+    ) -> None:
         self.claim = claim
         self.interval = interval or max(0.2, min(5.0, lease_seconds() / 3))
         self.fraction = 0.0
+        self.stopping = stopping
         self.lost = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="transcribe-heartbeat", daemon=True)
@@ -381,6 +460,8 @@ class Heartbeat:
         self.fraction = fraction
         if self.lost.is_set():
             raise ClaimLost
+        if self.stopping is not None and self.stopping.is_set():
+            raise WorkerStopping
 
     def _run(self) -> None:
         try:
@@ -425,18 +506,37 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def transcription_run(*, job_id: int, worker: str | None = None) -> str:
-    """Claim the job, transcribe the story's media, store the transcript. Returns the outcome."""
+def transcription_run(
+    *, job_id: int, worker: str | None = None, stopping: threading.Event | None = None
+) -> str:
+    """Claim the job, transcribe the story's media, store the transcript. Returns the outcome:
+    done, skipped (not claimable), lost, released (the worker is stopping), retry or failed."""
     claim = job_claim(job_id=job_id, worker=worker or worker_name())
     if claim is None:
         return "skipped"
+    return _transcribe(claim, stopping)
+
+
+def transcription_run_next(
+    *, worker: str | None = None, stopping: threading.Event | None = None
+) -> str | None:
+    """Claim the next due job and run it (the worker's loop); None when no job is due."""
+    claim = job_claim_next(worker=worker or worker_name())
+    if claim is None:
+        return None
+    return _transcribe(claim, stopping)
+
+
+def _transcribe(claim: Claim, stopping: threading.Event | None) -> str:
     story = Story.objects.get(pk=claim.story_id)
     try:
         engine = _engine(config_from_settings())
-        with _local_media(story) as path, Heartbeat(claim) as beat:
+        with _local_media(story) as path, Heartbeat(claim, stopping=stopping) as beat:
             result = engine.transcribe(path, progress=beat.progress)
     except ClaimLost:
         return "lost"
+    except WorkerStopping:
+        return "released" if job_release(claim=claim) else "lost"
     except TranscribeError as exc:  # not media, no model…: retrying cannot help
         job_fail(claim=claim, error=str(exc), permanent=True)
         return "failed"
@@ -450,47 +550,12 @@ def transcription_run(*, job_id: int, worker: str | None = None) -> str:
 # -------------------------------------------------------------------------------- recovery
 
 
-def _database_backend() -> bool:
-    from django_tasks import task_backends
-    from django_tasks_db.backend import DatabaseBackend
-
-    return isinstance(task_backends["default"], DatabaseBackend)
-
-
-def _task_abandoned(task_id: str) -> None:
-    """Mark a task its dead worker left RUNNING as failed, so it does not look alive."""
-    if not task_id or not _database_backend():
-        return
-    from django_tasks_db.models import DBTaskResult
-
-    DBTaskResult.objects.filter(id=task_id, status="RUNNING").update(
-        status="FAILED",
-        finished_at=timezone.now(),
-        exception_class_path=f"{WorkerLost.__module__}.{WorkerLost.__qualname__}",
-        traceback="The worker process stopped (killed or crashed) while running this task. "
-        "The transcription job was queued again.",
-    )
-
-
-def _task_pending(task_id: str, *, since: datetime.datetime) -> bool:
-    """Whether the job's latest task can still run (waiting, or started a moment ago)."""
-    if not _database_backend():
-        return True
-    from django_tasks_db.models import DBTaskResult
-
-    task = DBTaskResult.objects.filter(id=task_id).first() if task_id else None
-    if task is None:
-        return False
-    return task.status == "READY" or (
-        task.status == "RUNNING" and task.started_at is not None and task.started_at > since
-    )
-
-
 def jobs_requeue_expired() -> int:
     """Upkeep: queue again the jobs whose worker died; give up on those that keep dying.
 
-    Also queues a task again for a queued job whose task is gone or dead. Returns how many
-    jobs it touched. Safe to run from many workers at once (rows are locked, skip-locked).
+    A requeued job keeps its ``queued_at``, so it is taken before the jobs queued after it.
+    Returns how many jobs it touched. Safe to run from many workers at once (rows are locked,
+    skip-locked).
     """
     now = timezone.now()
     touched = 0
@@ -505,7 +570,6 @@ def jobs_requeue_expired() -> int:
             if job is None:
                 continue
             story = Story.objects.select_for_update().get(pk=job.story_id)
-            _task_abandoned(job.task_id)
             story_event_record(
                 story_id=story.pk, action="transcription.worker_lost", worker=job.worker
             )
@@ -526,24 +590,7 @@ def jobs_requeue_expired() -> int:
                 job.claim = None
                 job.lease_expires_at = None
                 job.last_error = "The worker transcribing this story stopped; trying again."
-                job.task_id = _enqueue_task(job.pk)
                 job.save()
-            touched += 1
-    grace = now - datetime.timedelta(seconds=lease_seconds())
-    for job_id in TranscriptionJob.objects.filter(
-        state=JobState.QUEUED, run_after__lte=grace
-    ).values_list("pk", flat=True)[:100]:
-        with transaction.atomic():
-            job = (
-                TranscriptionJob.objects.select_for_update(skip_locked=True)
-                .filter(pk=job_id, state=JobState.QUEUED)
-                .first()
-            )
-            if job is None or _task_pending(job.task_id, since=grace):
-                continue
-            _task_abandoned(job.task_id)
-            job.task_id = _enqueue_task(job.pk)
-            job.save(update_fields=["task_id", "updated_at"])
             touched += 1
     return touched
 
@@ -551,7 +598,9 @@ def jobs_requeue_expired() -> int:
 # ---------------------------------------------------------------------------------- import
 
 
-def transcript_import(*, story: Story, data: bytes | str, filename: str, actor) -> Transcript:
+def transcript_import(
+    *, story: Story, data: bytes | str, filename: str, actor: Actor
+) -> Transcript:
     """Use an existing transcript (WebVTT, SRT, plain text or JSON) as the story's segments.
 
     Malformed files raise ``TranscriptFormatError`` naming the line; nothing is written. A

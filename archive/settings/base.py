@@ -49,7 +49,6 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "django_tasks",
-    "django_tasks_db",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -141,12 +140,12 @@ CACHES = {
     }
 }
 
-# Background work: django-tasks on the database queue. ENQUEUE_ON_COMMIT is off so that a
-# task row is written in the same transaction as the change it follows: a crash loses neither.
+# Wagtail's own small background tasks (reference index, renditions…) go through django-tasks;
+# by default they run in the process that queues them, after its transaction commits, as in
+# Wagtail's own default. Transcription has its own queue: the job table (archive_worker).
 TASKS = {
     "default": {
-        "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
-        "ENQUEUE_ON_COMMIT": False,
+        "BACKEND": env_str("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend"),
     }
 }
 

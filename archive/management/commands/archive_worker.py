@@ -1,43 +1,61 @@
-"""Run background work: queued tasks (transcription, indexing) and the periodic upkeep."""
+"""Run background work: transcription jobs from the job table, and the periodic upkeep."""
 
 from __future__ import annotations
 
+import signal
 import threading
+from typing import Any
 
-from django.core.management.base import BaseCommand
-from django.utils.crypto import get_random_string
-from django_tasks_db.management.commands.db_worker import Worker
+from django.core.management.base import BaseCommand, CommandParser
 
-from archive.worker import run_upkeep_forever, upkeep_once
+from archive.worker import run_jobs_until_stopped, run_upkeep_forever, upkeep_once
+from transcribe.services import worker_name
+
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
 class Command(BaseCommand):
-    help = "Run the task worker with lease recovery and search-outbox draining."
+    help = (
+        "Take transcription jobs from the queue and run them, with lease recovery, "
+        "search-outbox draining and upload expiry beside them. SIGTERM or Ctrl-C stops it "
+        "cleanly (the job in hand is given back); a second signal stops it at once."
+    )
 
-    def add_arguments(self, parser):
-        parser.add_argument("--interval", type=float, default=1.0, help="Seconds between polls.")
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--interval", type=float, default=1.0, help="Seconds between looks at an empty queue."
+        )
         parser.add_argument("--upkeep-interval", type=float, default=3.0)
-        parser.add_argument("--worker-id", default=None)
+        parser.add_argument(
+            "--worker-id",
+            default=None,
+            help="Name shown on the jobs it takes (host:pid if not set).",
+        )
 
-    def handle(self, *args, **options):
-        upkeep_once()
+    def handle(self, *args: Any, **options: Any) -> None:
         stop = threading.Event()
+        previous: dict[int, Any] = {}
+        if threading.current_thread() is threading.main_thread():
+
+            def on_signal(signum: int, frame: object) -> None:
+                stop.set()
+                for sig in STOP_SIGNALS:  # a second signal ends the process at once
+                    signal.signal(sig, signal.SIG_DFL)
+
+            previous = {sig: signal.signal(sig, on_signal) for sig in STOP_SIGNALS}
+        worker = options["worker_id"] or worker_name()
+        upkeep_once()
         upkeep = threading.Thread(
-            target=run_upkeep_forever, args=(stop, options["upkeep_interval"]), daemon=True
+            target=run_upkeep_forever,
+            args=(stop, options["upkeep_interval"]),
+            name="archive-upkeep",
+            daemon=True,
         )
         upkeep.start()
-        worker = Worker(
-            queue_names=["*"],
-            interval=options["interval"],
-            batch=False,
-            backend_name="default",
-            startup_delay=True,
-            max_tasks=None,
-            worker_id=options["worker_id"] or get_random_string(32),
-            excluded_queue_names=[],
-        )
-        worker.configure_signals()
         try:
-            worker.run()
+            run_jobs_until_stopped(stop, worker=worker, interval=options["interval"])
         finally:
             stop.set()
+            upkeep.join(timeout=30)
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
