@@ -18,6 +18,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from stories.models import Story
+
 _CACHE_ATTR = "_archive_links"
 
 
@@ -54,7 +56,7 @@ class ArchiveLinks:
             name, kwargs=kwargs
         )
 
-    def story(self, story, *, at: float | None = None, full: bool = False) -> str:
+    def story(self, story: Story, *, at: float | None = None, full: bool = False) -> str:
         """A story's page; with `at`, the page opens its player at that second (`?t=`)."""
         url = self.route("story", full=full, pk=story.pk, slug=story.slug or "story")
         if at is not None:
@@ -89,7 +91,9 @@ def archive_index(request: HttpRequest | None = None):
     return for_request(request).index
 
 
-def story_url(story, request: HttpRequest | None = None, *, at=None, full=False) -> str:
+def story_url(
+    story: Story, request: HttpRequest | None = None, *, at: float | None = None, full: bool = False
+) -> str:
     return for_request(request).story(story, at=at, full=full)
 
 
@@ -105,16 +109,16 @@ def project_url(project, request: HttpRequest | None = None, *, full: bool = Fal
     return for_request(request).project(project, full=full)
 
 
-def story_media_url(story) -> str:
+def story_media_url(story: Story) -> str:
     """The story's audio or video, streamed by the protected media view."""
     return reverse("stories:media", args=[story.pk, "media"])
 
 
-def story_photo_url(story) -> str:
+def story_photo_url(story: Story) -> str:
     """The story's photo (EXIF removed at upload), streamed by the protected media view."""
     return reverse("stories:media", args=[story.pk, "photo"])
 
 
-def story_captions_url(story) -> str:
+def story_captions_url(story: Story) -> str:
     """WebVTT captions from the story's transcript (the transcript download, same rule)."""
     return reverse("transcribe:download", args=[story.pk, "vtt"])

@@ -11,7 +11,7 @@ import logging
 
 from django.core.paginator import Paginator
 from django.db import models
-from django.http import Http404, HttpResponsePermanentRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from modelcluster.fields import ParentalKey
@@ -22,7 +22,7 @@ from wagtail.models import Orderable, Page
 
 from public import links, reads
 from search import api as search_api
-from stories.models import CoproductionType, Project, Story, Theme, Value
+from stories.models import CollectionPage, CoproductionType, Project, Story, Theme, Value
 from stories.pages import PublicCacheMixin
 from stories.services import theme_resolve
 from stories.visibility import Audience, audience_for, story_parts
@@ -33,7 +33,7 @@ STORIES_PER_PAGE = 20
 EXCERPTS_PER_PAGE = 12
 LATEST_ON_HOME = 3
 
-COPRODUCTION_EXPLAINED = {
+COPRODUCTION_EXPLAINED: dict[str, str] = {
     CoproductionType.RICH_COAUTHORED: (
         "People with lived experience shared power at every stage, and are authors of what "
         "the project produced."
@@ -53,7 +53,7 @@ COPRODUCTION_EXPLAINED = {
 }
 
 
-def _page_of(request, items, per_page: int):
+def _page_of(request: HttpRequest, items, per_page: int):
     """One page of `items` (`?page=`); a page number past the end shows the last page."""
     return Paginator(items, per_page).get_page(request.GET.get("page"))
 
@@ -76,7 +76,7 @@ class HomePage(PublicCacheMixin, Page):
     class Meta:
         db_table = "archive_homepage"
 
-    def get_context(self, request, *args, **kwargs):
+    def get_context(self, request: HttpRequest, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         featured = [
             item.collection
@@ -96,7 +96,7 @@ class HomePage(PublicCacheMixin, Page):
 
 class HomeFeaturedCollection(Orderable):
     page = ParentalKey(HomePage, on_delete=models.CASCADE, related_name="featured_collections")
-    collection = models.ForeignKey(
+    collection: models.ForeignKey[CollectionPage, CollectionPage] = models.ForeignKey(
         "stories.CollectionPage", on_delete=models.CASCADE, related_name="+"
     )
 
@@ -122,14 +122,14 @@ class ArchiveIndexPage(PublicCacheMixin, RoutablePageMixin, Page):
     class Meta:
         db_table = "archive_archiveindexpage"
 
-    def serve(self, request, *args, **kwargs):
+    def serve(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         links.remember_archive_index(request, self)
         return super().serve(request, *args, **kwargs)
 
     # -------------------------------------------------------------------------- the index
 
     @path("", name="index")
-    def index_view(self, request):
+    def index_view(self, request: HttpRequest) -> HttpResponse:
         stories = _page_of(request, reads.story_cards(reads.public_stories()), STORIES_PER_PAGE)
         counts = reads.term_counts()
         return self.render(
@@ -147,7 +147,7 @@ class ArchiveIndexPage(PublicCacheMixin, RoutablePageMixin, Page):
 
     @path("stories/<int:pk>/", name="story_by_id")
     @path("stories/<int:pk>-<slug:slug>/", name="story")
-    def story_view(self, request, pk: int, slug: str | None = None):
+    def story_view(self, request: HttpRequest, pk: int, slug: str | None = None) -> HttpResponse:
         # The same page serves everyone: the public sees published public stories, a signed-in
         # researcher, contributor or curator also the stories the rule opens to them (such
         # pages are never cached for others: see stories.pages).
@@ -176,25 +176,27 @@ class ArchiveIndexPage(PublicCacheMixin, RoutablePageMixin, Page):
             },
         )
 
-    def _gone(self, request):
+    def _gone(self, request: HttpRequest) -> HttpResponse:
         return TemplateResponse(request, "public/gone.html", {"page": self}, status=410)
 
     # -------------------------------------------------------------------------- taxonomies
 
     @path("values/<slug:slug>/", name="value")
-    def value_view(self, request, slug: str):
+    def value_view(self, request: HttpRequest, slug: str) -> HttpResponse:
         value = get_object_or_404(Value, slug=slug)
         return self._term(request, value=value)
 
     @path("themes/<slug:slug>/", name="theme")
-    def theme_view(self, request, slug: str):
+    def theme_view(self, request: HttpRequest, slug: str) -> HttpResponse:
         theme = get_object_or_404(Theme, slug=slug)
         if theme.merged_into_id is not None:
             final = theme_resolve(theme=theme)
             return HttpResponsePermanentRedirect(links.theme_url(final, request))
         return self._term(request, theme=theme)
 
-    def _term(self, request, *, value: Value | None = None, theme: Theme | None = None):
+    def _term(
+        self, request: HttpRequest, *, value: Value | None = None, theme: Theme | None = None
+    ) -> HttpResponse:
         return self.render(
             request,
             template="public/term.html",
@@ -215,7 +217,7 @@ class ArchiveIndexPage(PublicCacheMixin, RoutablePageMixin, Page):
     # -------------------------------------------------------------------------- projects
 
     @path("projects/<slug:slug>/", name="project")
-    def project_view(self, request, slug: str):
+    def project_view(self, request: HttpRequest, slug: str) -> HttpResponse:
         project = get_object_or_404(Project, slug=slug)
         return self.render(
             request,
@@ -241,7 +243,7 @@ def _seconds(raw: str | None) -> float | None:
 RELATED_WITHOUT_SEARCH = "Related stories from search are not available right now."
 
 
-def _related_stories(story, audience: Audience) -> tuple[list, str]:
+def _related_stories(story: Story, audience: Audience) -> tuple[list[Story], str]:
     """Related stories from search; stories sharing themes and values while search has none.
 
     (Search knows a story only once the outbox has been drained into its index.) A page never

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
 
-from coding.models import Tag, TagStatus
+from coding.models import Tag, TagQuerySet, TagStatus
 from stories.models import (
     CollectionPage,
     CollectionStory,
@@ -24,7 +24,7 @@ from stories.models import (
     ValueGroup,
 )
 from stories.models.story import CARD_RELATED
-from stories.visibility import PUBLIC_AUDIENCE, Audience
+from stories.visibility import PUBLIC_AUDIENCE, Audience, quotes_q
 
 
 def public_stories(audience: Audience = PUBLIC_AUDIENCE) -> StoryQuerySet:
@@ -75,7 +75,7 @@ def values_with_counts(
     counts = counts or term_counts(audience)
     values = list(Value.objects.order_by("number"))
     for value in values:
-        value.story_count = counts.values.get(value.pk, 0)
+        value.story_count = counts.values.get(value.pk, 0)  # type: ignore[attr-defined]  # for pages
     return values
 
 
@@ -109,17 +109,17 @@ def stories_tagged(
 
 def excerpts_tagged(
     *, value: Value | None = None, theme: Theme | None = None, audience: Audience = PUBLIC_AUDIENCE
-) -> QuerySet[Tag]:
-    """Tagged excerpts of visible stories whose storytellers allow quotes.
+) -> TagQuerySet:
+    """Tagged excerpts of visible stories that this audience may quote.
 
-    `quotes_allowed` is what `story_parts` decides for the public audience; pages that show
-    these still ask `story_parts` for the attribution.
+    `quotes_q` is `story_parts(audience, story).quotes` as a filter; pages that show these still
+    ask `story_parts` for the attribution.
     """
     term = Q(value=value) if value is not None else Q(theme=theme)
     return (
         Tag.objects.filter(term, status=TagStatus.ACCEPTED)
         .filter(story__in=Story.objects.visible_to(audience).values("pk"))
-        .filter(story__consent__quotes_allowed=True)
+        .filter(quotes_q(audience, prefix="story__"))
         .filter(Q(start_seconds__isnull=False) | Q(char_start__isnull=False))
         .select_related(*(f"story__{name}" for name in CARD_RELATED))
         .order_by("-story__published_at", "story_id", "start_seconds", "char_start", "id")
@@ -193,7 +193,7 @@ def story_terms(story: Story) -> StoryTerms:
     )
 
 
-def story_segments(story: Story) -> list:
+def story_segments(story: Story) -> list[Segment]:
     """The transcript's timecoded lines, in order (empty for a story without one)."""
     return list(Segment.objects.filter(transcript__story=story).order_by("index"))
 
@@ -249,7 +249,9 @@ def project_collections(project: Project) -> QuerySet[CollectionPage]:
     return live_collections().filter(project=project)
 
 
-def featured_or_latest_collections(featured: Iterable[CollectionPage], *, limit: int) -> list:
+def featured_or_latest_collections(
+    featured: Iterable[CollectionPage], *, limit: int
+) -> list[CollectionPage]:
     """The curator's featured collections, or the newest collections when none are chosen."""
     featured = list(featured)
     # Only live collections without a view restriction may be named to the public.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import wraps
 
+from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 from wagtail.contrib.sitemaps import views as sitemap_views
 
@@ -14,7 +15,7 @@ from stories.pages import cache_public_response
 
 def sitemap_cache(view):
     @wraps(view)
-    def wrapped(request, *args, **kwargs):
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         return cache_public_response(request, view(request, *args, **kwargs))
 
     return wrapped

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib.sitemaps import Sitemap
 from wagtail.contrib.sitemaps import Sitemap as WagtailSitemap
 
 from public import links, reads
-from stories.models import Project
+from stories.models import Project, Story, StoryQuerySet
 
 
 class _ArchiveRoutes(Sitemap):
@@ -20,13 +22,13 @@ class StorySitemap(_ArchiveRoutes):
     limit = 5000
     changefreq = "monthly"
 
-    def items(self):
+    def items(self) -> StoryQuerySet:
         return reads.public_stories().only("pk", "slug", "updated_at").order_by("pk")
 
-    def location(self, item) -> str:
+    def location(self, item: Story) -> str:
         return self.links.story(item)
 
-    def lastmod(self, item):
+    def lastmod(self, item: Story) -> datetime.datetime:
         return item.updated_at
 
 
@@ -37,7 +39,11 @@ class TermSitemap(_ArchiveRoutes):
 
     def items(self):
         counts = reads.term_counts()
-        values = [v for v in reads.values_with_counts(counts=counts) if v.story_count]
+        values = [
+            v
+            for v in reads.values_with_counts(counts=counts)
+            if v.story_count  # type: ignore[attr-defined]  # set by values_with_counts
+        ]
         themes = reads.themes_with_counts(counts=counts)
         return [*values, *themes, *Project.objects.order_by("name")]
 

@@ -7,6 +7,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.urls import NoReverseMatch, reverse
 
 from public import links
+from stories.models import Story
 from stories.timecode import clock
 from stories.visibility import (
     CONTRIBUTOR,
@@ -22,7 +23,7 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def story_url(context, story, at=None) -> str:
+def story_url(context, story: Story, at: float | None = None) -> str:
     return links.story_url(story, context.get("request"), at=at)
 
 
@@ -47,22 +48,22 @@ def archive_index_url(context) -> str:
 
 
 @register.simple_tag
-def story_media_url(story) -> str:
+def story_media_url(story: Story) -> str:
     return links.story_media_url(story)
 
 
 @register.simple_tag
-def story_photo_url(story) -> str:
+def story_photo_url(story: Story) -> str:
     return links.story_photo_url(story)
 
 
 @register.simple_tag
-def story_captions_url(story) -> str:
+def story_captions_url(story: Story) -> str:
     return links.story_captions_url(story)
 
 
 @register.simple_tag
-def public_parts(story) -> StoryParts:
+def public_parts(story: Story) -> StoryParts:
     """What the public may see of a story (attribution, quotes) — the visibility rule's answer."""
     return story_parts(PUBLIC_AUDIENCE, story)
 

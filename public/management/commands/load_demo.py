@@ -339,7 +339,9 @@ class Command(BaseCommand):
         story.slug = spec["slug"]
         with (DEMO_FILES / spec["file"]).open("rb") as handle:
             story.media.save(spec["file"], File(handle), save=False)
-        story.media_duration = round(cues[-1].end + 0.45, 2)
+        last_end = cues[-1].end
+        assert last_end is not None  # WebVTT cues always have times
+        story.media_duration = round(last_end + 0.45, 2)
         story.save(update_fields=["slug", "media", "media_duration"])
         transcript = Transcript.objects.create(
             story=story,
@@ -352,6 +354,7 @@ class Command(BaseCommand):
         Segment.objects.bulk_create(
             Segment(transcript=transcript, index=i, start=c.start, end=c.end, text=c.text)
             for i, c in enumerate(cues)
+            if c.start is not None and c.end is not None  # always, in WebVTT
         )
         services.consent_record(
             story=story,
@@ -373,7 +376,7 @@ class Command(BaseCommand):
             Tag.objects.create(story=story, value=Value.objects.get(slug=slug), created_by=tagger)
         for line, kind, code in spec["excerpts"]:
             cue = cues[line]
-            target = (
+            term = (
                 {"theme": themes[code]}
                 if kind == "theme"
                 else {"value": Value.objects.get(slug=code)}
@@ -383,7 +386,7 @@ class Command(BaseCommand):
                 start_seconds=cue.start,
                 end_seconds=cue.end,
                 created_by=tagger,
-                **target,
+                **term,
             )
         story_changed(story_ids=[story.pk])
         return story
