@@ -3,12 +3,17 @@
 `transcript_replace` is how a transcription (or an imported transcript) becomes the story's
 segments; corrections keep their history (SegmentRevision), and only the storyteller approves.
 
+A segment's per-word list (`words`, with the engine's timings) always spells its text: when the
+text changes, the words follow it (`words_follow`), and `segment_words` is what readers serve, so
+a word the storyteller corrected away is never shown again.
+
 Only the storyteller approves their own story; only an approved story can be published
 (`stories.services.story_publish` refuses the rest).
 """
 
 from __future__ import annotations
 
+from difflib import SequenceMatcher
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -63,11 +68,81 @@ def transcript_replace(
             end=end,
             text=text,
             confidence=confidence,
-            words=words or None,
+            words=words_follow(words, text=text, start=start, end=end),
         )
         for index, (start, end, text, confidence, words) in enumerate(segments)
     )
     return transcript
+
+
+def _spelling(text: str) -> str:
+    return "".join(str(text).split())
+
+
+def words_spell(words: list[dict[str, Any]] | None, text: str) -> bool:
+    """Whether the word list, in order, spells exactly `text` (whitespace aside)."""
+    return bool(words) and _spelling("".join(str(w.get("text", "")) for w in words)) == (
+        _spelling(text)
+    )
+
+
+def words_follow(
+    words: list[dict[str, Any]] | None, *, text: str, start: float, end: float
+) -> list[dict[str, Any]] | None:
+    """The per-word list of a segment whose text is `text`, made from its earlier list `words`.
+
+    Words that still stand (the same word, in the same order) keep their timing and
+    probability; new words are spread over the time between the kept words around them (by
+    length, with no probability). The result spells exactly `text`. No earlier list: None.
+    """
+    if not words:
+        return None
+    if words_spell(words, text) and all(str(w.get("text", "")).strip() for w in words):
+        return [dict(w) for w in words]
+    old = [str(w.get("text", "")).strip() for w in words]
+    new = text.split()
+    kept: list[dict[str, Any] | None] = [None] * len(new)
+    matcher = SequenceMatcher(None, old, new, autojunk=False)
+    for block in matcher.get_matching_blocks():
+        for offset in range(block.size):
+            word = dict(words[block.a + offset])
+            word["text"] = new[block.b + offset]
+            kept[block.b + offset] = word
+    followed: list[dict[str, Any]] = []
+    index = 0
+    while index < len(new):
+        if kept[index] is not None:
+            followed.append(kept[index])
+            index += 1
+            continue
+        run_end = index
+        while run_end < len(new) and kept[run_end] is None:
+            run_end += 1
+        after = next((w for w in kept[run_end:] if w is not None), None)
+        low = max(float(start), float(followed[-1]["end"]) if followed else float(start))
+        high = min(float(end), float(after["start"]) if after else float(end))
+        high = max(low, high)
+        run = new[index:run_end]
+        total = sum(len(token) for token in run)
+        done = 0
+        for token in run:
+            begin = low + (high - low) * done / total
+            done += len(token)
+            followed.append(
+                {
+                    "start": begin,
+                    "end": low + (high - low) * done / total,
+                    "text": token,
+                    "probability": None,
+                }
+            )
+        index = run_end
+    return followed or None
+
+
+def segment_words(segment: Segment) -> list[dict[str, Any]] | None:
+    """The segment's word list as it may be shown: always one that spells its text now."""
+    return words_follow(segment.words, text=segment.text, start=segment.start, end=segment.end)
 
 
 class ReviewRefused(Exception):
@@ -103,9 +178,11 @@ def transcript_segment_edit(*, segment: Segment, text: str, actor: Actor) -> Seg
         segment=segment, old_text=segment.text, new_text=text, edited_by=actor
     )
     segment.text = text
+    # The engine's word list must follow the correction, or the old words would live on in it.
+    segment.words = words_follow(segment.words, text=text, start=segment.start, end=segment.end)
     segment.edited_by = actor
     segment.edited_at = timezone.now()
-    segment.save(update_fields=["text", "edited_by", "edited_at"])
+    segment.save(update_fields=["text", "words", "edited_by", "edited_at"])
     story_event_record(
         story_id=story.pk, action="transcript.segment_edited", actor=actor, segment=segment.index
     )

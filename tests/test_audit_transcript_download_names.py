@@ -32,6 +32,7 @@ def imported(storyteller, curator):
         archive=True,
         researchers=True,
         public=True,
+        quotes_allowed=True,  # transcript files to take away are quotes
         attribution="anonymous",
     )
     services.transcript_import(story=story, data=VTT, filename=FILE_NAME, actor=curator)

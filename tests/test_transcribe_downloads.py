@@ -33,7 +33,7 @@ def story(storyteller, recording):
 def publish(story, storyteller):
     story_services.consent_record(
         story=story, actor=storyteller, method=ConsentMethod.WRITTEN, archive=True,
-        researchers=True, public=True,
+        researchers=True, public=True, quotes_allowed=True,  # files to take away are quotes
     )  # fmt: skip
     for target in (StoryStatus.APPROVED, StoryStatus.PUBLISHED):
         story_services.story_transition(story=story, target=target, actor=storyteller)

@@ -1,12 +1,25 @@
-"""A story's transcript as a file: WebVTT, SRT, plain text or JSON, for whoever may see it."""
+"""A story's transcript as a file: WebVTT, SRT, plain text or JSON, for whoever may see it.
+
+The WebVTT file is the caption track of the story page's player: the words in their place, for
+everyone who may see the story (`StoryParts.transcript`). The other formats are the transcript
+to take away, a quote: only where `StoryParts.quotes` allows (see `stories.visibility`).
+"""
 
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 
 from stories.models import Story, Transcript
+from stories.transcripts import segment_words
 from stories.visibility import audience_for, story_parts
 from transcribe.formats import FORMATS, render
+
+CAPTIONS = frozenset({"vtt"})  # what the player loads beside the recording
+NOT_QUOTABLE = (
+    "The storyteller did not agree to their words being quoted, so their transcript is not "
+    "offered as a file. Read it beside the recording on the story's page, where its captions "
+    "are too."
+)
 
 
 def transcript_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
@@ -23,7 +36,14 @@ def transcript_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse
     transcript = Transcript.objects.filter(story=story).first() if story else None
     if transcript is None:
         raise Http404("There is no transcript you can see at this address.")
+    parts = story_parts(audience, story)
+    if not (parts.transcript if fmt in CAPTIONS else parts.quotes):
+        refused = HttpResponse(NOT_QUOTABLE, status=403, content_type="text/plain; charset=utf-8")
+        refused["Cache-Control"] = "private, no-store"
+        return refused
     segments = list(transcript.segments.all())
+    for segment in segments:
+        segment.words = segment_words(segment)  # never a word the text no longer has
     meta = {
         "story": story.pk,
         "title": story.title,
@@ -34,7 +54,7 @@ def transcript_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse
         "model": transcript.model_name,
         # The note can name the file a curator imported (often after the person who spoke):
         # only the storyteller and curators, who know who told the story, read it.
-        "note": transcript.note if story_parts(audience, story).identity else "",
+        "note": transcript.note if parts.identity else "",
         "approved": transcript.approved_at is not None,
     }
     _, suffix, content_type = FORMATS[fmt]
