@@ -5,9 +5,11 @@ test.py and production.py import this module and change only what differs.
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 
 from archive.settings.env import env_bool, env_int, env_list, env_str
 
@@ -60,13 +62,16 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "archive.middleware.ArchiveCSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "archive.middleware.PrivateWhenSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a sign-in lockout into its page
 ]
 
 ROOT_URLCONF = "archive.urls"
@@ -228,3 +233,66 @@ TRANSCRIBE_WORD_TIMESTAMPS = env_bool("TRANSCRIBE_WORD_TIMESTAMPS", True)
 TRANSCRIBE_LEASE_SECONDS = env_int("TRANSCRIBE_LEASE_SECONDS", 60)
 TRANSCRIBE_MAX_ATTEMPTS = env_int("TRANSCRIBE_MAX_ATTEMPTS", 3)
 TRANSCRIBE_RETRY_SECONDS = env_int("TRANSCRIBE_RETRY_SECONDS", 30)  # doubled after each failure
+
+# --- Sign-in throttling (django-axes) ------------------------------------------------------
+# Failed sign-ins are counted per account and per address, on every sign-in form (the site's
+# and the Wagtail admin's, through Django's authenticate). After ARCHIVE_SIGNIN_FAILURE_LIMIT
+# failures signing in is paused for ARCHIVE_SIGNIN_LOCKOUT_MINUTES; the page says so and when
+# to try again. Attempts made while paused do not extend the pause, and only failures are kept
+# (no log of successful sign-ins); they are cleared once the pause is over.
+INSTALLED_APPS += ["axes", "csp", "ninja"]  # ninja: the API docs served from our static files
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("ARCHIVE_SIGNIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("ARCHIVE_SIGNIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each counted on its own
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_DISABLE_ACCESS_LOG = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The address counted: the connection's, or behind ARCHIVE_TRUSTED_PROXY_COUNT reverse proxies
+# the one the outermost proxy appended to X-Forwarded-For (archive/signin.py).
+AXES_CLIENT_IP_CALLABLE = "archive.signin.client_address"
+ARCHIVE_TRUSTED_PROXY_COUNT = env_int("ARCHIVE_TRUSTED_PROXY_COUNT", 0)
+
+# --- Content-Security-Policy (django-csp) ----------------------------------------------------
+# The archive's own pages: scripts and styles only from its own static files, nothing inline,
+# no plugins, no framing. The Wagtail admin (under /admin/) needs inline scripts and styles, so
+# it gets a policy of its own that still keeps everything on this origin.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "media-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+ARCHIVE_CSP_ADMIN_PREFIXES = ("/admin/",)
+ARCHIVE_ADMIN_CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, "'unsafe-inline'"],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:", "blob:"],
+        "media-src": [SELF, "blob:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "frame-src": [SELF],  # page previews
+        "worker-src": [SELF, "blob:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [SELF],
+    }
+}
+# Avatars in the admin come from this archive, not from a third-party service.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None

@@ -27,3 +27,8 @@ CSRF_COOKIE_SECURE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Sign-in throttling counts failures per address: behind a reverse proxy (assumed, as for
+# SECURE_PROXY_SSL_HEADER above) that is the address the proxy appended to X-Forwarded-For.
+# Set ARCHIVE_TRUSTED_PROXY_COUNT to the number of proxies in front of the archive (0: none).
+ARCHIVE_TRUSTED_PROXY_COUNT = env_int("ARCHIVE_TRUSTED_PROXY_COUNT", 1)
