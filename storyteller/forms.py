@@ -7,6 +7,7 @@ stories/photos.py and transcribe/review.py.
 from __future__ import annotations
 
 import datetime
+from typing import cast
 
 from django import forms
 from django.conf import settings
@@ -15,6 +16,7 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.utils import timezone
 
 from stories.models import Attribution, Project, StoryKind
+from stories.types import User
 
 FIELD_TEMPLATE = "storyteller/forms/field.html"
 
@@ -41,7 +43,7 @@ class ArchiveForm(forms.Form):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
-            field.template_name = FIELD_TEMPLATE
+            field.template_name = FIELD_TEMPLATE  # type: ignore[attr-defined]  # not in the stubs
 
     def error_links(self) -> list[tuple[str, str]]:
         """(anchor, message) pairs for the error summary, in the order of the form."""
@@ -87,7 +89,7 @@ class InvitationForm(ArchiveForm):
 
     def __init__(self, *args, projects=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["project"].queryset = (
+        cast(forms.ModelChoiceField, self.fields["project"]).queryset = (
             projects if projects is not None else Project.objects.none()
         )
 
@@ -134,6 +136,7 @@ class JoinForm(ArchiveForm):
 
     def clean(self) -> dict:
         data = super().clean()
+        assert data is not None  # Form.clean returns cleaned_data
         password, again = data.get("password"), data.get("password_again")
         if password and again and password != again:
             self.add_error("password_again", "The two passwords are different. Type them again.")
@@ -203,6 +206,7 @@ class ConsentForm(ArchiveForm):
 
     def clean(self) -> dict:
         data = super().clean()
+        assert data is not None  # Form.clean returns cleaned_data
         if (data.get("researchers") or data.get("public")) and not data.get("archive"):
             self.add_error(
                 "archive",
@@ -268,7 +272,8 @@ class StoryForm(ArchiveForm):
         initial=RECORDING,
         widget=forms.RadioSelect,
     )
-    media = forms.FileField(
+    # A field, not Form.media: the form's metaclass takes declared fields off the class.
+    media = forms.FileField(  # type: ignore[assignment]
         required=False,
         label="Recording file",
         help_text="Audio or video up to {limit}: MP3, M4A, WAV, OGG, FLAC, WebM, MP4 or MOV. "
@@ -337,17 +342,20 @@ class StoryForm(ArchiveForm):
             photo_limit=f"{settings.ARCHIVE_MAX_PHOTO_BYTES // 1024**2} MB"
         )
         if projects is not None and projects.exists():
-            self.fields["project"].queryset = projects
+            cast(forms.ModelChoiceField, self.fields["project"]).queryset = projects
         else:
             del self.fields["project"]
         if storytellers is not None and storytellers.exists():
-            self.fields["storyteller"].queryset = storytellers
-            self.fields["storyteller"].label_from_instance = _storyteller_label
+            field = cast(forms.ModelChoiceField, self.fields["storyteller"])
+            field.queryset = storytellers
+            # A label per instance, as Django allows; the stubs know only the method.
+            field.label_from_instance = _storyteller_label  # type: ignore[assignment]
         else:
             del self.fields["storyteller"]
 
     def clean(self) -> dict:
         data = super().clean()
+        assert data is not None  # Form.clean returns cleaned_data
         kind = data.get("kind")
         if kind == StoryKind.TEXT:
             if not data.get("text_body", "").strip():
@@ -363,7 +371,7 @@ class StoryForm(ArchiveForm):
         return data
 
 
-def _storyteller_label(user) -> str:
+def _storyteller_label(user: User) -> str:
     profile = getattr(user, "storyteller_profile", None)
     return f"{profile.display_name} ({user.get_username()})" if profile else user.get_username()
 

@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from stories import services
 from stories.accounts import storytellers_for
+from stories.audit import story_event_record
 from stories.models import (
     ConsentMethod,
     Project,
@@ -36,6 +37,7 @@ from stories.models import (
     UploadStatus,
 )
 from stories.photos import story_photo_attach
+from stories.types import Actor, User
 from transcribe.errors import MediaError
 from transcribe.media import probe, strip_metadata
 from transcribe.services import transcription_enqueue
@@ -105,7 +107,9 @@ def upload_size_check(*, filename: str, size: int) -> None:
         )
 
 
-def upload_session_start(*, owner, filename: str, size: int, sha256: str = "") -> UploadSession:
+def upload_session_start(
+    *, owner: User, filename: str, size: int, sha256: str = ""
+) -> UploadSession:
     """Open a resumable upload of `size` bytes."""
     filename = Path(filename or "The file").name[:255]
     upload_size_check(filename=filename, size=size)
@@ -251,7 +255,7 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def upload_session_from_file(*, owner, uploaded) -> UploadSession:
+def upload_session_from_file(*, owner: User, uploaded) -> UploadSession:
     """The no-JavaScript path: a file from a plain multipart form, checked the same way."""
     session = upload_session_start(
         owner=owner, filename=uploaded.name or "The file", size=uploaded.size or 0
@@ -264,7 +268,7 @@ def upload_session_from_file(*, owner, uploaded) -> UploadSession:
     return upload_session_finish(session=session)
 
 
-def upload_session_ready_for(*, owner, session_id: str | uuid.UUID) -> UploadSession:
+def upload_session_ready_for(*, owner: User, session_id: str | uuid.UUID) -> UploadSession:
     """A checked upload of `owner`'s that is waiting to become a story's media."""
     try:
         return UploadSession.objects.get(pk=session_id, owner=owner, status=UploadStatus.READY)
@@ -278,10 +282,11 @@ class _MovableFile(File):
     """Lets FileSystemStorage move the stripped copy into place instead of copying it."""
 
     def temporary_file_path(self) -> str:
+        assert self.file is not None  # made with the open file
         return self.file.name
 
 
-def story_media_attach(*, story: Story, session: UploadSession, actor) -> Story:
+def story_media_attach(*, story: Story, session: UploadSession, actor: Actor) -> Story:
     """Move a ready upload into the story storage as `story.media` and queue transcription.
 
     Call it inside the transaction that created the story. The stored name is random: the
@@ -302,14 +307,12 @@ def story_media_attach(*, story: Story, session: UploadSession, actor) -> Story:
     session.status = UploadStatus.USED
     session.save(update_fields=["status", "updated_at"])
     services.story_transition(story=story, target=StoryStatus.UPLOADED, actor=actor)
-    services.story_event_record(
-        story_id=story.pk, action="story.media_stored", actor=actor, kind=story.kind
-    )
+    story_event_record(story_id=story.pk, action="story.media_stored", actor=actor, kind=story.kind)
     transcription_enqueue_for(story=story, actor=actor)
     return story
 
 
-def transcription_enqueue_for(*, story: Story, actor) -> None:
+def transcription_enqueue_for(*, story: Story, actor: Actor) -> None:
     """THE single call site that queues a story's transcription after its media is stored."""
     transcription_enqueue(story=story, actor=actor)
 
@@ -317,8 +320,8 @@ def transcription_enqueue_for(*, story: Story, actor) -> None:
 @transaction.atomic
 def story_submit(
     *,
-    uploaded_by,
-    storyteller,
+    uploaded_by: User,
+    storyteller: User,
     title: str,
     kind: str,
     consent: dict[str, Any],
@@ -346,7 +349,8 @@ def story_submit(
         storyteller=storyteller,
         uploaded_by=uploaded_by,
         title=title,
-        kind=StoryKind.TEXT if kind == StoryKind.TEXT else (upload.kind or kind),
+        # A recording comes with its upload (checked above).
+        kind=StoryKind.TEXT if kind == StoryKind.TEXT else (upload.kind or kind),  # type: ignore[union-attr]
         summary=summary,
         text_body=text_body if kind == StoryKind.TEXT else "",
         language=language,
@@ -367,11 +371,12 @@ def story_submit(
             story=story, target=StoryStatus.AWAITING_REVIEW, actor=uploaded_by
         )
     else:
+        assert upload is not None  # a recording comes with its upload (checked above)
         story_media_attach(story=story, session=upload, actor=uploaded_by)
     return story
 
 
-def can_upload_for(user, storyteller) -> bool:
+def can_upload_for(user: User, storyteller: User) -> bool:
     """Everyone for themselves; contributors and curators for the storytellers they work with."""
     return user.pk == storyteller.pk or storytellers_for(user).filter(pk=storyteller.pk).exists()
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from functools import wraps
 
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from stories.models import Story
+from stories.models import Story, StoryQuerySet
 from stories.visibility import audience_for
 
 
@@ -15,7 +15,7 @@ class Gone(Exception):
     """The story was withdrawn: answer 410 with a page that says so."""
 
 
-def visible_stories(request: HttpRequest):
+def visible_stories(request: HttpRequest) -> StoryQuerySet:
     return Story.objects.visible_to(audience_for(request.user))
 
 
@@ -34,7 +34,7 @@ def own_story(request: HttpRequest, pk: int) -> Story:
     raise Http404("No story of yours has this address.")
 
 
-def gone(request: HttpRequest):
+def gone(request: HttpRequest) -> HttpResponse:
     return render(request, "storyteller/gone.html", status=410)
 
 
@@ -42,7 +42,7 @@ def answers_gone(view):
     """Turn Gone raised while fetching a story into the 410 page."""
 
     @wraps(view)
-    def wrapped(request, *args, **kwargs):
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         try:
             return view(request, *args, **kwargs)
         except Gone:

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,11 +15,12 @@ from django.utils import timezone
 
 from stories import accounts
 from stories.models import Invitation, Project
+from stories.types import User
 from stories.visibility import CURATOR, audience_for
 from storyteller.forms import InvitationForm, JoinForm, SignupForm
 
 
-def _projects_for(user):
+def _projects_for(user: User) -> QuerySet[Project]:
     if audience_for(user).has(CURATOR):
         return Project.objects.all()
     return Project.objects.filter(memberships__user=user)
@@ -26,6 +28,7 @@ def _projects_for(user):
 
 @login_required
 def invite(request: HttpRequest) -> HttpResponse:
+    assert request.user.is_authenticated  # login_required
     if not accounts.can_invite(request.user):
         raise PermissionDenied("Only contributors and curators can invite storytellers.")
     form = InvitationForm(

@@ -17,6 +17,7 @@ from storyteller.views._common import answers_gone, own_story
 @login_required
 @answers_gone
 def consent_change(request: HttpRequest, pk: int) -> HttpResponse:
+    assert request.user.is_authenticated  # login_required
     story = own_story(request, pk)
     form = ConsentForm(
         request.POST if request.method == "POST" else None,

@@ -17,7 +17,7 @@ from transcribe.services import transcription_progress
 S = StoryStatus
 
 # What each status means for the storyteller, and what happens next.
-EXPLAINED = {
+EXPLAINED: dict[str, str] = {
     S.DRAFT: "Not finished yet.",
     S.UPLOADED: "Stored safely. It will be transcribed shortly.",
     S.TRANSCRIBING: "Being transcribed.",
@@ -77,6 +77,7 @@ def _jobs_by_story(story_ids: list[int]) -> dict[int, tuple[int | None, str]]:
 
 @login_required
 def my_stories(request: HttpRequest) -> HttpResponse:
+    assert request.user.is_authenticated  # login_required
     own = list(
         visible_stories(request)
         .filter(storyteller_id=request.user.pk)

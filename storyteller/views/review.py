@@ -18,14 +18,20 @@ from storyteller.views._common import answers_gone, own_story
 
 @login_required
 @answers_gone
-def review_page(request: HttpRequest, pk: int, *, failed: tuple[int, SegmentForm] | None = None):
+def review_page(
+    request: HttpRequest, pk: int, *, failed: tuple[int, SegmentForm] | None = None
+) -> HttpResponse:
     story = own_story(request, pk)
     transcript = Transcript.objects.filter(story=story).first()
     segments = list(transcript.segments.all()) if transcript else []
     failed_index, failed_form = failed or (None, None)
     rows = []
     for number, seg in enumerate(segments, start=1):
-        form = failed_form if seg.pk == failed_index else _segment_form(seg)
+        form = (
+            failed_form
+            if failed_form is not None and seg.pk == failed_index
+            else _segment_form(seg)
+        )
         form.fields["text"].label = f"Words of line {number}"
         rows.append((seg, form, clock(seg.start)))
     return render(
@@ -51,6 +57,7 @@ def _segment_form(segment: Segment, data=None) -> SegmentForm:
 @require_POST
 @answers_gone
 def segment_edit(request: HttpRequest, pk: int, segment_id: int) -> HttpResponse:
+    assert request.user.is_authenticated  # login_required
     story = own_story(request, pk)
     segment = get_object_or_404(Segment, pk=segment_id, transcript__story=story)
     form = _segment_form(segment, request.POST)
@@ -71,6 +78,7 @@ def segment_edit(request: HttpRequest, pk: int, segment_id: int) -> HttpResponse
 @require_POST
 @answers_gone
 def approve(request: HttpRequest, pk: int) -> HttpResponse:
+    assert request.user.is_authenticated  # login_required
     story = own_story(request, pk)
     try:
         review.transcript_approve(story=story, actor=request.user)

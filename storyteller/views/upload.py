@@ -15,20 +15,22 @@ import json
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from stories.accounts import storytellers_for
-from stories.models import Project, UploadSession, UploadStatus
+from stories.models import Project, Story, UploadSession, UploadStatus
 from stories.photos import PhotoRefused, photo_clean
+from stories.types import User
 from stories.visibility import CURATOR, audience_for
 from storyteller import uploads
 from storyteller.forms import RECORDING, ConsentForm, StoryForm
 
 
-def _projects_for(user):
+def _projects_for(user: User) -> QuerySet[Project]:
     if audience_for(user).has(CURATOR):
         return Project.objects.all()
     return Project.objects.filter(memberships__user=user)
@@ -36,6 +38,7 @@ def _projects_for(user):
 
 @login_required
 def story_new(request: HttpRequest) -> HttpResponse:
+    assert request.user.is_authenticated  # login_required
     form = StoryForm(
         request.POST if request.method == "POST" else None,
         request.FILES if request.method == "POST" else None,
@@ -87,6 +90,7 @@ def story_new(request: HttpRequest) -> HttpResponse:
 
 def _media(request: HttpRequest, form: StoryForm) -> UploadSession | None:
     """The checked upload for this submission (chunked earlier, or the form's file now)."""
+    assert request.user.is_authenticated  # story_new is login_required
     data = form.cleaned_data
     if data.get("kind") != RECORDING or not (data.get("media") or data.get("upload")):
         return None
@@ -110,7 +114,7 @@ def _photo(form: StoryForm):
         return None
 
 
-def _submitted_message(story) -> str:
+def _submitted_message(story: Story) -> str:
     if story.has_media:
         then = "It is being transcribed now; you will be able to check the transcript here."
     else:
@@ -142,6 +146,7 @@ def _session_json(session: UploadSession) -> dict:
 @login_required
 @require_POST
 def upload_start(request: HttpRequest) -> JsonResponse:
+    assert request.user.is_authenticated  # login_required
     try:
         data = json.loads(request.read(4096) or b"{}")
         size = int(data.get("size", 0))

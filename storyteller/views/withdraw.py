@@ -15,6 +15,7 @@ from storyteller.views._common import answers_gone, own_story
 @login_required
 @answers_gone
 def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    assert request.user.is_authenticated  # login_required
     story = own_story(request, pk)
     form = WithdrawForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
