@@ -8,6 +8,7 @@ change made some other way.)
 
 from __future__ import annotations
 
+from django.http import HttpRequest
 from wagtail import hooks
 
 from stories.changes import story_changed
@@ -30,17 +31,17 @@ def _collection_story_ids(page) -> set[int]:
 
 @hooks.register("before_publish_page")
 @hooks.register("before_delete_page")
-def remember_collection_stories(request, page):
+def remember_collection_stories(request: HttpRequest, page):
     setattr(request, _BEFORE, _collection_story_ids(page))
 
 
 @hooks.register("after_publish_page")
 @hooks.register("after_unpublish_page")
 @hooks.register("after_delete_page")
-def queue_collection_stories(request, page):
+def queue_collection_stories(request: HttpRequest, page):
     if not _is_collection(page):
         return
-    before = getattr(request, _BEFORE, set())
+    before: set[int] = getattr(request, _BEFORE, set())
     now = _collection_story_ids(page)
     if before | now:
         story_changed(story_ids=before | now)

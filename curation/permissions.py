@@ -10,37 +10,39 @@ from __future__ import annotations
 
 from wagtail.permission_policies import ModelPermissionPolicy
 
+from stories.models import StoryQuerySet
+from stories.types import User
 from stories.visibility import audience_for
 
 NEVER_IN_ADMIN = {"add", "delete"}
 
 
 class StoryPermissionPolicy(ModelPermissionPolicy):
-    def _visible(self, user):
+    def _visible(self, user: User) -> StoryQuerySet:
         return self.model.objects.visible_to(audience_for(user))
 
-    def user_has_permission(self, user, action):
+    def user_has_permission(self, user: User, action):
         return action not in NEVER_IN_ADMIN and super().user_has_permission(user, action)
 
-    def user_has_any_permission(self, user, actions):
+    def user_has_any_permission(self, user: User, actions):
         return any(self.user_has_permission(user, action) for action in actions)
 
-    def user_has_permission_for_instance(self, user, action, instance):
+    def user_has_permission_for_instance(self, user: User, action, instance):
         return (
             self.user_has_permission(user, action)
             and self._visible(user).filter(pk=instance.pk).exists()
         )
 
-    def user_has_any_permission_for_instance(self, user, actions, instance):
+    def user_has_any_permission_for_instance(self, user: User, actions, instance):
         allowed = [a for a in actions if self.user_has_permission(user, a)]
         return bool(allowed) and self._visible(user).filter(pk=instance.pk).exists()
 
-    def instances_user_has_permission_for(self, user, action):
+    def instances_user_has_permission_for(self, user: User, action):
         if not self.user_has_permission(user, action):
             return self.model.objects.none()
         return self._visible(user)
 
-    def instances_user_has_any_permission_for(self, user, actions):
+    def instances_user_has_any_permission_for(self, user: User, actions):
         if not self.user_has_any_permission(user, actions):
             return self.model.objects.none()
         return self._visible(user)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import FormView, TemplateView
@@ -106,12 +107,13 @@ class ThemeMergeForm(forms.Form):
 
     def clean(self) -> dict:
         data = super().clean()
+        assert data is not None  # Form.clean returns cleaned_data
         if data.get("source") and data.get("source") == data.get("target"):
             self.add_error("target", "Choose two different themes.")
         return data
 
 
-def _require_curator(request) -> None:
+def _require_curator(request: HttpRequest) -> None:
     if not request.user.has_perm(MANAGE_THEMES):
         raise PermissionDenied("Only curators look after the theme taxonomy.")
 
@@ -122,7 +124,7 @@ class ThemeMergeView(WagtailAdminTemplateMixin, FormView):
     template_name = "curation/theme_merge.html"
     form_class = ThemeMergeForm
 
-    def dispatch(self, request, *args, **kwargs):
+    def dispatch(self, request: HttpRequest, *args, **kwargs):
         _require_curator(request)
         return super().dispatch(request, *args, **kwargs)
 
@@ -145,6 +147,7 @@ class ThemeMergeView(WagtailAdminTemplateMixin, FormView):
                     form=form, preview=preview, source=source, target=target, confirming=True
                 )
             )
+        assert self.request.user.is_authenticated  # dispatch let only a curator in
         try:
             result = services.theme_merge(source=source, target=target, actor=self.request.user)
         except services.TaggingError as error:
@@ -166,7 +169,7 @@ class TagCountsView(WagtailAdminTemplateMixin, TemplateView):
     header_icon = "tag"
     template_name = "curation/tag_counts.html"
 
-    def dispatch(self, request, *args, **kwargs):
+    def dispatch(self, request: HttpRequest, *args, **kwargs):
         _require_curator(request)
         return super().dispatch(request, *args, **kwargs)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.http import HttpRequest
 from django.urls import include, path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
@@ -9,6 +10,7 @@ from wagtail.admin.widgets import Button
 
 from curation import transcription_urls
 from stories.models import Story
+from stories.types import User
 from stories.visibility import CURATOR, audience_for
 
 
@@ -18,7 +20,7 @@ def transcription_admin_urls():
 
 
 class CuratorMenuItem(MenuItem):
-    def is_shown(self, request) -> bool:
+    def is_shown(self, request: HttpRequest) -> bool:
         return audience_for(request.user).has(CURATOR)
 
 
@@ -30,7 +32,7 @@ def transcription_menu_item():
 
 
 @hooks.register("register_snippet_listing_buttons")
-def story_transcription_buttons(snippet, user, next_url=None):
+def story_transcription_buttons(snippet, user: User, next_url=None):
     if not isinstance(snippet, Story) or not snippet.has_media:
         return []
     if not audience_for(user).has(CURATOR):

@@ -9,14 +9,20 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_http_methods
 
-from stories.models import Story
+from stories.models import Story, StoryQuerySet
 from stories.visibility import CURATOR, audience_for
 from transcribe.errors import TranscriptFormatError
 from transcribe.models import JobState, TranscriptionJob
 from transcribe.services import JobRefused, transcript_import, transcription_rerun
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
-ORDER = [JobState.FAILED, JobState.RUNNING, JobState.QUEUED, JobState.DONE, JobState.CANCELLED]
+ORDER: list[str] = [
+    JobState.FAILED,
+    JobState.RUNNING,
+    JobState.QUEUED,
+    JobState.DONE,
+    JobState.CANCELLED,
+]
 
 
 def _curator(request: HttpRequest) -> None:
@@ -24,7 +30,7 @@ def _curator(request: HttpRequest) -> None:
         raise PermissionDenied("Only curators can manage transcriptions.")
 
 
-def _visible_stories(request: HttpRequest):
+def _visible_stories(request: HttpRequest) -> StoryQuerySet:
     """The stories this curator may see: the desk lists and acts on no others."""
     return Story.objects.visible_to(audience_for(request.user))
 
@@ -52,6 +58,7 @@ def rerun(request: HttpRequest, story_id: int) -> HttpResponse:
     _curator(request)
     story = get_object_or_404(_visible_stories(request), pk=story_id)
     if request.method == "POST":
+        assert request.user.is_authenticated  # _curator let only a curator through
         try:
             transcription_rerun(story=story, actor=request.user)
         except JobRefused as exc:
@@ -72,15 +79,16 @@ def import_transcript(request: HttpRequest, story_id: int) -> HttpResponse:
     story = get_object_or_404(_visible_stories(request), pk=story_id)
     error = ""
     if request.method == "POST":
+        assert request.user.is_authenticated  # _curator let only a curator through
         upload = request.FILES.get("file")
         if upload is None:
             error = "Choose a WebVTT (.vtt), SubRip (.srt) or plain text (.txt) file."
-        elif upload.size > MAX_IMPORT_BYTES:
+        elif upload.size is not None and upload.size > MAX_IMPORT_BYTES:
             error = "That file is too large for a transcript (5 MB at most)."
         else:
             try:
                 transcript_import(
-                    story=story, data=upload.read(), filename=upload.name, actor=request.user
+                    story=story, data=upload.read(), filename=upload.name or "", actor=request.user
                 )
             except (TranscriptFormatError, JobRefused) as exc:
                 error = f"{upload.name}: {exc}"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Count, Q
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
@@ -26,7 +28,7 @@ from curation.themes import (
     ThemeMergeView,
 )
 from stories.changes import story_changed
-from stories.models import Project, Story, Theme, Value
+from stories.models import Project, Story, StoryQuerySet, Theme, Value
 from stories.visibility import audience_for
 
 register_permission_policy(Story, StoryPermissionPolicy(Story))
@@ -35,9 +37,13 @@ register_permission_policy(Story, StoryPermissionPolicy(Story))
 class VisibleStoryMixin:
     """Wagtail's object views check model permissions only; add the visibility rule."""
 
+    # Given by the Wagtail object view this is mixed into.
+    permission_policy: Any
+    request: HttpRequest
+
     def get_object(self, *args, **kwargs):
         # Edit views pass a queryset; history and usage views pass nothing.
-        story = super().get_object(*args, **kwargs)
+        story = super().get_object(*args, **kwargs)  # type: ignore[misc]  # from the Wagtail view
         if not self.permission_policy.user_has_any_permission_for_instance(
             self.request.user, ["change", "view"], story
         ):
@@ -67,7 +73,7 @@ class StoryInspectView(VisibleStoryMixin, snippet_views.InspectView):
     pass
 
 
-def _visible_to_request(request):
+def _visible_to_request(request: HttpRequest) -> StoryQuerySet:
     return Story.objects.visible_to(audience_for(request.user))
 
 
@@ -122,7 +128,7 @@ class StoryViewSet(SnippetViewSet):
     inspect_view_class = StoryInspectView
     chooser_viewset_class = StoryChooserViewSet
 
-    def get_queryset(self, request):
+    def get_queryset(self, request: HttpRequest):
         # The listing shows only what the visibility rule lets this curator see.
         return Story.objects.visible_to(audience_for(request.user)).select_related(
             "storyteller", "project"
@@ -154,7 +160,7 @@ class ThemeViewSet(SnippetViewSet):
     delete_view_class = ThemeDeleteView
     edit_handler = ObjectList(Theme.panels, base_form_class=ThemeAdminForm)
 
-    def get_queryset(self, request):
+    def get_queryset(self, request: HttpRequest):
         # Counted over the stories this curator may see, like every read of stories.
         visible = Story.objects.visible_to(audience_for(request.user)).values("pk")
         counted = Q(tags__status=TagStatus.ACCEPTED, tags__story__in=visible)
@@ -194,7 +200,7 @@ def register_theme_admin_urls():
 
 
 class _CuratorMenuItem(MenuItem):
-    def is_shown(self, request):
+    def is_shown(self, request: HttpRequest) -> bool:
         return request.user.has_perm("stories.change_theme")
 
 
