@@ -208,7 +208,7 @@ def suggest(
     ]
 
 
-def _visible_story(request: HttpRequest, story_id: int):
+def _visible_story(request: HttpRequest, story_id: int) -> Story:
 
     story = (
         Story.objects.visible_to(_audience(request))
@@ -227,10 +227,10 @@ def story_detail(request: HttpRequest, story_id: int):
     story = _visible_story(request, story_id)
     parts = story_parts(_audience(request), story)
     tags = Tag.objects.filter(story=story, status="accepted").select_related("value", "theme")
-    values = {t.value.slug: t.value.name for t in tags if t.value_id}
+    values = {t.value.slug: t.value.name for t in tags if t.value_id and t.value is not None}
     themes = {}
     for t in tags:
-        if t.theme_id:
+        if t.theme_id and t.theme is not None:
             theme = theme_resolve(theme=t.theme)
             themes[theme.slug] = theme.name
     segments = None

@@ -5,6 +5,8 @@ Plain GET forms: everything works without JavaScript; search.js adds suggestions
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -53,7 +55,7 @@ def _search_page(request: HttpRequest, audience: Audience, *, scope: str) -> Htt
     sort = request.GET.get("sort", "relevance")
     sort = sort if sort in SORTS else "relevance"
     filters = SearchFilters.from_mapping(request.GET)
-    context = {
+    context: dict[str, Any] = {
         "scope": scope,
         "query": query,
         "sort": sort,
