@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q
+from django.db.models.signals import pre_save
+from django.dispatch import receiver
 from django.http import Http404, HttpRequest
 from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column
+from wagtail.models import ModelLogEntry
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views import chooser as chooser_views
@@ -29,9 +33,25 @@ from curation.themes import (
 )
 from stories.changes import story_changed
 from stories.models import Project, Story, StoryQuerySet, Theme, Value
+from stories.services import admin_log_label
 from stories.visibility import audience_for
 
 register_permission_policy(Story, StoryPermissionPolicy(Story))
+
+
+@receiver(pre_save, sender=ModelLogEntry, dispatch_uid="story_log_entries_name_no_story")
+def story_log_entries_name_no_story(
+    sender: type[ModelLogEntry], instance: ModelLogEntry, **kwargs: object
+) -> None:
+    """The admin's history of a story is labelled "Story <id>", never with its title.
+
+    Log entries stay after consent ends (expired, taken out of the archive, never given) and
+    the site history report lists them, with CSV and XLSX exports, to every curator. Wagtail
+    validates each entry before saving it, which loads these hooks first, so every story log
+    entry, however written, passes here.
+    """
+    if instance.content_type_id == ContentType.objects.get_for_model(Story).pk:
+        instance.label = admin_log_label(instance.object_id)
 
 
 class VisibleStoryMixin:

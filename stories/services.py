@@ -230,15 +230,25 @@ def _delete_derived(story: Story) -> list[str]:
     return names
 
 
+def admin_log_label(story_id: int | str) -> str:
+    """What the Wagtail admin's history calls a story: its id, never its title.
+
+    Log entries outlive consent (they are read in the site history report and its CSV and
+    XLSX exports, whatever the story's consent says now), so they never hold the story's
+    words: `curation` gives every story log entry this label when it is written.
+    """
+    return f"Story {story_id}"
+
+
 def _admin_log_scrub(story: Story) -> None:
     """The Wagtail admin's history of the story keeps who did what and when, not its words.
 
-    Each log entry holds the story's title as it was (its label) and may hold changed field
-    values; curators read them in the story's history and in the site history report.
+    Labels are neutral already (`admin_log_label`); a log entry may also hold changed field
+    values, which withdrawal clears.
     """
     ModelLogEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(Story), object_id=str(story.pk)
-    ).update(label=story.title, data={})
+    ).update(label=admin_log_label(story.pk), data={})
 
 
 def _story_files_purge(story_id: int, names: list[str]) -> None:
