@@ -507,8 +507,8 @@ def cues_to_segments(cues: Sequence[Cue], *, duration: float | None = None) -> l
         start = float(cue.start or 0.0)
         if cue.end is not None:
             end = cue.end
-        elif index + 1 < len(cues) and cues[index + 1].start is not None:
-            end = cues[index + 1].start
+        elif index + 1 < len(cues) and (next_start := cues[index + 1].start) is not None:
+            end = next_start
         else:
             end = max(start, duration or start + len(cue.text) / CHARS_PER_SECOND)
         out.append(TimedText(round(start, 3), round(max(start, end), 3), cue.text))

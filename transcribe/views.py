@@ -34,7 +34,7 @@ def transcript_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse
         .first()
     )
     transcript = Transcript.objects.filter(story=story).first() if story else None
-    if transcript is None:
+    if story is None or transcript is None:
         raise Http404("There is no transcript you can see at this address.")
     parts = story_parts(audience, story)
     if not (parts.transcript if fmt in CAPTIONS else parts.quotes):
