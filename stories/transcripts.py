@@ -81,9 +81,9 @@ def _spelling(text: str) -> str:
 
 def words_spell(words: list[dict[str, Any]] | None, text: str) -> bool:
     """Whether the word list, in order, spells exactly `text` (whitespace aside)."""
-    return bool(words) and _spelling("".join(str(w.get("text", "")) for w in words)) == (
-        _spelling(text)
-    )
+    if not words:
+        return False
+    return _spelling("".join(str(w.get("text", "")) for w in words)) == _spelling(text)
 
 
 def words_follow(
@@ -111,8 +111,9 @@ def words_follow(
     followed: list[dict[str, Any]] = []
     index = 0
     while index < len(new):
-        if kept[index] is not None:
-            followed.append(kept[index])
+        kept_word = kept[index]
+        if kept_word is not None:
+            followed.append(kept_word)
             index += 1
             continue
         run_end = index
