@@ -21,28 +21,28 @@ class StoryPermissionPolicy(ModelPermissionPolicy):
     def _visible(self, user: User) -> StoryQuerySet:
         return self.model.objects.visible_to(audience_for(user))
 
-    def user_has_permission(self, user: User, action):
+    def user_has_permission(self, user: User, action) -> bool:
         return action not in NEVER_IN_ADMIN and super().user_has_permission(user, action)
 
-    def user_has_any_permission(self, user: User, actions):
+    def user_has_any_permission(self, user: User, actions) -> bool:
         return any(self.user_has_permission(user, action) for action in actions)
 
-    def user_has_permission_for_instance(self, user: User, action, instance):
+    def user_has_permission_for_instance(self, user: User, action, instance) -> bool:
         return (
             self.user_has_permission(user, action)
             and self._visible(user).filter(pk=instance.pk).exists()
         )
 
-    def user_has_any_permission_for_instance(self, user: User, actions, instance):
+    def user_has_any_permission_for_instance(self, user: User, actions, instance) -> bool:
         allowed = [a for a in actions if self.user_has_permission(user, a)]
         return bool(allowed) and self._visible(user).filter(pk=instance.pk).exists()
 
-    def instances_user_has_permission_for(self, user: User, action):
+    def instances_user_has_permission_for(self, user: User, action) -> StoryQuerySet:
         if not self.user_has_permission(user, action):
             return self.model.objects.none()
         return self._visible(user)
 
-    def instances_user_has_any_permission_for(self, user: User, actions):
+    def instances_user_has_any_permission_for(self, user: User, actions) -> StoryQuerySet:
         if not self.user_has_any_permission(user, actions):
             return self.model.objects.none()
         return self._visible(user)

@@ -61,7 +61,7 @@ class VisibleStoryMixin:
     permission_policy: Any
     request: HttpRequest
 
-    def get_object(self, *args, **kwargs):
+    def get_object(self, *args, **kwargs) -> Story:
         # Edit views pass a queryset; history and usage views pass nothing.
         story = super().get_object(*args, **kwargs)  # type: ignore[misc]  # from the Wagtail view
         if not self.permission_policy.user_has_any_permission_for_instance(
@@ -72,7 +72,7 @@ class VisibleStoryMixin:
 
 
 class StoryEditView(VisibleStoryMixin, snippet_views.EditView):
-    def save_instance(self):
+    def save_instance(self) -> Story:
         # Search shows titles and summaries (suggestions come straight from the index) and
         # filters by project: an edit here reaches the index through the outbox, like any
         # other change.
@@ -98,22 +98,22 @@ def _visible_to_request(request: HttpRequest) -> StoryQuerySet:
 
 
 class StoryChooseView(chooser_views.ChooseView):
-    def get_object_list(self):
+    def get_object_list(self) -> StoryQuerySet:
         return _visible_to_request(self.request)
 
 
 class StoryChooseResultsView(chooser_views.ChooseResultsView):
-    def get_object_list(self):
+    def get_object_list(self) -> StoryQuerySet:
         return _visible_to_request(self.request)
 
 
 class StoryChosenView(chooser_views.SnippetChosenView):
-    def get_object(self, pk):
+    def get_object(self, pk) -> Story:
         return _visible_to_request(self.request).get(pk=pk)
 
 
 class StoryChosenMultipleView(chooser_views.SnippetChosenMultipleView):
-    def get_objects(self, pks):
+    def get_objects(self, pks) -> StoryQuerySet:
         return _visible_to_request(self.request).filter(pk__in=pks)
 
 
@@ -148,7 +148,7 @@ class StoryViewSet(SnippetViewSet):
     inspect_view_class = StoryInspectView
     chooser_viewset_class = StoryChooserViewSet
 
-    def get_queryset(self, request: HttpRequest):
+    def get_queryset(self, request: HttpRequest) -> StoryQuerySet:
         # The listing shows only what the visibility rule lets this curator see.
         return Story.objects.visible_to(audience_for(request.user)).select_related(
             "storyteller", "project"
