@@ -18,7 +18,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from stories.models import Story
+from stories.models import Project, Story, Theme, Value
 
 _CACHE_ATTR = "_archive_links"
 
@@ -63,14 +63,14 @@ class ArchiveLinks:
             url += "?" + urlencode({"t": f"{max(0.0, float(at)):g}"}) + "#player"
         return url
 
-    def value(self, value, *, full: bool = False) -> str:
+    def value(self, value: Value, *, full: bool = False) -> str:
         return self.route("value", full=full, slug=value.slug)
 
-    def theme(self, theme, *, full: bool = False) -> str:
+    def theme(self, theme: Theme, *, full: bool = False) -> str:
         """A theme's page; a merged theme's address redirects to the theme that absorbed it."""
         return self.route("theme", full=full, slug=theme.slug)
 
-    def project(self, project, *, full: bool = False) -> str:
+    def project(self, project: Project, *, full: bool = False) -> str:
         return self.route("project", full=full, slug=project.slug)
 
 
@@ -97,15 +97,15 @@ def story_url(
     return for_request(request).story(story, at=at, full=full)
 
 
-def value_url(value, request: HttpRequest | None = None, *, full: bool = False) -> str:
+def value_url(value: Value, request: HttpRequest | None = None, *, full: bool = False) -> str:
     return for_request(request).value(value, full=full)
 
 
-def theme_url(theme, request: HttpRequest | None = None, *, full: bool = False) -> str:
+def theme_url(theme: Theme, request: HttpRequest | None = None, *, full: bool = False) -> str:
     return for_request(request).theme(theme, full=full)
 
 
-def project_url(project, request: HttpRequest | None = None, *, full: bool = False) -> str:
+def project_url(project: Project, request: HttpRequest | None = None, *, full: bool = False) -> str:
     return for_request(request).project(project, full=full)
 
 

@@ -13,6 +13,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from stories.models import Attribution, Project, StoryKind
@@ -87,7 +88,7 @@ class InvitationForm(ArchiveForm):
         help_text="For example, how you met or why you think their story matters.",
     )
 
-    def __init__(self, *args, projects=None, **kwargs) -> None:
+    def __init__(self, *args, projects: QuerySet[Project] | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["project"]).queryset = (
             projects if projects is not None else Project.objects.none()
@@ -332,7 +333,13 @@ class StoryForm(ArchiveForm):
         "review and approve it themselves.",
     )
 
-    def __init__(self, *args, projects=None, storytellers=None, **kwargs) -> None:
+    def __init__(
+        self,
+        *args,
+        projects: QuerySet[Project] | None = None,
+        storytellers: QuerySet[User] | None = None,
+        **kwargs,
+    ) -> None:
         super().__init__(*args, **kwargs)
         limit = settings.ARCHIVE_MAX_UPLOAD_BYTES
         self.fields["media"].help_text = self.fields["media"].help_text.format(

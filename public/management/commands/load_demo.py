@@ -38,6 +38,7 @@ from stories.models import (
     Transcript,
     Value,
 )
+from stories.types import User
 from transcribe.formats import parse_vtt
 
 DEMO_FILES = Path(__file__).resolve().parents[2] / "demo"
@@ -264,7 +265,7 @@ class Command(BaseCommand):
             f"A story its storyteller withdrew answers 410 Gone at {links.story_url(withdrawn)}"
         )
 
-    def _withdrawn(self, users, project) -> Story:
+    def _withdrawn(self, users: dict[str, User], project) -> Story:
         """A published story that its storyteller then took back: only a tombstone is left."""
         teller = users["joe"]
         existing = Story.objects.filter(storyteller=teller, status="withdrawn").first()
@@ -321,7 +322,7 @@ class Command(BaseCommand):
                 image.save()
         return image
 
-    def _recorded(self, spec, users, project, themes) -> Story:
+    def _recorded(self, spec, users: dict[str, User], project, themes) -> Story:
         """An audio or video story with its recording, transcript and tagged moments."""
         story = Story.objects.filter(slug=spec["slug"]).first()
         if story is not None:
@@ -391,7 +392,7 @@ class Command(BaseCommand):
         story_changed(story_ids=[story.pk])
         return story
 
-    def _story(self, spec, users, project, themes) -> Story:
+    def _story(self, spec, users: dict[str, User], project, themes) -> Story:
         existing = Story.objects.filter(slug=spec["slug"]).first()
         if existing:
             return existing
