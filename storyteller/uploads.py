@@ -5,8 +5,9 @@ A file arrives either as a plain multipart form field (small files, no JavaScrip
 storage, keyed by an UploadSession, so an interrupted upload resumes where the server says it
 stopped. Bytes are copied in small blocks from the request stream: memory stays flat whatever
 the size. When the last byte is in, the content is checked by decoding it (never by its name),
-its metadata is stripped by remuxing without re-encoding, and it waits, ready, to be attached
-to a story.
+and the file kept is rebuilt from its decoded sound and picture alone (no byte of the upload is
+copied: not its metadata, nor anything hidden before or after the media); it waits, ready, to
+be attached to a story.
 """
 
 from __future__ import annotations
@@ -44,7 +45,8 @@ from transcribe.services import transcription_enqueue
 
 BLOCK = 64 * 1024  # bytes read from the request at a time
 
-# FFmpeg demuxer name -> the suffix (and so the muxer) the stripped copy is written with.
+# FFmpeg demuxer name -> the suffix (and so the muxer) the rebuilt sound is written with.
+# Every video is rebuilt as MP4 (H.264 and AAC), which every browser plays.
 _SUFFIXES = {
     "wav": ".wav",
     "mp3": ".mp3",
@@ -52,7 +54,6 @@ _SUFFIXES = {
     "aac": ".aac",
     "ogg": ".ogg",
 }
-_WEBM_CODECS = {"opus", "vorbis", "vp8", "vp9", "av1", None}
 
 
 class UploadRefused(Exception):
@@ -167,7 +168,7 @@ class CheckedMedia:
 
 
 def media_check_and_strip(src: Path, dst_stem: Path, *, filename: str) -> tuple[Path, CheckedMedia]:
-    """Decode a probe of `src` (type by content), then remux it without metadata.
+    """Decode a probe of `src` (type by content), then rebuild it from its decoded streams.
 
     Returns the stripped copy's path (`dst_stem` plus the suffix its format needs) and what
     was found. Raises UploadRefused with the transcription library's own explanation.
@@ -196,14 +197,14 @@ def media_check_and_strip(src: Path, dst_stem: Path, *, filename: str) -> tuple[
 
 def _suffix_for(info: Any) -> str | None:
     container = info.container
+    known = container in _SUFFIXES or container.startswith(("mov,mp4", "matroska"))
+    if not known:
+        return None
+    if info.has_video:
+        return ".mp4"
     if container in _SUFFIXES:
         return _SUFFIXES[container]
-    if container.startswith("mov,mp4"):
-        return ".mp4" if info.has_video else ".m4a"
-    if container.startswith("matroska"):
-        codecs = {info.audio_codec, info.video_codec}
-        return ".webm" if codecs <= _WEBM_CODECS else ".mkv"
-    return None
+    return ".m4a" if container.startswith("mov,mp4") else ".webm"
 
 
 def upload_session_finish(*, session: UploadSession) -> UploadSession:

@@ -126,7 +126,7 @@ def ffprobe_tags(path: Path) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("suffix", ["mp3", "m4a", "ogg", "flac", "webm", "mp4", "mov"])
-def test_strip_metadata_drops_tags_without_re_encoding(media_dir, tmp_path, suffix):
+def test_strip_metadata_drops_tags_and_keeps_the_sound(media_dir, tmp_path, suffix):
     tagged = tmp_path / f"tagged.{suffix}"
     subprocess.run(
         ["ffmpeg", "-loglevel", "error", "-i", str(media_dir / f"speech.{suffix}"), "-c", "copy",
@@ -146,8 +146,9 @@ def test_strip_metadata_drops_tags_without_re_encoding(media_dir, tmp_path, suff
     assert "Sarah" not in json.dumps(after) and "51.5074" not in json.dumps(after)
     assert "Acacia" not in clean.read_bytes().decode("latin-1")
     original, copied = probe(tagged), probe(clean)
-    assert (copied.audio_codec, copied.has_video) == (original.audio_codec, original.has_video)
-    assert len(decode_audio(clean)) == len(decode_audio(tagged))
+    assert copied.has_video == original.has_video
+    # Rebuilt from the decoded sound (re-encoded): as long as before, to a codec frame.
+    assert abs(len(decode_audio(clean)) - len(decode_audio(tagged))) < 0.03 * SAMPLE_RATE
 
 
 def test_strip_metadata_refuses_non_media(broken, tmp_path):

@@ -11,11 +11,15 @@ import gc
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 
 import av
 import av.error
 import numpy as np
+from av.audio.stream import AudioStream
+from av.container import OutputContainer
+from av.video.stream import VideoStream
 
 from transcribe.errors import MediaError
 
@@ -186,7 +190,9 @@ def decode_audio(path: str | os.PathLike[str], *, sample_rate: int = SAMPLE_RATE
     return samples.astype(np.float32) / 32768.0
 
 
-def _frames(container: av.container.InputContainer, stream: av.stream.Stream) -> Iterator:
+def _frames(
+    container: av.container.InputContainer, stream: av.AudioStream
+) -> Iterator[av.AudioFrame]:
     for packet in container.demux(stream):
         try:
             frames = packet.decode()
@@ -200,18 +206,27 @@ def _frames(container: av.container.InputContainer, stream: av.stream.Stream) ->
 def strip_metadata(
     src: str | os.PathLike[str], dst: str | os.PathLike[str], *, format: str | None = None
 ) -> None:
-    """Copy ``src`` to ``dst`` without re-encoding, dropping its metadata.
+    """Write ``dst`` rebuilt from the decoded sound and picture of ``src``, and nothing else.
 
-    Container and stream tags (title, artist, comment, location/GPS, creation_time, encoder…),
-    chapters, cover art and data/subtitle streams are left behind; audio and video packets are
-    copied one at a time, so memory stays flat whatever the file's size. The muxer is chosen
-    from ``format``, else ``dst``'s suffix, else ``src``'s suffix.
+    No byte of ``src`` is copied as it is: its first audio stream and first real video stream
+    are decoded and encoded anew into a fresh container. So whatever rides along with the
+    media (bytes before or after it, such as an appended archive, junk inside packets that the
+    decoder skips), its tags (title, artist, comment, location/GPS, creation_time, encoder…),
+    chapters, cover art and data/subtitle streams are all left behind. Lossless sound stays
+    lossless (FLAC, WAV); lossy sound and video are encoded at a quality that keeps voices and
+    faces clear (see ``_AUDIO_ENCODERS``, ``_VIDEO_ENCODERS``), video at most 1280 pixels on its
+    long side; a video's rotation is kept. Encoding takes CPU time in proportion to the
+    recording's length (much more for video than for sound). Frames are handled one at a time,
+    so memory stays flat whatever the file's size. The muxer is chosen from ``format``, else
+    ``dst``'s suffix, else ``src``'s suffix.
     """
     name = Path(src).name
     muxer = format or _MUXERS.get(Path(dst).suffix.lower()) or _MUXERS.get(Path(src).suffix.lower())
+    rotation = _rotation(src)
     with _open(src) as inp:
-        keep = [s for s in inp.streams if s.type == "audio" or _real_video(s)]
-        if not keep:
+        audio = inp.streams.audio[0] if inp.streams.audio else None
+        video = next((s for s in inp.streams.video if _real_video(s)), None)
+        if audio is None and video is None:
             raise MediaError(_NOT_MEDIA.format(name=name, why="it holds no audio or video"))
         try:
             out = av.open(os.fspath(dst), "w", format=muxer, options={"fflags": "+bitexact"})
@@ -223,16 +238,164 @@ def strip_metadata(
         try:
             with out:
                 out.metadata.clear()
-                mapping = {}
-                for stream in keep:
-                    copy = out.add_stream_from_template(stream)
-                    copy.metadata.clear()
-                    mapping[stream.index] = copy
-                for packet in inp.demux(keep):
-                    if packet.dts is None:
-                        continue  # demuxer flush packets carry no data
-                    packet.stream = mapping[packet.stream.index]
-                    out.mux(packet)
-        except av.error.FFmpegError as exc:
+                sound = _AudioPipe(out, audio, out.format.name) if audio is not None else None
+                picture = (
+                    _VideoPipe(out, video, out.format.name, rotation)
+                    if video is not None and out.format.name in _VIDEO_ENCODERS
+                    else None
+                )
+                sources = [p.source for p in (sound, picture) if p is not None]
+                # Flush packets (no data) come last per stream and empty each decoder.
+                for packet in inp.demux(sources):
+                    try:
+                        frames = packet.decode()
+                    except av.error.InvalidDataError:
+                        continue  # a damaged packet: skip it, keep the rest
+                    for frame in frames:
+                        if isinstance(frame, av.AudioFrame) and sound is not None:
+                            sound.encode(frame)
+                        elif isinstance(frame, av.VideoFrame) and picture is not None:
+                            picture.encode(frame)
+                if sound is not None:
+                    sound.flush()
+                if picture is not None:
+                    picture.flush()
+                if not ((sound and sound.frames) or (picture and picture.frames)):
+                    raise MediaError(_NOT_MEDIA.format(name=name, why="nothing in it decodes"))
+        except (av.error.FFmpegError, ValueError, MediaError) as exc:
             Path(dst).unlink(missing_ok=True)
+            if isinstance(exc, MediaError):
+                raise
             raise MediaError(_NOT_MEDIA.format(name=name, why=_reason(exc))) from exc
+
+
+# Encoders by muxer. Sound keeps a lossless codec where the container is a lossless one.
+_AUDIO_ENCODERS = {
+    "mp3": "libmp3lame",
+    "adts": "aac",
+    "ipod": "aac",
+    "mp4": "aac",
+    "mov": "aac",
+    "ogg": "libopus",
+    "opus": "libopus",
+    "flac": "flac",
+    "wav": "pcm_s16le",
+    "webm": "libopus",
+    "matroska": "libopus",
+}
+_VIDEO_ENCODERS: dict[str, tuple[str, dict[str, str]]] = {
+    "mp4": ("libx264", {"preset": "veryfast", "crf": "23"}),
+    "mov": ("libx264", {"preset": "veryfast", "crf": "23"}),
+    "matroska": ("libx264", {"preset": "veryfast", "crf": "23"}),
+    "webm": ("libvpx", {"deadline": "good", "cpu-used": "5", "crf": "10", "b": "2M"}),
+}
+_MAX_VIDEO_SIDE = 1280  # pixels: 720p keeps faces clear and the rebuild quick
+_LOSSY_BIT_RATES = {"libmp3lame": (64_000, 192_000), "aac": (64_000, 192_000)}
+_OPUS_BIT_RATE = (32_000, 160_000)
+
+
+def _rotation(path: str | os.PathLike[str]) -> float:
+    """The display rotation (degrees) of the first real video stream, 0 when none."""
+    try:
+        with av.open(os.fspath(path), metadata_errors="ignore") as container:
+            video = next((s for s in container.streams.video if _real_video(s)), None)
+            if video is None:
+                return 0.0
+            for frame in container.decode(video):
+                return float(frame.rotation or 0)
+    except (av.error.FFmpegError, UnicodeDecodeError, AttributeError):
+        return 0.0
+    return 0.0
+
+
+class _AudioPipe:
+    """Decoded sound of one source stream, encoded anew into one output stream."""
+
+    def __init__(self, out: OutputContainer, source: AudioStream, muxer: str) -> None:
+        self.out, self.source, self.frames = out, source, 0
+        ctx = source.codec_context
+        name = _AUDIO_ENCODERS.get(muxer, "aac")
+        codec = av.Codec(name, "w")
+        rates = codec.audio_rates
+        rate = int(ctx.sample_rate or 48_000)
+        if rates and rate not in rates:
+            rate = min((r for r in rates if r >= rate), default=max(rates))
+        self.rate = rate
+        stream = out.add_stream(name, rate=rate)
+        assert isinstance(stream, AudioStream)
+        self.stream = stream
+        cc = stream.codec_context
+        cc.layout = "mono" if (ctx.channels or 1) == 1 else "stereo"
+        if codec.audio_formats:
+            cc.format = codec.audio_formats[0]
+        low, high = _OPUS_BIT_RATE if name == "libopus" else _LOSSY_BIT_RATES.get(name, (0, 0))
+        if high:
+            cc.bit_rate = min(max(int(ctx.bit_rate or 0), low), high)
+        cc.open()
+        self.resampler = av.AudioResampler(
+            format=cc.format, layout=cc.layout, rate=rate, frame_size=cc.frame_size or None
+        )
+        self.next_pts: int | None = None
+
+    def encode(self, frame: av.AudioFrame) -> None:
+        if self.next_pts is None:  # keep where the sound starts (against the picture), then
+            start = float(frame.pts * frame.time_base) if frame.pts and frame.time_base else 0
+            self.next_pts = max(0, round(start * self.rate))  # a gapless timeline
+        frame.pts = None  # damaged files have gaps in their timestamps; the new file has none
+        for out in self.resampler.resample(frame):
+            self._write(out)
+
+    def flush(self) -> None:
+        for out in self.resampler.resample(None):
+            self._write(out)
+        for packet in self.stream.encode(None):
+            self.out.mux(packet)
+
+    def _write(self, frame: av.AudioFrame) -> None:
+        pts = self.next_pts or 0
+        frame.pts, frame.time_base = pts, Fraction(1, self.rate)
+        self.next_pts = pts + frame.samples
+        self.frames += 1
+        for packet in self.stream.encode(frame):
+            self.out.mux(packet)
+
+
+class _VideoPipe:
+    """Decoded pictures of one source stream, encoded anew into one output stream."""
+
+    def __init__(
+        self, out: OutputContainer, source: VideoStream, muxer: str, rotation: float
+    ) -> None:
+        self.out, self.source, self.frames = out, source, 0
+        ctx = source.codec_context
+        name, options = _VIDEO_ENCODERS[muxer]
+        rate = source.average_rate or source.guessed_rate or Fraction(25)
+        stream = out.add_stream(name, rate=rate, options=dict(options))
+        assert isinstance(stream, VideoStream)
+        self.stream = stream
+        cc = stream.codec_context
+        # At most _MAX_VIDEO_SIDE pixels on the long side, and even sizes (4:2:0 needs them).
+        scale = min(1.0, _MAX_VIDEO_SIDE / max(ctx.width, ctx.height, 1))
+        self.width = max(2, round(ctx.width * scale) // 2 * 2)
+        self.height = max(2, round(ctx.height * scale) // 2 * 2)
+        cc.width, cc.height, cc.pix_fmt = self.width, self.height, "yuv420p"
+        self.time_base = source.time_base or Fraction(1, 90_000)
+        cc.time_base = self.time_base
+        if rotation:
+            stream.set_display_rotation(rotation)
+        self.last_pts: int | None = None
+
+    def encode(self, frame: av.VideoFrame) -> None:
+        pts = frame.pts
+        if pts is None or (self.last_pts is not None and pts <= self.last_pts):
+            pts = (self.last_pts if self.last_pts is not None else -1) + 1
+        self.last_pts = pts
+        picture = frame.reformat(width=self.width, height=self.height, format="yuv420p")
+        picture.pts, picture.time_base = pts, self.time_base
+        self.frames += 1
+        for packet in self.stream.encode(picture):
+            self.out.mux(packet)
+
+    def flush(self) -> None:
+        for packet in self.stream.encode(None):
+            self.out.mux(packet)
