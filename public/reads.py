@@ -75,7 +75,8 @@ def values_with_counts(
     counts = counts or term_counts(audience)
     values = list(Value.objects.order_by("number"))
     for value in values:
-        value.story_count = counts.values.get(value.pk, 0)  # type: ignore[attr-defined]  # for pages
+        # Not a field: the count the pages show beside the value.
+        value.story_count = counts.values.get(value.pk, 0)  # type: ignore[attr-defined]
     return values
 
 

@@ -330,7 +330,8 @@ class ElasticsearchBackend:
         )
         try:
             for hit in search.params(size=2000).scan():
-                found[int(hit.story_id)] = hit.source_hash  # type: ignore[assignment]  # the stored string, not the field
+                # A hit holds the stored string; the document class declares the field.
+                found[int(hit.story_id)] = hit.source_hash  # type: ignore[assignment]
         except NotFoundError:
             return {}  # no index yet
         except (TransportError, ApiError) as exc:
@@ -486,7 +487,8 @@ class ElasticsearchBackend:
             self._search()
             .query(Q("bool", filter=filters))
             .source(["story_id", "title"])
-            .sort({"date": "desc"}, {"story_id": "desc"})[:limit]  # type: ignore[dict-item]  # see _sort
+            # Elasticsearch takes {field: order}; the client's hints name only {field: {...}}.
+            .sort({"date": "desc"}, {"story_id": "desc"})[:limit]  # type: ignore[dict-item]
         )
         try:
             return [(int(h.story_id), h.title) for h in _execute(search, self.url).hits]
@@ -519,7 +521,8 @@ class ElasticsearchBackend:
             must_not=[Q("ids", values=[str(doc.story_id)])],
         )
         search = self._search().query(query).source(["story_id"])[:limit]
-        search = search.sort("_score", {"date": "desc"}, {"story_id": "desc"})  # type: ignore[dict-item]  # see _sort
+        # Elasticsearch takes {field: order}; the client's hints name only {field: {...}}.
+        search = search.sort("_score", {"date": "desc"}, {"story_id": "desc"})  # type: ignore[dict-item]
         try:
             return [int(h.story_id) for h in _execute(search, self.url).hits]
         except NotFoundError:
