@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 
 from public import links
+from search.services import outbox_drain
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_DIRS = [ROOT / "templates", *ROOT.glob("*/templates")]
@@ -126,3 +127,71 @@ def test_the_scan_finds_what_it_looks_for():
     )
     found = inline_scripts(bad, "sample")
     assert len(found) == 3, found
+
+
+# --- In a real browser: the pages run under their policy without a single violation ----------
+
+RECORD_VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+  const where = `${e.sourceFile}:${e.lineNumber}`;
+  window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI} ${where}`);
+});
+"""
+
+
+def visit(browser, url: str) -> list[str]:
+    browser.get(url)
+    browser.execute_async_script(  # let deferred scripts and their requests run
+        "const done = arguments[arguments.length - 1]; setTimeout(done, 300);"
+    )
+    return browser.execute_script("return window.__cspViolations || [];")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_pages_run_in_chromium_without_a_policy_violation(
+    browser, live_server, make_story, storyteller, curator, settings
+):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from tests import public_site as site
+
+    settings.SEARCH_BACKEND = "database"
+    pages = site.build_public_archive(make_story, storyteller)
+    outbox_drain()
+    browser.execute_cdp_cmd("Network.clearBrowserCache", {})
+    script = browser.execute_cdp_cmd(
+        "Page.addScriptToEvaluateOnNewDocument", {"source": RECORD_VIOLATIONS}
+    )
+    try:
+        found = {where: visit(browser, live_server.url + url) for where, url in pages.items()}
+        browser.get(live_server.url + reverse("search:public"))
+        browser.find_element(By.ID, "q").send_keys("tues")
+        WebDriverWait(browser, 10).until(
+            lambda b: b.find_elements(By.CSS_SELECTOR, "#q-suggestions li")
+        )
+        found["search as you type"] = browser.execute_script("return window.__cspViolations;")
+
+        def sign_in(username: str) -> None:
+            browser.delete_all_cookies()
+            browser.get(live_server.url + reverse("login"))
+            browser.find_element(By.ID, "id_username").send_keys(username)
+            browser.find_element(By.ID, "id_password").send_keys(f"pw-{username}")
+            browser.find_element(By.CSS_SELECTOR, "main button[type=submit]").click()
+            WebDriverWait(browser, 10).until(lambda b: "/accounts/login/" not in b.current_url)
+
+        sign_in("stella")
+        for name in ("storyteller:my_stories", "storyteller:new"):
+            found[name] = visit(browser, live_server.url + reverse(name))
+        sign_in("cura")
+        found["home with the userbar"] = visit(browser, live_server.url + "/")
+        for address in ("/admin/", "/admin/transcriptions/"):
+            found[address] = visit(browser, live_server.url + address)
+    finally:
+        browser.execute_cdp_cmd(
+            "Page.removeScriptToEvaluateOnNewDocument", {"identifier": script["identifier"]}
+        )
+    assert {where: v for where, v in found.items() if v} == {}
+    assert len(found) > 10
