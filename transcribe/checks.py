@@ -6,10 +6,11 @@ from typing import Any
 
 from django.core.checks import Error, register
 
+from transcribe.config import config_from_settings
+
 
 @register()
 def transcribe_settings_check(app_configs: Any = None, **kwargs: Any) -> list[Error]:
-    from transcribe.config import config_from_settings
 
     try:
         config_from_settings()

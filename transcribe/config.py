@@ -66,6 +66,7 @@ class TranscribeConfig:
 def config_from_settings(settings: Any = None) -> TranscribeConfig:
     """Build the config from Django settings (``TRANSCRIBE_*``); missing ones take defaults."""
     if settings is None:
+        # Read only when asked: the config is also built without Django (the benchmark).
         from django.conf import settings as django_settings
 
         settings = django_settings

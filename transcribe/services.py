@@ -49,6 +49,7 @@ from django.utils import timezone
 from stories.audit import story_event_record
 from stories.changes import story_changed
 from stories.models import Story, StoryStatus, Transcript
+from stories.notifications import notify_transcript_ready
 from stories.services import story_transition
 from stories.transcripts import transcript_replace
 from stories.types import Actor
@@ -383,8 +384,6 @@ def transcript_store(*, claim: Claim, result: TranscriptionResult) -> Transcript
         )
         story_changed(story_ids=[story.pk])
         if story.status == StoryStatus.AWAITING_REVIEW:
-            from stories.notifications import notify_transcript_ready
-
             transaction.on_commit(lambda: notify_transcript_ready(story))
     return transcript
 

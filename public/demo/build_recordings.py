@@ -16,6 +16,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from PIL import Image, ImageDraw
+
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent.parent))
 
@@ -161,8 +163,6 @@ def build(slug: str, spec: dict) -> None:
 
 
 def _gradient(size: tuple[int, int], top: tuple, bottom: tuple):
-    from PIL import Image
-
     width, height = size
     image = Image.new("RGB", size)
     for y in range(height):
@@ -174,8 +174,6 @@ def _gradient(size: tuple[int, int], top: tuple, bottom: tuple):
 
 def draw_garden(path: Path) -> None:
     """Low hills and garden beds under a warm evening sun."""
-    from PIL import ImageDraw
-
     width, height = 1200, 750
     image = _gradient((width, height), (250, 214, 165), (251, 243, 230))
     draw = ImageDraw.Draw(image)
@@ -197,8 +195,6 @@ def draw_garden(path: Path) -> None:
 
 def draw_voices(path: Path) -> None:
     """Overlapping speech bubbles: people being heard."""
-    from PIL import ImageDraw
-
     width, height = 1200, 750
     image = _gradient((width, height), (247, 236, 220), (236, 220, 198))
     draw = ImageDraw.Draw(image)

@@ -29,6 +29,7 @@ __all__ = [
 def engine_for(config: TranscribeConfig) -> Engine:
     """The engine ``config`` names. openai-whisper is imported only when it is chosen."""
     if config.engine == "openai-whisper":
+        # An optional extra (torch): imported only when chosen.
         from transcribe.engines.openai_whisper import OpenAIWhisperEngine
 
         return OpenAIWhisperEngine(config)

@@ -21,6 +21,7 @@ from transcribe.media import SAMPLE_RATE, decode_audio
 from transcribe.weights import BASE_PACKAGES, TINY_EN_PACKAGE, ResolvedModel, resolve_model
 
 if TYPE_CHECKING:
+    # Loaded by the worker only: importing faster-whisper (CTranslate2) slows every start.
     from faster_whisper import WhisperModel
 
 # faster-whisper's own safeguards against a decoder that loses its way.
@@ -36,6 +37,7 @@ _models_lock = threading.Lock()
 
 def load_model(location: str, *, device: str, compute_type: str, threads: int) -> WhisperModel:
     """Load a faster-whisper model once per process and reuse it (loading takes seconds)."""
+    # Loaded by the worker only: importing faster-whisper (CTranslate2) slows every start.
     from faster_whisper import WhisperModel
 
     key = (location, device, compute_type, threads)
@@ -129,6 +131,7 @@ class FasterWhisperEngine:
             language = "en"
         options = self.decode_options(language)
         if self.config.batch_size > 0:
+            # Only for long recordings on a GPU (TRANSCRIBE_BATCH_SIZE).
             from faster_whisper import BatchedInferencePipeline
 
             pipeline = BatchedInferencePipeline(model)
