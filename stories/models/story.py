@@ -164,6 +164,16 @@ class Story(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+    # Scheduled publication (stories.publication): the upkeep publishes the story at this time,
+    # as the curator who set it, through the same rule as "Publish now".
+    publish_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    publish_scheduled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     objects = StoryQuerySet.as_manager()
 
