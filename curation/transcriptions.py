@@ -7,8 +7,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from curation.queues import ATTENTION, QUEUED_TOO_LONG
 from stories.models import Story, StoryQuerySet
 from stories.visibility import CURATOR, audience_for
 from transcribe.errors import TranscriptFormatError
@@ -45,6 +47,8 @@ def jobs(request: HttpRequest) -> HttpResponse:
     )
     if state in JobState.values:
         rows = rows.filter(state=state)
+    elif state == ATTENTION:  # the dashboard's queue: failed or stuck
+        rows = rows.needs_attention(timezone.now(), QUEUED_TOO_LONG)
     listed = sorted(rows[:200], key=lambda job: ORDER.index(job.state))
     return TemplateResponse(
         request,

@@ -22,6 +22,17 @@ class TranscriptionJobQuerySet(models.QuerySet["TranscriptionJob"]):
         """Running jobs whose worker stopped renewing its lease (it died or hangs)."""
         return self.filter(state=JobState.RUNNING, lease_expires_at__lt=now)
 
+    def needs_attention(
+        self, now: datetime.datetime, queued_grace: datetime.timedelta
+    ) -> TranscriptionJobQuerySet:
+        """Jobs a curator should look at: failed, running on an expired lease (its worker died
+        or hangs), or due for longer than `queued_grace` with no worker taking them."""
+        return self.filter(
+            models.Q(state=JobState.FAILED)
+            | models.Q(state=JobState.RUNNING, lease_expires_at__lt=now)
+            | models.Q(state=JobState.QUEUED, run_after__lt=now - queued_grace)
+        )
+
     def claimable(self, now: datetime.datetime) -> TranscriptionJobQuerySet:
         """Jobs a worker may take now: queued and due, or running on an expired lease."""
         return self.filter(
