@@ -8,11 +8,17 @@ change made some other way.)
 
 from __future__ import annotations
 
+from collections import Counter
+
+from django.contrib import messages
 from django.http import HttpRequest
+from django.utils import timezone
 from wagtail import hooks
 
+from stories.audience import PUBLIC_AUDIENCE, audience_for
 from stories.changes import story_changed
-from stories.models import CollectionPage, CollectionStory
+from stories.models import CollectionPage, CollectionStory, Story
+from stories.models.story import why_not_public
 
 _BEFORE = "_search_collection_story_ids"
 
@@ -45,3 +51,44 @@ def queue_collection_stories(request: HttpRequest, page):
     now = _collection_story_ids(page)
     if before | now:
         story_changed(story_ids=before | now)
+
+
+def hidden_story_reasons(request: HttpRequest, page) -> Counter[str]:
+    """Why the public cannot see some of a collection's stories: a count per reason. Stories the
+    curator may not see either are counted without a reason."""
+    held = set(CollectionStory.objects.filter(page_id=page.pk).values_list("story_id", flat=True))
+    shown = set(
+        Story.objects.visible_to(PUBLIC_AUDIENCE).filter(pk__in=held).values_list("pk", flat=True)
+    )
+    hidden = held - shown
+    reasons: Counter[str] = Counter()
+    if not hidden:
+        return reasons
+    now = timezone.now()
+    seen = Story.objects.visible_to(audience_for(request.user)).filter(pk__in=hidden)
+    for story in seen.select_related("consent"):
+        reason = why_not_public(story, now) or "not public"
+        reasons[reason.split(" until ")[0]] += 1
+    unnamed = len(hidden) - sum(reasons.values())
+    if unnamed:
+        reasons["no longer available"] += unnamed
+    return reasons
+
+
+@hooks.register("after_publish_page")
+def warn_of_hidden_stories(request: HttpRequest, page):
+    """Publishing a collection that holds stories the public cannot see is allowed (they may
+    become visible later), but the curator is told how many are left out and why."""
+    if not _is_collection(page):
+        return
+    reasons = hidden_story_reasons(request, page)
+    if not reasons:
+        return
+    total = sum(reasons.values())
+    why = ", ".join(f"{count} {reason}" for reason, count in sorted(reasons.items()))
+    messages.warning(
+        request,
+        f"{total} {'story' if total == 1 else 'stories'} in “{page.title}” "
+        f"{'is' if total == 1 else 'are'} left out of the live page because the public cannot "
+        f"see {'it' if total == 1 else 'them'} ({why}).",
+    )

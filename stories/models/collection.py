@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.http import HttpRequest
+from django.utils import timezone
 from modelcluster.fields import ParentalKey
 from wagtail.admin import compare
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -19,12 +20,13 @@ from wagtail.models import Orderable, Page
 from wagtail.snippets.widgets import AdminSnippetChooser
 
 from stories.audience import PUBLIC_AUDIENCE, Audience, audience_for
-from stories.models.story import Story, StoryQuerySet
+from stories.models.story import Story, StoryQuerySet, why_not_public
 from stories.pages import PublicCacheMixin
 
 # --- The collection editor: every row's story goes through the visibility rule ------------------
 
 UNAVAILABLE_STORY = "A story that is no longer available"
+PUBLIC_CANNOT_SEE = "The public cannot see this story, so the live page leaves it out"
 NOT_YOURS_TO_CHOOSE = (
     "This is not a story you can add: choose one with “Choose story”. Only stories whose "
     "storytellers agreed to keep them in the archive can be chosen."
@@ -46,6 +48,9 @@ class CollectionStoryChooser(AdminSnippetChooser):
         if not self.visible.filter(pk=instance.pk).exists():
             return {"id": instance.pk, "edit_url": "", self.display_title_key: UNAVAILABLE_STORY}
         data: dict[str, Any] = super().get_value_data_from_instance(instance)
+        reason = why_not_public(instance, timezone.now())
+        if reason is not None:
+            data[self.display_title_key] = f"{data[self.display_title_key]} (not public: {reason})"
         return data
 
 
@@ -70,6 +75,22 @@ class CollectionStoryForm(WagtailAdminModelForm):
         field.queryset = Story.objects.filter(allowed)
         field.widget = CollectionStoryChooser(visible)
         field.error_messages["invalid_choice"] = NOT_YOURS_TO_CHOOSE
+        if held is not None:
+            reason = hidden_from_public(self.instance.story, visible)
+            if reason is not None:
+                field.help_text = reason
+
+
+def hidden_from_public(story: Story, visible: StoryQuerySet) -> str | None:
+    """What a collection row says when the public cannot see its story (None when it can).
+
+    A story the curator may see is explained (no public consent, not published, sealed,
+    consent ended); one they may not see is only said to be hidden, never why.
+    """
+    if not visible.filter(pk=story.pk).exists():
+        return f"{PUBLIC_CANNOT_SEE}."
+    reason = why_not_public(story, timezone.now())
+    return None if reason is None else f"{PUBLIC_CANNOT_SEE}: {reason}."
 
 
 def _unnamed(story: Story | None, visible: StoryQuerySet) -> Story | None:

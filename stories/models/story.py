@@ -99,6 +99,29 @@ def visible_q(audience: Audience, now: datetime.datetime) -> Q:
     return allowed & ~Q(status=S.WITHDRAWN)
 
 
+def why_not_public(story: Story, now: datetime.datetime) -> str | None:
+    """Why the public cannot see `story` at `now`, in a few words, or None when it can.
+
+    The same decision as `visible_q(PUBLIC_AUDIENCE, now)`, read from a story already loaded
+    (with its consent), for screens that explain it: the collection editor, the story screen.
+    """
+    consent = story.consent
+    if story.status == S.WITHDRAWN or (consent is not None and consent.withdrawn):
+        return "withdrawn"
+    if consent is None:
+        return "no consent recorded"
+    if consent.expires_at is not None and consent.expires_at <= now:
+        return "consent ended"
+    if not consent.public:
+        return "no public consent"
+    if consent.sealed_until is not None and consent.sealed_until > now.date():
+        sealed = consent.sealed_until
+        return f"sealed until {sealed.day} {sealed:%B %Y}"
+    if story.status != S.PUBLISHED:
+        return "not published"
+    return None
+
+
 class StoryQuerySet(models.QuerySet["Story"]):
     def visible_to(self, audience: Audience) -> StoryQuerySet:
         """The one read path: only what this audience has consent to see."""
