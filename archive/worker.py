@@ -6,7 +6,8 @@ the upkeep each app names here:
 - transcription jobs whose worker stopped renewing its lease are queued again (or failed when
   workers keep dying on them);
 - the search outbox is drained to the search backend (rows stay while it is down);
-- unfinished story uploads older than ARCHIVE_UPLOAD_SESSION_DAYS are deleted.
+- unfinished story uploads older than ARCHIVE_UPLOAD_SESSION_DAYS are deleted;
+- stories whose scheduled publication time has come are published (or the refusal recorded).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ UPKEEP: tuple[str, ...] = (
     "transcribe.services.jobs_requeue_expired",
     "search.services.outbox_drain",
     "storyteller.uploads.upload_sessions_expire",
+    "stories.publication.scheduled_publications_run",
 )
 
 

@@ -25,7 +25,12 @@ from stories.models import (
     StoryStatus,
     Theme,
 )
-from stories.notifications import notify_story_published
+
+# Publication lives in stories.publication; `services.story_publish` keeps working.
+from stories.publication import PublicationRefused as PublicationRefused
+from stories.publication import story_publish as story_publish
+from stories.publication import story_schedule_publication as story_schedule_publication
+from stories.publication import story_unpublish as story_unpublish
 from stories.storage import derived_prefix, story_storage
 from stories.types import Actor, User
 
@@ -135,23 +140,6 @@ def story_transition(*, story: Story, target: str, actor: Actor = None) -> Story
     )
     story_event_record(story_id=story.pk, action=f"story.{target}", actor=actor, previous=previous)
     story_changed(story_ids=[story.pk])
-    return story
-
-
-def story_publish(*, story: Story, actor: Actor) -> Story:
-    """Only an approved story whose storyteller agreed to public showing can be published."""
-    if (
-        story.consent is None
-        or not story.consent.public
-        or not story.consent.is_live(timezone.now())
-    ):
-        raise ValueError(
-            "This story has no live consent to be shown publicly. Ask the storyteller to update "
-            "their consent before publishing."
-        )
-    with transaction.atomic():
-        story = story_transition(story=story, target=StoryStatus.PUBLISHED, actor=actor)
-        transaction.on_commit(lambda: notify_story_published(story))
     return story
 
 

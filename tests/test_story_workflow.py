@@ -44,7 +44,7 @@ def test_a_transition_leaves_an_audit_event(make_story, storyteller):
 @pytest.mark.django_db
 def test_publishing_needs_public_consent(make_story, curator):
     story = make_story(status="approved", consent={"public": False})
-    with pytest.raises(ValueError, match="no live consent to be shown publicly"):
+    with pytest.raises(ValueError, match="has not agreed to their story being shown publicly"):
         services.story_publish(story=story, actor=curator)
     story.refresh_from_db()
     assert story.status == "approved"
@@ -53,7 +53,7 @@ def test_publishing_needs_public_consent(make_story, curator):
 @pytest.mark.django_db
 def test_a_draft_cannot_be_published(make_story, curator):
     story = make_story(status="draft")
-    with pytest.raises(InvalidTransition):
+    with pytest.raises(services.PublicationRefused, match="has not approved the written story"):
         services.story_publish(story=story, actor=curator)
 
 
