@@ -19,6 +19,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from coding.models import TagStatus
+from curation import publication  # noqa: F401  (registers the publication actions)
 from curation.permissions import StoryPermissionPolicy
 from curation.stories import StoryViewSet, visible_to_request
 from curation.themes import (
