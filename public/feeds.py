@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.feedgenerator import Atom1Feed
 
 from public import links, reads
+from stories.addresses import site_absolute, site_url
 from stories.models import Story, StoryQuerySet
 from stories.pages import cache_public_response
 from stories.visibility import PUBLIC_AUDIENCE, story_parts
@@ -26,8 +27,13 @@ class LatestStoriesFeed(Feed):
         self.request = request
         return cache_public_response(request, super().__call__(request, *args, **kwargs))
 
+    # Every address in a feed is on the archive's own address (ARCHIVE_BASE_URL), so readers
+    # keep the same guids whichever host name a request came in by.
     def link(self) -> str:
-        return links.archive_index(self.request).get_url(self.request)
+        return site_absolute(links.archive_index(self.request).get_url(self.request))
+
+    def feed_url(self) -> str:
+        return site_url(self.request.path)
 
     def items(self) -> StoryQuerySet:
         stories = reads.public_stories().select_related(*reads.CARD_RELATED)
@@ -47,7 +53,7 @@ class LatestStoriesFeed(Feed):
         return f"{article} {kind} story told by {parts.attribution}."
 
     def item_link(self, item: Story) -> str:
-        return links.story_url(item, self.request)
+        return links.story_url(item, self.request, full=True)
 
     def item_guid(self, item: Story) -> str:
         return links.story_url(item, self.request, full=True)

@@ -18,6 +18,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from stories.addresses import site_absolute
 from stories.models import Project, Story, Theme, Value
 
 _CACHE_ATTR = "_archive_links"
@@ -47,14 +48,10 @@ class ArchiveLinks:
     def base(self) -> str:
         return self.index.get_url(self.request)
 
-    @cached_property
-    def full_base(self) -> str:
-        return self.index.get_full_url(self.request)
-
     def route(self, name: str, *, full: bool = False, **kwargs) -> str:
-        return (self.full_base if full else self.base) + self.index.reverse_subpage(
-            name, kwargs=kwargs
-        )
+        """A route's URL; `full`: absolute, on the archive's own address (ARCHIVE_BASE_URL)."""
+        url = self.base + self.index.reverse_subpage(name, kwargs=kwargs)
+        return site_absolute(url) if full else url
 
     def story(self, story: Story, *, at: float | None = None, full: bool = False) -> str:
         """A story's page; with `at`, the page opens its player at that second (`?t=`)."""

@@ -8,14 +8,22 @@ from django.contrib.sitemaps import Sitemap
 from wagtail.contrib.sitemaps import Sitemap as WagtailSitemap
 
 from public import links, reads
+from stories.addresses import site_domain, site_scheme
 from stories.models import Project, Story, StoryQuerySet
 
 
 class _ArchiveRoutes(Sitemap):
-    """Locations are routes of the archive index page (relative; the view adds the domain)."""
+    """Locations are routes of the archive index page, on the archive's own address
+    (ARCHIVE_BASE_URL), not the Host header of the request."""
 
     def __init__(self) -> None:
         self.links = links.ArchiveLinks()
+
+    def get_protocol(self, protocol: str | None = None) -> str:
+        return site_scheme()
+
+    def get_domain(self, site=None) -> str:
+        return site_domain()
 
 
 class StorySitemap(_ArchiveRoutes):

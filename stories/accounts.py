@@ -52,7 +52,7 @@ def invitation_create(
 ) -> Invitation:
     """Create an invitation and email its one-time link.
 
-    `join_url_for(token)` builds the absolute link (views pass request.build_absolute_uri).
+    `join_url_for(token)` builds the absolute link (views use `stories.addresses.site_url`).
     """
     if not can_invite(invited_by):
         raise PermissionDenied("Only contributors and curators can invite storytellers.")

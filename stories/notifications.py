@@ -8,7 +8,8 @@
 
 Each email sent leaves a StoryEvent (`notification.<kind>`), which is also how reminders stay
 idempotent. Storytellers without an email address are skipped (the address is optional).
-Emails never quote the story's content: only its title and a link to sign in.
+Emails never quote the story's content: only its title and a link to sign in. Links are on
+the archive's own address (`stories.addresses.site_url`, settings.ARCHIVE_BASE_URL).
 """
 
 from __future__ import annotations
@@ -23,15 +24,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from stories.addresses import site_url
 from stories.audit import story_event_record
 from stories.models import Story, StoryEvent, StoryStatus, display_name
 
 logger = logging.getLogger(__name__)
-
-
-def site_url(path: str) -> str:
-    """An absolute link for emails sent outside a request (worker, commands)."""
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
 
 
 def _send(story: Story, kind: str, subject: str, template: str, **context: Any) -> bool:

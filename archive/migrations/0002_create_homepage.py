@@ -1,5 +1,8 @@
 """Replace Wagtail's welcome page with the archive's home page."""
 
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.db import migrations
 
 
@@ -34,8 +37,12 @@ def create_homepage(apps, schema_editor):
     )
     root.numchild = 1
     root.save()
+    # On the archive's own address (ARCHIVE_BASE_URL); `manage.py site_address` follows changes.
+    address = urlsplit(settings.ARCHIVE_BASE_URL)
     Site.objects.create(
-        hostname="localhost", port=80, root_page=home, is_default_site=True,
+        hostname=address.hostname or "localhost",
+        port=address.port or (443 if address.scheme == "https" else 80),
+        root_page=home, is_default_site=True,
         site_name="Community Story Archive",
     )
 

@@ -12,7 +12,7 @@ from typing import Any
 import dj_database_url
 from csp.constants import NONE, SELF
 
-from archive.settings.env import env_bool, env_int, env_list, env_str
+from archive.settings.env import env_base_url, env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -156,7 +156,10 @@ TASKS = {
 }
 
 WAGTAIL_SITE_NAME = "Community Story Archive"
-WAGTAILADMIN_BASE_URL = env_str("WAGTAILADMIN_BASE_URL", "http://localhost:8000")
+# The site's own address: links in emails, feeds and sitemaps, and the Wagtail Site
+# (`manage.py site_address` keeps it in step). The admin's address defaults to it.
+ARCHIVE_BASE_URL = env_base_url("ARCHIVE_BASE_URL", "http://localhost:8000")
+WAGTAILADMIN_BASE_URL = env_str("WAGTAILADMIN_BASE_URL", ARCHIVE_BASE_URL)
 WAGTAIL_I18N_ENABLED = False
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = env_int("IMAGE_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)

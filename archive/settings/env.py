@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -41,3 +42,17 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_base_url(name: str, default: str) -> str:
+    """An absolute http(s) address with no trailing slash, such as https://archive.example.org."""
+    raw = os.environ.get(name, default).strip() or default
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ImproperlyConfigured(
+            f"{name}={raw!r} is not an address: give scheme and host, such as "
+            "https://archive.example.org."
+        )
+    if parts.query or parts.fragment:
+        raise ImproperlyConfigured(f"{name}={raw!r} must not have a query or fragment.")
+    return raw.rstrip("/")

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from stories import accounts
+from stories.addresses import site_url
 from stories.models import Invitation, Project
 from stories.types import User
 from stories.visibility import CURATOR, audience_for
@@ -40,9 +41,8 @@ def invite(request: HttpRequest) -> HttpResponse:
             email=form.cleaned_data["email"],
             project=form.cleaned_data["project"],
             message=form.cleaned_data["message"],
-            join_url_for=lambda token: request.build_absolute_uri(
-                reverse("storyteller:join", args=[token])
-            ),
+            # The archive's own address, never the Host header this request came with.
+            join_url_for=lambda token: site_url(reverse("storyteller:join", args=[token])),
         )
         messages.success(
             request,
