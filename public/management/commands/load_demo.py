@@ -7,6 +7,7 @@ something to show. Safe to run again: it finds what exists and creates only what
 
 from __future__ import annotations
 
+import datetime
 import os
 from pathlib import Path
 
@@ -18,9 +19,10 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.images.models import Image
 
-from coding.models import Tag
+from coding.models import Tag, TagStatus
 from public import links
 from public.models import HomeFeaturedCollection, HomePage
+from public.site_address import site_address_sync
 from stories import services
 from stories.changes import story_changed
 from stories.models import (
@@ -40,6 +42,7 @@ from stories.models import (
 )
 from stories.types import User
 from transcribe.formats import parse_vtt
+from transcribe.models import JobState, TranscriptionJob
 
 DEMO_FILES = Path(__file__).resolve().parents[2] / "demo"
 
@@ -151,6 +154,56 @@ RECORDED_STORIES = [
     },
 ]
 
+# The curator's queues on the dashboard (curation.dashboard) each show something.
+DESK_STORIES = [
+    {
+        "slug": "market-day",
+        "title": "Market day",
+        "storyteller": "amira",
+        "summary": "The Saturday market, and the stallholders who kept an eye on everyone.",
+        "text": (
+            "Every Saturday the market was where I heard the news. The stallholders knew who had "
+            "not come for a while and would send someone round."
+        ),
+        "public": True,
+        "publish": False,  # approved with public consent: ready for a curator to publish
+        "named": True,
+        "theme": "Isolation",
+        "value": "building-relationships",
+    },
+    {
+        "slug": "the-library-stayed-open",
+        "title": "The library stayed open",
+        "storyteller": "joe",
+        "summary": "Warm rooms, free computers and a librarian who remembered names.",
+        "text": (
+            "When the day centre closed, the library stayed open. I learned to video call my "
+            "grandson there, with the librarian sitting beside me."
+        ),
+        "public": True,
+        "stop_at": "awaiting_review",  # the storyteller has not checked it yet
+        "named": False,
+        "theme": "Generations together",
+        "value": "learning",
+    },
+    {
+        "slug": "one-summer-of-the-youth-club",
+        "title": "One summer of the youth club",
+        "storyteller": "amira",
+        "summary": "The youth club's last summer before the building was sold.",
+        "text": (
+            "We painted the walls ourselves that summer. I agreed to share this story for a "
+            "year, while the club decides what comes next."
+        ),
+        "public": True,
+        "named": True,
+        "expires_in_days": 20,  # consent ends soon: the storyteller gets a reminder
+        "theme": "Generations together",
+        "value": "challenging",
+    },
+]
+FAILED_SLUG = "a-voice-note-from-the-bus-stop"
+
 COLLECTIONS = [
     {
         "slug": "after-lockdown",
@@ -255,6 +308,8 @@ class Command(BaseCommand):
                 )
 
         withdrawn = self._withdrawn(users, project)
+        self._desk_queues(users, project, themes)
+        site = site_address_sync()
 
         self.stdout.write(self.style.SUCCESS("Demo content is ready."))
         self.stdout.write(
@@ -263,6 +318,50 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             f"A story its storyteller withdrew answers 410 Gone at {links.story_url(withdrawn)}"
+        )
+        if site is not None:
+            self.stdout.write(f"The site's address is {site.root_url} (ARCHIVE_BASE_URL).")
+
+    def _desk_queues(self, users: dict[str, User], project, themes) -> None:
+        """Something in each of the curator's queues on the dashboard (the withdrawal is
+        `_withdrawn`'s): a story ready to publish, one waiting for its storyteller's review,
+        one whose consent ends soon, a storyteller's tag proposal and a failed transcription."""
+        for spec in DESK_STORIES:
+            self._story(spec, users, project, themes)
+        proposed_on = Story.objects.get(slug="the-library-stayed-open")
+        Tag.objects.get_or_create(
+            story=proposed_on,
+            theme=themes["Generations together"],
+            status=TagStatus.PROPOSED,
+            defaults={"created_by": users["joe"], "memo": "My grandson taught me the computers."},
+        )
+        if Story.objects.filter(slug=FAILED_SLUG).exists():
+            return
+        teller = users["joe"]
+        story = services.story_create(
+            storyteller=teller,
+            title="A voice note from the bus stop",
+            kind=StoryKind.AUDIO,
+            summary="Recorded on a phone in the wind; the transcription did not finish.",
+            project=project,
+        )
+        story.slug = FAILED_SLUG
+        with (DEMO_FILES / "the-bus-to-the-hospital.ogg").open("rb") as handle:
+            story.media.save("voice-note.ogg", File(handle), save=False)
+        story.save(update_fields=["slug", "media"])
+        services.consent_record(
+            story=story, actor=teller, method=ConsentMethod.RECORDED, archive=True
+        )
+        services.story_transition(story=story, target="uploaded", actor=teller)
+        now = timezone.now()
+        TranscriptionJob.objects.create(
+            story=story,
+            state=JobState.FAILED,
+            attempts=3,
+            run_after=now,
+            queued_at=now,
+            finished_at=now,
+            last_error="The recording could not be decoded (demo: a failed job to re-run).",
         )
 
     def _withdrawn(self, users: dict[str, User], project) -> Story:
@@ -416,10 +515,16 @@ class Command(BaseCommand):
             public=spec["public"],
             quotes_allowed=True,
             attribution="named" if spec["named"] else "anonymous",
+            expires_at=(
+                timezone.now() + datetime.timedelta(days=spec["expires_in_days"])
+                if "expires_in_days" in spec
+                else None
+            ),
         )
-        for target in ("awaiting_review", "approved"):
+        steps = ("awaiting_review", "approved")
+        for target in steps[: steps.index(spec.get("stop_at", "approved")) + 1]:
             services.story_transition(story=story, target=target, actor=teller)
-        if spec["public"]:
+        if spec["public"] and spec.get("publish", True) and "stop_at" not in spec:
             services.story_publish(story=story, actor=users["cleo"])
         Tag.objects.create(story=story, theme=themes[spec["theme"]], created_by=users["sam"])
         Tag.objects.create(
