@@ -110,7 +110,7 @@ def test_only_the_storyteller_can_approve(client, reviewed_story, curator, contr
 
 
 def test_only_an_approved_story_can_be_published(storyteller, curator, reviewed_story):
-    with pytest.raises(Exception, match="cannot become published"):
+    with pytest.raises(services.PublicationRefused, match="has not approved the transcript"):
         services.story_publish(story=reviewed_story, actor=curator)
     transcript_approve(story=reviewed_story, actor=storyteller)
     services.story_publish(story=reviewed_story, actor=curator)
