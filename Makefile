@@ -44,7 +44,8 @@ services-stop:
 ## The quick loop, no services needed: lint, types, the import contracts and the fast tests.
 check: install lint types contracts
 	DATABASE_URL=sqlite:///:memory: SEARCH_BACKEND=database ELASTICSEARCH_URL= \
-		$(BIN)/pytest -q -m "not browser and not whisper and not elasticsearch and not postgres" $(PYTEST_ARGS)
+		$(BIN)/pytest -q -n 2 -m "not browser and not whisper and not elasticsearch and not postgres and not slow" \
+		$(PYTEST_ARGS)
 
 lint:
 	$(BIN)/ruff check .

@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 PROBE = """
@@ -37,6 +39,7 @@ def run(args: list[str], env: dict[str, str]) -> str:
     return done.stdout
 
 
+@pytest.mark.slow
 def test_sqlite_setup_migrates_loads_demo_twice_and_serves_pages(tmp_path):
     env = {
         **os.environ,

@@ -433,6 +433,7 @@ def _client(role: str, archive: Archive) -> Client:
 # --- The test ---------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_no_address_shows_any_role_a_story_beyond_its_consent(archive):
     urls, walked, unfilled = addresses(archive)
     # Every area of the archive is walked: nothing it routes is left out for want of values.

@@ -60,6 +60,7 @@ def test_the_worker_upkeep_runs_the_drain():
     assert import_string("search.services.outbox_drain") is outbox_drain
 
 
+@pytest.mark.postgres  # a second process (the worker) shares the test database
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_withdrawal_reaches_the_index_through_the_running_worker(
     search_backend, make_story, storyteller

@@ -16,6 +16,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 QUEUE = """
@@ -64,6 +66,7 @@ def python(args: list[str], env: dict[str, str]) -> str:
     return done.stdout
 
 
+@pytest.mark.slow
 def test_one_worker_on_sqlite_runs_the_queue_in_order_and_stops_on_sigterm(tmp_path):
     env = {
         **os.environ,

@@ -255,6 +255,7 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each counted on its own
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False  # no banner on every start
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # The address counted: the connection's, or behind ARCHIVE_TRUSTED_PROXY_COUNT reverse proxies
 # the one the outermost proxy appended to X-Forwarded-For (archive/signin.py).
