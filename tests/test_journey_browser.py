@@ -79,9 +79,10 @@ def small_chunks(settings):
 
 
 def test_a_storyteller_walks_the_whole_journey(
-    browser, live_server, contributor, speech_file, small_chunks, tmp_path
+    browser, live_server, contributor, speech_file, small_chunks, tmp_path, settings
 ):
     browser.set_page_load_timeout(60)
+    settings.ARCHIVE_BASE_URL = live_server.url  # emails link to the site's own address
 
     # 1. A contributor invites a storyteller; the link comes by email.
     sign_in(browser, live_server, "connor", "pw-connor")
@@ -90,6 +91,7 @@ def test_a_storyteller_walks_the_whole_journey(
     press(browser.find_element(By.CSS_SELECTOR, "form.stack button[type=submit]"))
     wait(browser).until(ec.text_to_be_present_in_element((By.TAG_NAME, "main"), "Invitation sent"))
     link = re.search(r"https?://\S+/accounts/join/\S+/", mail.outbox[-1].body).group(0)
+    assert link.startswith(live_server.url)
     browser.delete_all_cookies()
 
     # 2. The storyteller joins with a pseudonym and is signed in.

@@ -26,7 +26,7 @@ SEGMENTS_SLACK = 20
 REPEAT_LIMIT = 4  # the same segment text this many times in a row: the model is looping
 LOOP_COMPRESSION_RATIO = 3.0  # Whisper retries above 2.4; text this compressible is a loop
 LOW_LANGUAGE_PROBABILITY = 0.5
-LOW_CONFIDENCE = 0.4  # below this mean confidence, the reader is told to check the text
+LOW_CONFIDENCE = 0.5  # below this mean confidence (a coin toss), the reader checks the text
 # Wall-clock bound: even a slow CPU with a big model should not need this long.
 TIME_BUDGET_FACTOR = 10.0
 TIME_BUDGET_SLACK = 300.0
