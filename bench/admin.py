@@ -14,35 +14,17 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.django_setup import configure  # noqa: E402
+
 SEED_PROJECT = "bench-curator-desk"
-
-
-def configure() -> str:
-    if not os.environ.get("DATABASE_URL"):
-        folder = tempfile.mkdtemp(prefix="bench-admin-")
-        os.environ["DATABASE_URL"] = f"sqlite:///{folder}/bench.sqlite3"
-        os.environ.setdefault("MEDIA_ROOT", f"{folder}/media")
-        os.environ.setdefault("ARCHIVE_PRIVATE_MEDIA_ROOT", f"{folder}/private-media")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "archive.settings.base")
-    os.environ.setdefault("DJANGO_DEBUG", "false")
-    os.environ.setdefault("SEARCH_BACKEND", "database")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
-    return os.environ["DATABASE_URL"].split("@")[-1]
 
 
 def seed(total: int):
@@ -202,7 +184,7 @@ def main() -> None:
     parser.add_argument("--stories", type=int, default=3000)
     parser.add_argument("--requests", type=int, default=40)
     args = parser.parse_args()
-    where = configure()
+    where = configure("admin")
     curator = seed(args.stories)
     analyze()
     from django.test import Client

@@ -14,15 +14,15 @@ SQLite file.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 import time
 import tracemalloc
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.django_setup import configure  # noqa: E402
 
 SEED_PROJECT = "bench-coding-exports-{total}"  # one project per size
 SENTENCES = [
@@ -31,21 +31,6 @@ SENTENCES = [
     "Nobody asked us what we needed at first, then the council came and listened.",
     "We wrote the recipes down together and made a little book.",
 ]
-
-
-def configure() -> str:
-    if not os.environ.get("DATABASE_URL"):
-        folder = tempfile.mkdtemp(prefix="bench-coding-")
-        os.environ["DATABASE_URL"] = f"sqlite:///{folder}/bench.sqlite3"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "archive.settings.base")
-    os.environ.setdefault("DJANGO_DEBUG", "false")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
-    return os.environ["DATABASE_URL"].split("@")[-1]
 
 
 def seed(total: int, tags_per_story: int):
@@ -147,7 +132,7 @@ def main() -> None:
     parser.add_argument("--stories", type=int, default=2000)
     parser.add_argument("--tags", type=int, default=5)
     args = parser.parse_args()
-    where = configure()
+    where = configure("coding")
 
     from coding.exports import (
         ExportFilter,

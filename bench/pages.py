@@ -12,15 +12,15 @@ migrated and seeded once; a later run reuses the seed), or else a throwaway SQLi
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.django_setup import configure  # noqa: E402
 
 SEED_PROJECT = "bench-public-pages"
 SENTENCES = [
@@ -30,24 +30,6 @@ SENTENCES = [
     "We wrote the recipes down together and made a little book.",
     "Trust in services is built by people who listen and come back.",
 ]
-
-
-def configure(args) -> str:
-    if not os.environ.get("DATABASE_URL"):
-        folder = tempfile.mkdtemp(prefix="bench-pages-")
-        os.environ["DATABASE_URL"] = f"sqlite:///{folder}/bench.sqlite3"
-        os.environ.setdefault("MEDIA_ROOT", f"{folder}/media")
-        os.environ.setdefault("ARCHIVE_PRIVATE_MEDIA_ROOT", f"{folder}/private-media")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "archive.settings.base")
-    os.environ.setdefault("DJANGO_DEBUG", "false")
-    os.environ.setdefault("SEARCH_BACKEND", "database")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
-    return os.environ["DATABASE_URL"].split("@")[-1]
 
 
 def seed(total: int) -> None:
@@ -210,7 +192,7 @@ def main() -> None:
     parser.add_argument("--stories", type=int, default=3000)
     parser.add_argument("--requests", type=int, default=300)
     args = parser.parse_args()
-    where = configure(args)
+    where = configure("pages")
     seed(args.stories)
     analyze()
 

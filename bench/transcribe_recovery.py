@@ -30,7 +30,6 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -39,28 +38,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.django_setup import configure  # noqa: E402
 
-def configure(args: argparse.Namespace) -> str:
-    if not os.environ.get("DATABASE_URL"):
-        folder = tempfile.mkdtemp(prefix="bench-recovery-")
-        os.environ["DATABASE_URL"] = f"sqlite:///{folder}/bench.sqlite3"
-        os.environ.setdefault("MEDIA_ROOT", f"{folder}/media")
-        os.environ.setdefault("ARCHIVE_PRIVATE_MEDIA_ROOT", f"{folder}/private-media")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "archive.settings.base")
-    os.environ.setdefault("DJANGO_DEBUG", "false")
-    os.environ.setdefault("SEARCH_BACKEND", "database")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.dummy.EmailBackend"
-    import django
 
-    django.setup()
+def _recovery_settings(args: argparse.Namespace) -> None:
     from django.conf import settings
-    from django.core.management import call_command
 
     settings.TRANSCRIBE_LEASE_SECONDS = args.lease
     settings.TRANSCRIBE_MAX_ATTEMPTS = 100  # deaths must not fail a job
-    call_command("migrate", verbosity=0, interactive=False)
-    return os.environ["DATABASE_URL"].split("@")[-1]
 
 
 def seed(total: int) -> list[int]:
@@ -236,7 +221,9 @@ def main() -> int:
     parser.add_argument("--order", choices=["queued_at", "latest", "both"], default="both")
     args = parser.parse_args()
 
-    where = configure(args)
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.dummy.EmailBackend"
+    where = configure("recovery", before_migrate=lambda: _recovery_settings(args))
     from transcribe.models import TranscriptionJobQuerySet
 
     ARCHIVE_ORDER.append(TranscriptionJobQuerySet.in_queue_order)
