@@ -3,14 +3,28 @@
 from __future__ import annotations
 
 from functools import wraps
+from typing import Any
 
+from django.contrib.sitemaps.views import SitemapIndexItem  # type: ignore[attr-defined]  # not in the stubs
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 from wagtail.contrib.sitemaps import views as sitemap_views
 
 from public.feeds import LatestStoriesAtomFeed, LatestStoriesFeed
 from public.sitemaps import SITEMAPS
+from stories.addresses import site_url
 from stories.pages import cache_public_response
+
+
+def sitemap_index(request: HttpRequest, **kwargs: Any) -> HttpResponse:
+    """The sitemap index, its links on ARCHIVE_BASE_URL whatever Host the request came with."""
+    response = sitemap_views.index(request, **kwargs)
+    here = f"{request.scheme}://{request.get_host()}"
+    response.context_data["sitemaps"] = [
+        SitemapIndexItem(site_url(item.location.removeprefix(here)), item.last_mod)
+        for item in response.context_data["sitemaps"]
+    ]
+    return response
 
 
 def sitemap_cache(view):
@@ -33,7 +47,7 @@ urlpatterns = [
     path("feeds/", include(feeds)),
     path(
         "sitemap.xml",
-        sitemap_cache(sitemap_views.index),
+        sitemap_cache(sitemap_index),
         {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap"},
         name="sitemap-index",
     ),

@@ -66,6 +66,9 @@ def test_sitemaps_and_the_wagtail_site_use_the_configured_address(client, make_s
     assert f"<loc>{HOME}{links.story_url(story)}</loc>" in xml
     pages = client.get("/sitemap-pages.xml", HTTP_HOST="127.0.0.1").content.decode()
     assert f"<loc>{HOME}/</loc>" in pages
+    index = client.get("/sitemap.xml", HTTP_HOST="127.0.0.1").content.decode()
+    assert f"<loc>{HOME}/sitemap-stories.xml</loc>" in index
+    assert "127.0.0.1" not in index
     call_command("site_address", stdout=None)  # in step already: nothing changes
     assert Site.objects.get(pk=site.pk).root_url == HOME
 
