@@ -26,7 +26,7 @@ from stories.types import Actor
 from stories.visibility import Audience, audience_for
 
 
-class TaggingError(Exception):
+class CodingError(Exception):
     """A change that cannot be made; the message says why and what to do instead."""
 
 
@@ -77,13 +77,13 @@ def _excerpt_fields(story: Story, excerpt: Excerpt | None) -> dict:
         return none
     if story.has_media:
         if excerpt.start_seconds is None or excerpt.end_seconds is None:
-            raise TaggingError(
+            raise CodingError(
                 "An excerpt of an audio or video story is a time range: choose the segment it "
                 "starts on and the segment it ends on."
             )
         segments = units.story_units(story)
         if not segments:
-            raise TaggingError(
+            raise CodingError(
                 "This story has no transcript yet, so there are no segments to choose from. "
                 "Tag the whole story for now, or come back when the transcript is ready."
             )
@@ -92,14 +92,14 @@ def _excerpt_fields(story: Story, excerpt: Excerpt | None) -> dict:
         )
         return {**none, "start_seconds": start, "end_seconds": end}
     if excerpt.char_start is None or excerpt.char_end is None:
-        raise TaggingError(
+        raise CodingError(
             "An excerpt of a text story is a stretch of its text: select the words, or choose "
             "the sentence it starts on and the sentence it ends on."
         )
     text = story.text_body
     start, end = sorted((excerpt.char_start, excerpt.char_end))
     if start < 0 or end > len(text):
-        raise TaggingError(
+        raise CodingError(
             "The selection lies outside the story's text (the text may have changed). Reload "
             "the page and select the words again."
         )
@@ -108,7 +108,7 @@ def _excerpt_fields(story: Story, excerpt: Excerpt | None) -> dict:
     while end > start and text[end - 1].isspace():
         end -= 1
     if start == end:
-        raise TaggingError("The selection has no words in it. Select some text and try again.")
+        raise CodingError("The selection has no words in it. Select some text and try again.")
     return {**none, "char_start": start, "char_end": end}
 
 
@@ -140,7 +140,7 @@ def _refuse_duplicate(
     if same.exists():
         code = fields["value"] or fields["theme"]
         excerpt = fields["start_seconds"] is not None or fields["char_start"] is not None
-        raise TaggingError(
+        raise CodingError(
             f"You have already tagged this {'excerpt' if excerpt else 'story'} with "
             f"“{code}”. Edit that tag instead, or choose another value or theme."
         )
@@ -199,7 +199,7 @@ def tags_add(
 ) -> list[Tag]:
     """One tag per code on the same excerpt: coded by a coder, proposed by the storyteller."""
     if not codes:
-        raise TaggingError("Choose at least one value or theme for the tag.")
+        raise CodingError("Choose at least one value or theme for the tag.")
     audience = audience_for(actor)
     if permissions.can_code(audience, story):
         make = tag_create
@@ -283,7 +283,7 @@ def _review(tag: Tag, actor: Actor, status: str, note: str) -> Tag:
             "proposals."
         )
     if tag.status != TagStatus.PROPOSED:
-        raise TaggingError(
+        raise CodingError(
             f"This tag is already {TagStatus(tag.status).label.lower()}; there is nothing left "
             "to review."
         )
@@ -330,9 +330,9 @@ def theme_stories_changed(*, themes: Iterable[Theme]) -> set[int]:
 def _clean_name(name: str) -> str:
     name = " ".join(name.split())
     if not name:
-        raise TaggingError("A theme needs a name.")
+        raise CodingError("A theme needs a name.")
     if len(name) > 255:
-        raise TaggingError("Theme names are at most 255 characters; choose a shorter name.")
+        raise CodingError("Theme names are at most 255 characters; choose a shorter name.")
     return name
 
 
@@ -350,7 +350,7 @@ def _refuse_taken_name(name: str, *, exclude: int | None = None) -> None:
     if exclude is not None:
         clash = clash.exclude(pk=exclude)
     if clash.exists():
-        raise TaggingError(
+        raise CodingError(
             f"There is already a theme called “{name}”. Use it, or merge the two themes."
         )
 
@@ -370,7 +370,7 @@ def _check_parent(theme: Theme | None, parent: Theme | None) -> None:
     if parent is None:
         return
     if parent.merged_into_id is not None:
-        raise TaggingError(
+        raise CodingError(
             f"“{parent}” was merged into another theme; choose “{parent.merged_into}” instead."
         )
     if (
@@ -378,13 +378,13 @@ def _check_parent(theme: Theme | None, parent: Theme | None) -> None:
         and theme.pk is not None
         and (parent.pk == theme.pk or parent.pk in _descendants(theme))
     ):
-        raise TaggingError(
+        raise CodingError(
             f"“{theme}” cannot sit under “{parent}”: that would put it inside itself."
         )
 
 
 def theme_parent_check(*, theme: Theme | None, parent: Theme | None) -> None:
-    """Raise TaggingError when `parent` cannot hold `theme` (merged, itself, or inside it)."""
+    """Raise CodingError when `parent` cannot hold `theme` (merged, itself, or inside it)."""
     _check_parent(theme, parent)
 
 
@@ -511,18 +511,18 @@ def theme_merge(*, source: Theme, target: Theme, actor: Actor = None) -> ThemeMe
     every story tagged with either theme.
     """
     if source.pk == target.pk:
-        raise TaggingError("Choose two different themes: a theme cannot be merged into itself.")
+        raise CodingError("Choose two different themes: a theme cannot be merged into itself.")
     locked = {
         t.pk: t for t in Theme.objects.select_for_update().filter(pk__in=[source.pk, target.pk])
     }
     source, target = locked[source.pk], locked[target.pk]
     if source.merged_into_id is not None:
-        raise TaggingError(
+        raise CodingError(
             f"“{source}” was already merged into “{source.merged_into}”; there is nothing left "
             "to merge."
         )
     if target.merged_into_id is not None:
-        raise TaggingError(
+        raise CodingError(
             f"“{target}” was itself merged into “{target.merged_into}”. Merge into that theme "
             "instead."
         )

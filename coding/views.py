@@ -145,7 +145,7 @@ def story_code(request: HttpRequest, pk: int) -> HttpResponse:
                     excerpt=form.cleaned_data["excerpt"],
                     memo=form.cleaned_data["memo"],
                 )
-            except services.TaggingError as error:
+            except services.CodingError as error:
                 form.add_error(None, str(error))
             else:
                 names = ", ".join(f"“{t.code}”" for t in tags)
@@ -215,7 +215,7 @@ def tag_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     excerpt=form.cleaned_data["excerpt"],
                     memo=form.cleaned_data["memo"],
                 )
-            except services.TaggingError as error:
+            except services.CodingError as error:
                 form.add_error(None, str(error))
             else:
                 messages.success(request, "The tag was saved.")
@@ -256,7 +256,7 @@ def tag_review(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
     assert request.user.is_authenticated  # login_required
     try:
         review(tag=tag, actor=request.user, note=note)
-    except services.TaggingError as error:
+    except services.CodingError as error:
         messages.error(request, str(error))
     else:
         done = "accepted" if decision == "accept" else "declined"

@@ -54,7 +54,7 @@ class ThemeAdminForm(WagtailAdminModelForm):
         if parent is not None and self.instance.pk:
             try:
                 services.theme_parent_check(theme=self.instance, parent=parent)
-            except services.TaggingError as error:
+            except services.CodingError as error:
                 self.add_error("parent", str(error))
         return data
 
@@ -150,7 +150,7 @@ class ThemeMergeView(WagtailAdminTemplateMixin, FormView):
         assert self.request.user.is_authenticated  # dispatch let only a curator in
         try:
             result = services.theme_merge(source=source, target=target, actor=self.request.user)
-        except services.TaggingError as error:
+        except services.CodingError as error:
             form.add_error(None, str(error))
             return self.form_invalid(form)
         others = " (and those on stories you may not see)" if preview["others"] else ""

@@ -6,8 +6,8 @@ import pytest
 
 from coding.models import Tag
 from coding.services import (
+    CodingError,
     Excerpt,
-    TaggingError,
     tag_create,
     theme_create,
     theme_merge,
@@ -110,11 +110,11 @@ def test_search_follows_every_affected_story_in_the_same_transaction(
 
 def test_merging_a_theme_into_itself_or_into_a_merged_theme_is_refused(curator, themes):
     loneliness, isolation = themes
-    with pytest.raises(TaggingError, match="two different themes"):
+    with pytest.raises(CodingError, match="two different themes"):
         theme_merge(source=isolation, target=isolation, actor=curator)
     theme_merge(source=loneliness, target=isolation, actor=curator)
-    with pytest.raises(TaggingError, match="already merged"):
+    with pytest.raises(CodingError, match="already merged"):
         theme_merge(source=loneliness, target=isolation, actor=curator)
     third = theme_create(name="Community")
-    with pytest.raises(TaggingError, match="Merge into that theme instead"):
+    with pytest.raises(CodingError, match="Merge into that theme instead"):
         theme_merge(source=third, target=loneliness, actor=curator)

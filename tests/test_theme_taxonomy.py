@@ -7,7 +7,7 @@ import pytest
 from coding import reads
 from coding.models import Tag
 from coding.services import (
-    TaggingError,
+    CodingError,
     tag_create,
     tag_propose,
     theme_create,
@@ -29,7 +29,7 @@ def test_a_new_theme_gets_a_unique_slug_and_its_synonyms(curator):
     assert theme.name == "Trust in services"
     assert theme.slug == "trust-in-services"
     assert theme.synonym_names == ["faith in services"]
-    with pytest.raises(TaggingError, match="already a theme called"):
+    with pytest.raises(CodingError, match="already a theme called"):
         theme_create(name="trust in services")
 
 
@@ -55,9 +55,9 @@ def test_a_theme_nests_under_a_parent_but_never_inside_itself(curator):
     theme_move(theme=mental, parent=health, actor=curator)
     theme_move(theme=anxiety, parent=mental, actor=curator)
     assert anxiety.parent == mental and mental.parent == health
-    with pytest.raises(TaggingError, match="inside itself"):
+    with pytest.raises(CodingError, match="inside itself"):
         theme_move(theme=health, parent=anxiety, actor=curator)
-    with pytest.raises(TaggingError, match="inside itself"):
+    with pytest.raises(CodingError, match="inside itself"):
         theme_move(theme=health, parent=health, actor=curator)
     health.refresh_from_db()
     assert health.parent is None

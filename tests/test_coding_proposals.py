@@ -8,8 +8,8 @@ from django.core.exceptions import PermissionDenied
 from coding import reads
 from coding.models import TagStatus
 from coding.services import (
+    CodingError,
     Excerpt,
-    TaggingError,
     tag_accept,
     tag_create,
     tag_decline,
@@ -65,7 +65,7 @@ def test_a_declined_proposal_is_kept_with_the_reviewers_note(story, storyteller,
     tag = tag_decline(tag=tag, actor=contributor, note="We use Human for the way it was run.")
     assert tag.status == TagStatus.DECLINED
     assert tag.review_note == "We use Human for the way it was run."
-    with pytest.raises(TaggingError, match="already declined"):
+    with pytest.raises(CodingError, match="already declined"):
         tag_accept(tag=tag, actor=contributor)
 
 

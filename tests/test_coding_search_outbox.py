@@ -6,8 +6,8 @@ import pytest
 from django.db import transaction
 
 from coding.services import (
+    CodingError,
     Excerpt,
-    TaggingError,
     tag_accept,
     tag_create,
     tag_decline,
@@ -64,6 +64,6 @@ def test_a_refused_tag_writes_no_outbox_row(make_story, contributor):
     equality = Value.objects.get(slug="equality")
     tag_create(story=story, actor=contributor, code=equality)
     before = rows_for(story)
-    with pytest.raises(TaggingError):
+    with pytest.raises(CodingError):
         tag_create(story=story, actor=contributor, code=equality)
     assert rows_for(story) == before

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from coding.models import Tag, TagStatus
-from coding.services import Excerpt, TaggingError, tag_create, tag_delete, tag_update
+from coding.services import CodingError, Excerpt, tag_create, tag_delete, tag_update
 from stories.models import StoryEvent, StoryKind, Theme, Value
 from tests.coding_helpers import recorded_story
 
@@ -71,17 +71,17 @@ def test_a_recording_without_transcript_takes_only_whole_story_tags(
     make_story, contributor, equality
 ):
     story = make_story(kind=StoryKind.AUDIO, text="")
-    with pytest.raises(TaggingError, match="no transcript yet"):
+    with pytest.raises(CodingError, match="no transcript yet"):
         tag_create(story=story, actor=contributor, code=equality, excerpt=Excerpt.times(0, 3))
     assert tag_create(story=story, actor=contributor, code=equality).pk
 
 
 def test_a_selection_outside_the_text_or_of_blanks_is_refused(make_story, contributor, equality):
     story = make_story(text=TEXT)
-    with pytest.raises(TaggingError, match="outside the story"):
+    with pytest.raises(CodingError, match="outside the story"):
         tag_create(story=story, actor=contributor, code=equality, excerpt=Excerpt.chars(5, 999))
     blank = TEXT.index("  ")
-    with pytest.raises(TaggingError, match="no words"):
+    with pytest.raises(CodingError, match="no words"):
         tag_create(
             story=story, actor=contributor, code=equality, excerpt=Excerpt.chars(blank, blank + 2)
         )
@@ -90,7 +90,7 @@ def test_a_selection_outside_the_text_or_of_blanks_is_refused(make_story, contri
 def test_the_same_code_on_the_same_excerpt_twice_is_refused(make_story, contributor, equality):
     story = make_story(text=TEXT)
     tag_create(story=story, actor=contributor, code=equality, excerpt=Excerpt.chars(0, 18))
-    with pytest.raises(TaggingError, match="already tagged this excerpt"):
+    with pytest.raises(CodingError, match="already tagged this excerpt"):
         tag_create(story=story, actor=contributor, code=equality, excerpt=Excerpt.chars(0, 18))
 
 
