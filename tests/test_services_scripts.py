@@ -40,6 +40,7 @@ def test_postgres_url_is_the_documented_one() -> None:
     assert result.stdout.strip() == f"postgres://archive:archive@127.0.0.1:{port}/archive"
 
 
+@pytest.mark.postgres  # the running PostgreSQL itself
 def test_archive_role_connects_and_can_create_a_database() -> None:
     require_running("postgres.sh")
     url = run_script("postgres.sh", "url").stdout.strip()
