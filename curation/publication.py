@@ -10,6 +10,7 @@ refused, with why. Only curators act, and only on stories the visibility rule le
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -30,11 +31,14 @@ from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
 
 from stories.models import Story, StoryQuerySet, StoryStatus
 from stories.publication import (
+    MAY_CLEAR,
     PublicationRefused,
+    Refusal,
     publication_refusals,
     story_publish,
     story_schedule_publication,
     story_unpublish,
+    unpublication_refusals,
 )
 from stories.types import User
 from stories.visibility import CURATOR, audience_for
@@ -71,43 +75,50 @@ def _when(story: Story) -> str:
     return f"{when:%d %B %Y at %H:%M}" if when else ""
 
 
-@require_http_methods(["GET", "POST"])
-def publish(request: HttpRequest, story_id: int) -> HttpResponse:
+def _act(
+    request: HttpRequest,
+    story_id: int,
+    action: str,
+    service: Callable[..., Story],
+    refusals: Callable[[Story], list[Refusal]],
+    done: str,
+) -> HttpResponse:
+    """A confirmation page on GET; on POST the service acts, or says why it refused."""
     curator = _curator(request)
     story = get_object_or_404(_visible(request), pk=story_id)
     if request.method == "POST":
         try:
-            story_publish(story=story, actor=curator)
+            service(story=story, actor=curator)
         except PublicationRefused as refused:
-            messages.error(request, f"“{story.title}” was not published. {refused}")
+            messages.error(request, f"“{story.title}” was not {action}ed. {refused}")
         else:
-            messages.success(
-                request,
-                f"“{story.title}” is published: it is on the public site now, and its "
-                "storyteller has been told.",
-            )
+            messages.success(request, f"“{story.title}” {done}")
         return _back(request)
-    return _confirm(request, story, "publish", refusals=publication_refusals(story))
+    return _confirm(request, story, action, refusals=refusals(story))
+
+
+@require_http_methods(["GET", "POST"])
+def publish(request: HttpRequest, story_id: int) -> HttpResponse:
+    return _act(
+        request,
+        story_id,
+        "publish",
+        story_publish,
+        publication_refusals,
+        "is published: it is on the public site now, and its storyteller has been told.",
+    )
 
 
 @require_http_methods(["GET", "POST"])
 def unpublish(request: HttpRequest, story_id: int) -> HttpResponse:
-    curator = _curator(request)
-    story = get_object_or_404(_visible(request), pk=story_id)
-    if request.method == "POST":
-        try:
-            story_unpublish(story=story, actor=curator)
-        except PublicationRefused as refused:
-            messages.error(request, f"“{story.title}” was not unpublished. {refused}")
-        else:
-            messages.success(
-                request,
-                f"“{story.title}” is off the public site. Researchers and others keep what "
-                "its consent gives them.",
-            )
-        return _back(request)
-    refusals = [] if story.status == S.PUBLISHED else ["This story is not published."]
-    return _confirm(request, story, "unpublish", refusals=refusals)
+    return _act(
+        request,
+        story_id,
+        "unpublish",
+        story_unpublish,
+        unpublication_refusals,
+        "is off the public site. Researchers and others keep what its consent gives them.",
+    )
 
 
 class ScheduleForm(forms.Form):
@@ -138,9 +149,8 @@ def schedule(request: HttpRequest, story_id: int) -> HttpResponse:
             else:
                 messages.success(request, f"“{story.title}” will be published on {_when(story)}.")
             return _back(request)
-    refusals = [
-        r.reason for r in publication_refusals(story) if r.code not in ("not_approved", "sealed")
-    ]
+    # Refusals that may clear by the chosen time (the seal ends, the teller approves) wait.
+    refusals = [r for r in publication_refusals(story) if r.code not in MAY_CLEAR]
     return _confirm(request, story, "schedule", refusals=refusals, form=form)
 
 
@@ -148,9 +158,9 @@ TITLES = {"publish": "Publish", "unpublish": "Unpublish", "schedule": "Schedule 
 
 
 def _confirm(
-    request: HttpRequest, story: Story, action: str, *, refusals: list[Any], **extra: Any
+    request: HttpRequest, story: Story, action: str, *, refusals: list[Refusal], **extra: Any
 ) -> HttpResponse:
-    reasons = [getattr(r, "reason", r) for r in refusals]
+    reasons = [r.reason for r in refusals]
     return TemplateResponse(
         request,
         "curation/publication/confirm.html",
@@ -178,16 +188,19 @@ def publication_admin_urls() -> list[Any]:
     return [path("publication/", include((urlpatterns, "publication_admin")))]
 
 
+# (label, url name, icon) of each publication action.
+PUBLISH = ("Publish", "publication_admin:publish", "upload")
+UNPUBLISH = ("Unpublish", "publication_admin:unpublish", "cross")
+SCHEDULE = ("Schedule publication", "publication_admin:schedule", "date")
+
+
 def _actions_for(story: Story) -> list[tuple[str, str, str]]:
-    """(label, url name, icon) of the publication actions that apply to `story` now."""
+    """The publication actions that apply to `story` now."""
     if story.status == S.PUBLISHED:
-        return [("Unpublish", "publication_admin:unpublish", "cross")]
+        return [UNPUBLISH]
     if story.status == S.WITHDRAWN:
         return []
-    return [
-        ("Publish", "publication_admin:publish", "upload"),
-        ("Schedule publication", "publication_admin:schedule", "date"),
-    ]
+    return [PUBLISH, SCHEDULE]
 
 
 @hooks.register("register_snippet_listing_buttons")
@@ -221,25 +234,17 @@ class PublicationMenuItem(ActionMenuItem):
         return reverse(self.url_name, args=[context["instance"].pk])
 
 
-@hooks.register("register_snippet_action_menu_item")
-def story_publish_menu_item(model: Any) -> PublicationMenuItem | None:
-    if model is not Story:
-        return None
-    return PublicationMenuItem("Publish", "publication_admin:publish", "upload", 30)
+def _menu_item_hook(label: str, url_name: str, icon: str, order: int) -> Callable[..., Any]:
+    def menu_item(model: Any) -> PublicationMenuItem | None:
+        return PublicationMenuItem(label, url_name, icon, order) if model is Story else None
+
+    return menu_item
 
 
-@hooks.register("register_snippet_action_menu_item")
-def story_unpublish_menu_item(model: Any) -> PublicationMenuItem | None:
-    if model is not Story:
-        return None
-    return PublicationMenuItem("Unpublish", "publication_admin:unpublish", "cross", 31)
-
-
-@hooks.register("register_snippet_action_menu_item")
-def story_schedule_menu_item(model: Any) -> PublicationMenuItem | None:
-    if model is not Story:
-        return None
-    return PublicationMenuItem("Schedule publication", "publication_admin:schedule", "date", 32)
+for _order, (_label, _name, _icon) in enumerate([PUBLISH, UNPUBLISH, SCHEDULE], start=30):
+    hooks.register(
+        "register_snippet_action_menu_item", _menu_item_hook(_label, _name, _icon, _order)
+    )
 
 
 # --- Bulk actions in the Stories listing -----------------------------------------------------

@@ -127,6 +127,18 @@ def publication_refusals(story: Story, now: datetime.datetime | None = None) -> 
     return refusals
 
 
+def unpublication_refusals(story: Story) -> list[Refusal]:
+    """Why `story` may not be taken off the public site; empty when it may."""
+    if story.status != S.PUBLISHED:
+        return [
+            Refusal(
+                "not_published",
+                "This story is not published, so there is nothing to take off the public site.",
+            )
+        ]
+    return []
+
+
 def _require_curator(actor: Actor, doing: str) -> User:
     if actor is None or not audience_for(actor).has(CURATOR):
         raise PermissionDenied(f"Only curators can {doing}.")
@@ -181,16 +193,9 @@ def story_unpublish(*, story: Story, actor: Actor) -> Story:
     curator = _require_curator(actor, "unpublish stories")
     with transaction.atomic():
         locked = Story.objects.select_for_update().get(pk=story.pk)
-        if locked.status != S.PUBLISHED:
-            raise PublicationRefused(
-                [
-                    Refusal(
-                        "not_published",
-                        "This story is not published, so there is nothing "
-                        "to take off the public site.",
-                    )
-                ]
-            )
+        refusals = unpublication_refusals(locked)
+        if refusals:
+            raise PublicationRefused(refusals)
         locked.transition_to(S.APPROVED)
         locked.save(update_fields=["status", "updated_at"])
         story_event_record(story_id=locked.pk, action="story.unpublished", actor=curator)
