@@ -23,6 +23,7 @@ from django.utils import timezone
 from coding.models import Tag, TagStatus
 from stories.audience import CURATOR, Audience
 from stories.models import ConsentRecord, Story, StoryEvent, StoryQuerySet, StoryStatus
+from stories.models.story import consent_ending_q, live_q, unsealed_q
 from transcribe.models import TranscriptionJob
 
 # A due job that no worker has taken for this long is stuck (workers poll every few seconds).
@@ -55,24 +56,10 @@ def is_curator(audience: Audience) -> bool:
     return audience.has(CURATOR)
 
 
-def _live_public_unsealed(now: datetime.datetime) -> Q:
-    return (
-        Q(consent__public=True, consent__withdrawn=False)
-        & (Q(consent__expires_at__isnull=True) | Q(consent__expires_at__gt=now))
-        & (Q(consent__sealed_until__isnull=True) | Q(consent__sealed_until__lte=now.date()))
-    )
-
-
 def ready_q(now: datetime.datetime) -> Q:
-    """Approved, with live consent to be shown publicly, and not sealed."""
-    return Q(status=StoryStatus.APPROVED) & _live_public_unsealed(now)
-
-
-def consent_ending_q(now: datetime.datetime) -> Q:
-    """Live consent that ends within ARCHIVE_CONSENT_REMINDER_DAYS."""
-    horizon = now + datetime.timedelta(days=settings.ARCHIVE_CONSENT_REMINDER_DAYS)
-    return Q(consent__withdrawn=False, consent__expires_at__gt=now) & Q(
-        consent__expires_at__lte=horizon
+    """Approved, with live consent to be shown publicly, and not sealed (the rule's parts)."""
+    return (
+        Q(status=StoryStatus.APPROVED, consent__public=True) & live_q(now) & unsealed_q(now.date())
     )
 
 
@@ -85,7 +72,7 @@ def ready_stories(audience: Audience, now: datetime.datetime) -> StoryQuerySet:
 
 
 def consent_ending_stories(audience: Audience, now: datetime.datetime) -> StoryQuerySet:
-    return visible_stories(audience).filter(consent_ending_q(now))
+    return visible_stories(audience).consent_ending(now, settings.ARCHIVE_CONSENT_REMINDER_DAYS)
 
 
 def withdrawals(now: datetime.datetime):
@@ -114,7 +101,9 @@ def desk_queues(audience: Audience, now: datetime.datetime | None = None) -> Des
     stories = visible.aggregate(
         ready=Count("pk", filter=ready_q(now)),
         review=Count("pk", filter=Q(status=StoryStatus.AWAITING_REVIEW)),
-        consent_ending=Count("pk", filter=consent_ending_q(now)),
+        consent_ending=Count(
+            "pk", filter=consent_ending_q(now, settings.ARCHIVE_CONSENT_REMINDER_DAYS)
+        ),
     )
     proposals = Tag.objects.filter(
         status=TagStatus.PROPOSED, story__in=visible.values("pk")

@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from stories.addresses import site_url
 from stories.audit import story_event_record
-from stories.models import Story, StoryEvent, StoryStatus, display_name
+from stories.models import Story, StoryEvent, display_name
 
 logger = logging.getLogger(__name__)
 
@@ -74,14 +74,8 @@ def notify_story_published(story: Story) -> bool:
 def consent_expiry_reminders_send(*, now: datetime.datetime | None = None) -> int:
     """Remind storytellers whose consent ends soon; once per consent record. Returns how many."""
     now = now or timezone.now()
-    horizon = now + datetime.timedelta(days=settings.ARCHIVE_CONSENT_REMINDER_DAYS)
     due = (
-        Story.objects.exclude(status=StoryStatus.WITHDRAWN)
-        .filter(
-            consent__withdrawn=False,
-            consent__expires_at__gt=now,
-            consent__expires_at__lte=horizon,
-        )
+        Story.objects.consent_ending(now, settings.ARCHIVE_CONSENT_REMINDER_DAYS)
         .exclude(storyteller__email="")
         .select_related("consent", "storyteller__storyteller_profile")
     )

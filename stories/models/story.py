@@ -63,7 +63,8 @@ VISIBLE_TO_RESEARCHERS = (S.APPROVED, S.PUBLISHED)
 CARD_RELATED = ("consent", "storyteller__storyteller_profile", "project")
 
 
-def _live(now: datetime.datetime) -> Q:
+def live_q(now: datetime.datetime) -> Q:
+    """The story's current consent is live: recorded, not withdrawn, not expired."""
     return (
         Q(consent__isnull=False)
         & Q(consent__withdrawn=False)
@@ -71,27 +72,38 @@ def _live(now: datetime.datetime) -> Q:
     )
 
 
-def _unsealed(today: datetime.date) -> Q:
+def unsealed_q(today: datetime.date) -> Q:
+    """The story is not sealed on `today`."""
     return Q(consent__sealed_until__isnull=True) | Q(consent__sealed_until__lte=today)
+
+
+def consent_ending_q(now: datetime.datetime, days: int) -> Q:
+    """The story's live consent ends within `days` of `now`."""
+    horizon = now + datetime.timedelta(days=days)
+    return (
+        ~Q(status=S.WITHDRAWN)
+        & Q(consent__withdrawn=False, consent__expires_at__gt=now)
+        & Q(consent__expires_at__lte=horizon)
+    )
 
 
 def visible_q(audience: Audience, now: datetime.datetime) -> Q:
     """A filter on Story for everything `audience` may see at `now`."""
     today = now.date()
-    live = _live(now)
-    allowed = live & _unsealed(today) & Q(consent__public=True) & Q(status=S.PUBLISHED)
+    live = live_q(now)
+    allowed = live & unsealed_q(today) & Q(consent__public=True) & Q(status=S.PUBLISHED)
     if audience.is_public:
         return allowed & ~Q(status=S.WITHDRAWN)
     if audience.has(RESEARCHER):
         allowed |= (
             live
-            & _unsealed(today)
+            & unsealed_q(today)
             & Q(consent__researchers=True)
             & Q(status__in=VISIBLE_TO_RESEARCHERS)
         )
     if audience.has(CONTRIBUTOR):
         member_of = ProjectMembership.objects.filter(user_id=audience.user_id).values("project_id")
-        allowed |= live & _unsealed(today) & Q(consent__archive=True) & Q(project_id__in=member_of)
+        allowed |= live & unsealed_q(today) & Q(consent__archive=True) & Q(project_id__in=member_of)
     if audience.has(CURATOR):
         allowed |= live & Q(consent__archive=True)
     if audience.has(STORYTELLER):
@@ -130,6 +142,10 @@ class StoryQuerySet(models.QuerySet["Story"]):
     def as_cards(self) -> StoryQuerySet:
         """What a story card needs (title, summary, attribution) in the same query, no text."""
         return self.select_related(*CARD_RELATED).defer("text_body")
+
+    def consent_ending(self, now: datetime.datetime, days: int) -> StoryQuerySet:
+        """Stories whose live consent ends within `days` of `now` (the reminder window)."""
+        return self.filter(consent_ending_q(now, days))
 
     def was_withdrawn(self, pk: int) -> bool:
         """Whether this id belonged to a story its storyteller withdrew (its URLs answer 410)."""
