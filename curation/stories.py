@@ -41,7 +41,7 @@ from stories.models import (
     Transcript,
     display_name,
 )
-from stories.models.story import TRANSITIONS, why_not_public
+from stories.models.story import TRANSITIONS, consent_ending_q, unsealed_q, why_not_public
 from stories.timecode import clock
 from stories.visibility import CURATOR, audience_for
 
@@ -106,10 +106,6 @@ def consent_in_a_few_words(consent: ConsentRecord | None, now: datetime.datetime
     return words
 
 
-def _expiry_window() -> datetime.timedelta:
-    return datetime.timedelta(days=getattr(settings, "ARCHIVE_CONSENT_REMINDER_DAYS", 30))
-
-
 # --- The listing's filters ----------------------------------------------------------------------
 
 CONSENT_FILTERS = [
@@ -123,13 +119,11 @@ CONSENT_FILTERS = [
 
 def consent_q(choice: str, now: datetime.datetime) -> Q:
     """The stories whose current consent is in `choice` (one of CONSENT_FILTERS)."""
-    today = now.date()
-    sealed = Q(consent__sealed_until__gt=today)
+    unsealed = unsealed_q(now.date())
     if choice == "sealed":
-        return sealed
+        return ~unsealed
     if choice == "expiring":
-        return Q(consent__expires_at__gt=now, consent__expires_at__lte=now + _expiry_window())
-    unsealed = ~sealed | Q(consent__sealed_until__isnull=True)
+        return consent_ending_q(now, settings.ARCHIVE_CONSENT_REMINDER_DAYS)
     if choice == "public":
         return unsealed & Q(consent__public=True)
     if choice == "researchers":
