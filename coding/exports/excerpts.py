@@ -60,10 +60,8 @@ class ExportedStory:
         """The excerpt's words as they stand now (a corrected transcript wins), or ''."""
         if not self.parts.quotes or not tag.is_excerpt:
             return ""
-        if self.story.has_media:
-            touched = set(units.covered(self.units, tag))
-            return " ".join(u.text for u in self.units if u.index in touched)
-        return self.story.text_body[tag.char_start : tag.char_end]
+        text_body = None if self.story.has_media else self.story.text_body
+        return units.quote(self.units, tag, text_body=text_body)
 
     def covered(self, tag: Tag) -> list[Unit]:
         touched = set(units.covered(self.units, tag))
