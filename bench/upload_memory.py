@@ -2,8 +2,8 @@
 
 Starts the archive (`manage.py runserver --noreload`, one process) on a throw-away SQLite
 database and media folder, signs in, sends SIZE of real WAV audio to the resumable upload
-endpoint in CHUNK-sized pieces, asks the server to finish it (decode a probe, strip metadata
-by remuxing the whole file), and prints the server's resident memory: before, the peak while
+endpoint in CHUNK-sized pieces, asks the server to finish it (decode a probe, rebuild the file
+from its decoded sound), and prints the server's resident memory: before, the peak while
 receiving, and the peak while finishing.
 
     .venv/bin/python bench/upload_memory.py            # 1 GiB in 8 MiB chunks
@@ -196,7 +196,7 @@ def run(size: int, chunk: int, workdir: Path) -> None:
         )
         print(
             f"server RSS peak while finishing: {finishing_peak / 1024:8.1f} MiB "
-            f"(+{(finishing_peak - before) / 1024:.1f}; probe + metadata strip took "
+            f"(+{(finishing_peak - before) / 1024:.1f}; probe + rebuild took "
             f"{finish_seconds:.1f} s, duration {finished.json()['duration']:,.0f} s of audio)"
         )
         print(f"server VmHWM (peak RSS of the process's whole life): {high_water / 1024:.1f} MiB")
