@@ -1,5 +1,6 @@
 from stories.models.accounts import Invitation
 from stories.models.changes import StoryChange
+from stories.models.chapter import Chapter
 from stories.models.collection import CollectionPage, CollectionStory
 from stories.models.consent import Attribution, ConsentMethod, ConsentRecord
 from stories.models.events import StoryEvent
@@ -22,6 +23,7 @@ __all__ = [
     "FORMER_MEMBER",
     "TRANSITIONS",
     "Attribution",
+    "Chapter",
     "CollectionPage",
     "CollectionStory",
     "ConsentMethod",
