@@ -216,6 +216,7 @@ EVENT_WORDS = {
     "consent.withdrawn": "Consent withdrawn",
     "transcription.queued": "Transcription queued",
     "transcription.rerun": "Transcription asked for again",
+    "transcription.language": "Language chosen by the storyteller; transcription asked for again",
     "transcription.started": "Transcription started",
     "transcription.done": "Transcription finished",
     "transcription.failed": "Transcription failed",

@@ -392,6 +392,15 @@ class SegmentForm(ArchiveForm):
     )
 
 
+class LanguageForm(ArchiveForm):
+    language = forms.ChoiceField(
+        choices=LANGUAGES,
+        label="Language it is told in",
+        help_text="The transcript is written again in this language; your corrections to the "
+        "old one are not kept.",
+    )
+
+
 class WithdrawForm(ArchiveForm):
     confirm = forms.BooleanField(
         label="I understand that my story will be deleted and cannot be brought back",

@@ -31,5 +31,6 @@ urlpatterns = [
         name="segment_edit",
     ),
     path("my-stories/<int:pk>/approve/", review.approve, name="approve"),
+    path("my-stories/<int:pk>/retranscribe/", review.retranscribe, name="retranscribe"),
     path("my-stories/<int:pk>/withdraw/", withdraw.withdraw, name="withdraw"),
 ]

@@ -140,3 +140,55 @@ def test_other_peoples_segments_cannot_be_edited(client, stranger, reviewed_stor
     assert client.post(url, {f"s{segment.pk}-text": "hacked"}).status_code == 404
     segment.refresh_from_db()
     assert segment.text == "My name is Sara."
+
+
+def test_the_storyteller_can_have_it_transcribed_again_in_another_language(
+    client, storyteller, reviewed_story
+):
+    from stories.models import Story
+    from transcribe.models import JobState, TranscriptionJob
+
+    Story.objects.filter(pk=reviewed_story.pk).update(media="stories/interview.wav")
+    client.force_login(storyteller)
+    page = client.get(reverse("storyteller:review", args=[reviewed_story.pk])).content.decode()
+    assert "Written in the wrong language? Transcribe it again" in page
+    StoryChange.objects.all().delete()
+    url = reverse("storyteller:retranscribe", args=[reviewed_story.pk])
+    response = client.post(url, {"language": "cy"})
+    assert response.status_code == 302
+    reviewed_story.refresh_from_db()
+    assert reviewed_story.language == "cy"
+    job = TranscriptionJob.objects.get(story=reviewed_story)
+    assert job.state == JobState.QUEUED
+    event = StoryEvent.objects.get(action="transcription.language")
+    assert event.data == {"language": "cy"} and event.actor == storyteller
+    assert StoryChange.objects.filter(story_id=reviewed_story.pk).exists()
+
+
+def test_a_language_not_offered_is_refused_with_the_reason(client, storyteller, reviewed_story):
+    client.force_login(storyteller)
+    url = reverse("storyteller:retranscribe", args=[reviewed_story.pk])
+    response = client.post(url, {"language": "xx"})
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.content.decode()
+    reviewed_story.refresh_from_db()
+    assert reviewed_story.language == "en"
+
+
+def test_an_approved_transcript_is_not_thrown_away_by_a_new_language(
+    client, storyteller, reviewed_story
+):
+    from stories.models import Story
+
+    Story.objects.filter(pk=reviewed_story.pk).update(media="stories/interview.wav")
+    transcript_approve(story=reviewed_story, actor=storyteller)
+    client.force_login(storyteller)
+    page = client.get(reverse("storyteller:review", args=[reviewed_story.pk])).content.decode()
+    assert "Transcribe it again" not in page
+    response = client.post(
+        reverse("storyteller:retranscribe", args=[reviewed_story.pk]), {"language": "cy"}
+    )
+    assert response.status_code == 400
+    assert "approved the transcript" in response.content.decode()
+    reviewed_story.refresh_from_db()
+    assert reviewed_story.language == "en"  # the refusal rolled the language back too

@@ -31,6 +31,7 @@ class TranscribeConfig:
     model_cache: Path | None = None  # None: default_model_cache()
     language: str | None = None  # None: detect (English-only models always say "en")
     word_timestamps: bool = True  # also lets faster-whisper skip hallucinated silences
+    vad_filter: bool = True  # decode only where a voice is heard: no words made up on silence
 
     def __post_init__(self) -> None:
         problems = []
@@ -85,4 +86,5 @@ def config_from_settings(settings: Any = None) -> TranscribeConfig:
         word_timestamps=bool(
             getattr(settings, "TRANSCRIBE_WORD_TIMESTAMPS", defaults.word_timestamps)
         ),
+        vad_filter=bool(getattr(settings, "TRANSCRIBE_VAD_FILTER", defaults.vad_filter)),
     )

@@ -126,6 +126,20 @@ def probe(path: str | os.PathLike[str], *, require_audio: bool = True) -> MediaI
         )
 
 
+def declared_duration(path: str | os.PathLike[str]) -> float | None:
+    """How long the file says its sound lasts (its header), without decoding it.
+
+    Compared with the sound actually decoded, it tells a file cut off part way (an upload
+    that stopped, a copy that failed) from a whole one. None when the file does not say.
+    """
+    try:
+        with _open(path) as container:
+            stream = container.streams.audio[0] if container.streams.audio else None
+            return _duration(container, stream) or None
+    except MediaError:
+        return None
+
+
 def _first_frame_decodes(container: av.container.InputContainer, stream: av.stream.Stream) -> bool:
     try:
         for packet in container.demux(stream):

@@ -178,6 +178,25 @@ def transcription_rerun(*, story: Story, actor: Actor) -> TranscriptionJob:
     return job
 
 
+def transcription_rerun_in_language(
+    *, story: Story, language: str, actor: Actor
+) -> TranscriptionJob:
+    """The storyteller says which language the story is told in; it is transcribed again in it.
+
+    The way out when a transcript came back in the wrong language or as invented words.
+    """
+    language = language.strip()
+    if not language:
+        raise JobRefused("Choose the language the story is told in.")
+    with transaction.atomic():
+        Story.objects.filter(pk=story.pk).update(language=language)
+        story_changed(story_ids=[story.pk])  # the language facet and stemming follow it
+        story_event_record(
+            story_id=story.pk, action="transcription.language", actor=actor, language=language
+        )
+        return transcription_rerun(story=story, actor=actor)
+
+
 def transcription_progress(*, story_ids: list[int]) -> dict[int, tuple[int | None, str]]:
     """(percent done, why it failed) of each story's transcription job, in one query.
 
@@ -531,7 +550,11 @@ def _transcribe(claim: Claim, stopping: threading.Event | None) -> str:
     try:
         engine = _engine(config_from_settings())
         with _local_media(story) as path, Heartbeat(claim, stopping=stopping) as beat:
-            result = engine.transcribe(path, progress=beat.progress)
+            # The language the storyteller said the story is told in: detection guesses wrong
+            # on short or less common languages (Welsh heard as Latin).
+            result = engine.transcribe(
+                path, language=story.language or None, progress=beat.progress
+            )
     except ClaimLost:
         return "lost"
     except WorkerStopping:

@@ -233,6 +233,7 @@ TRANSCRIBE_BATCH_SIZE = env_int("TRANSCRIBE_BATCH_SIZE", 0)  # >0: batched infer
 TRANSCRIBE_MODEL_CACHE = env_str("TRANSCRIBE_MODEL_CACHE", "")  # "": the user cache folder
 TRANSCRIBE_LANGUAGE = env_str("TRANSCRIBE_LANGUAGE", "")  # "": detect
 TRANSCRIBE_WORD_TIMESTAMPS = env_bool("TRANSCRIBE_WORD_TIMESTAMPS", True)
+TRANSCRIBE_VAD_FILTER = env_bool("TRANSCRIBE_VAD_FILTER", True)  # skip what holds no voice
 # Jobs: a worker renews its lease while it works; a job whose lease expired is run again.
 TRANSCRIBE_LEASE_SECONDS = env_int("TRANSCRIBE_LEASE_SECONDS", 60)
 TRANSCRIBE_MAX_ATTEMPTS = env_int("TRANSCRIBE_MAX_ATTEMPTS", 3)

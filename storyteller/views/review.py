@@ -12,16 +12,22 @@ from django.views.decorators.http import require_POST
 from stories import transcripts as review
 from stories.models import Segment, StoryStatus, Transcript
 from stories.timecode import clock
-from storyteller.forms import SegmentForm
+from storyteller.forms import LanguageForm, SegmentForm
 from storyteller.views._common import answers_gone, own_story
+from transcribe.services import JobRefused, transcription_rerun_in_language
 
 
 @login_required
 @answers_gone
 def review_page(
-    request: HttpRequest, pk: int, *, failed: tuple[int, SegmentForm] | None = None
+    request: HttpRequest,
+    pk: int,
+    *,
+    failed: tuple[int, SegmentForm] | None = None,
+    language_form: LanguageForm | None = None,
 ) -> HttpResponse:
     story = own_story(request, pk)
+    language_form = language_form or LanguageForm(initial={"language": story.language})
     transcript = Transcript.objects.filter(story=story).first()
     segments = list(transcript.segments.all()) if transcript else []
     failed_index, failed_form = failed or (None, None)
@@ -43,9 +49,11 @@ def review_page(
             "rows": rows,
             "can_edit": story.status in review.EDITABLE,
             "can_approve": story.status == StoryStatus.AWAITING_REVIEW,
-            "error_links": failed_form.error_links() if failed_form else [],
+            "can_retranscribe": story.has_media and story.status == StoryStatus.AWAITING_REVIEW,
+            "language_form": language_form,
+            "error_links": (failed_form or language_form).error_links(),
         },
-        status=400 if failed_form else 200,
+        status=400 if failed_form or language_form.errors else 200,
     )
 
 
@@ -88,5 +96,30 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
     messages.success(
         request,
         "Thank you: you approved your story. It can now be published if you agreed to that.",
+    )
+    return redirect("storyteller:detail", story.pk)
+
+
+@login_required
+@require_POST
+@answers_gone
+def retranscribe(request: HttpRequest, pk: int) -> HttpResponse:
+    """Transcribe the story again in the language its storyteller chooses."""
+    assert request.user.is_authenticated  # login_required
+    story = own_story(request, pk)
+    form = LanguageForm(request.POST)
+    if form.is_valid():
+        try:
+            transcription_rerun_in_language(
+                story=story, language=form.cleaned_data["language"], actor=request.user
+            )
+        except JobRefused as exc:
+            form.add_error("language", str(exc))
+    if form.errors:
+        return review_page(request, pk, language_form=form)
+    messages.success(
+        request,
+        "Your story is being transcribed again in the language you chose. We will email you "
+        "when the new transcript is ready to check.",
     )
     return redirect("storyteller:detail", story.pk)

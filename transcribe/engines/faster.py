@@ -16,8 +16,9 @@ from transcribe.engines.base import (
     Word,
     logprob_to_probability,
 )
+from transcribe.engines.notes import language_notes, truncation_note
 from transcribe.errors import ModelNotFoundError, TranscribeError
-from transcribe.media import SAMPLE_RATE, decode_audio
+from transcribe.media import SAMPLE_RATE, declared_duration, decode_audio
 from transcribe.weights import BASE_PACKAGES, TINY_EN_PACKAGE, ResolvedModel, resolve_model
 
 if TYPE_CHECKING:
@@ -108,6 +109,9 @@ class FasterWhisperEngine:
             "hallucination_silence_threshold": (
                 HALLUCINATION_SILENCE_THRESHOLD if cfg.word_timestamps else None
             ),
+            # Silero VAD (shipped inside faster-whisper): stretches without a voice are never
+            # decoded, so silence and noise cannot come out as "You" or "Thank you".
+            "vad_filter": cfg.vad_filter,
         }
 
     def transcribe(
@@ -120,8 +124,13 @@ class FasterWhisperEngine:
         samples = audio if isinstance(audio, np.ndarray) else decode_audio(audio)
         duration = len(samples) / SAMPLE_RATE
         model = self.model()
-        language = language or self.config.language
+        asked = language or self.config.language
+        language = asked
         notes = []
+        if not isinstance(audio, np.ndarray):
+            note = truncation_note(declared=declared_duration(audio), decoded=duration)
+            if note:
+                notes.append(note)
         if language and language != "en" and not model.model.is_multilingual:
             notes.append(
                 f"The model {self.model_name!r} knows English only, so the recording was "
@@ -146,17 +155,35 @@ class FasterWhisperEngine:
                     Word(float(w.start), float(w.end), w.word.strip(), float(w.probability))
                     for w in seg.words or ()
                 )
-                if not collector.add(
-                    seg.start, seg.end, seg.text, logprob_to_probability(seg.avg_logprob), words
-                ):
+                if not collector.add(seg.start, seg.end, seg.text, _confidence(seg, words), words):
                     break
         finally:
             close = getattr(raw, "close", None)
             if close is not None:
                 close()  # stop the generator's decoding at once
+        collector.notes.extend(
+            language_notes(
+                language=info.language,
+                probability=info.language_probability,
+                asked=asked,
+                multilingual=model.model.is_multilingual,
+                model=self.model_name,
+            )
+        )
         return collector.result(
             language=info.language,
             language_probability=info.language_probability,
             engine=self.name,
             model=self.model_name,
         )
+
+
+def _confidence(segment: Any, words: tuple[Word, ...]) -> float | None:
+    """How sure the model was of this segment: the mean of its words' probabilities.
+
+    Whisper's own average log-probability belongs to the whole 30-second window it decoded,
+    so every segment of a window would show the same figure; the words tell them apart.
+    """
+    if words:
+        return round(sum(w.probability for w in words) / len(words), 4)
+    return logprob_to_probability(segment.avg_logprob)

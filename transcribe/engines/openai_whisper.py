@@ -28,8 +28,9 @@ from transcribe.engines.faster import (
     NO_SPEECH_THRESHOLD,
     TEMPERATURES,
 )
+from transcribe.engines.notes import language_notes, truncation_note
 from transcribe.errors import EngineUnavailableError, ModelNotFoundError
-from transcribe.media import SAMPLE_RATE, decode_audio
+from transcribe.media import SAMPLE_RATE, declared_duration, decode_audio
 
 EXTRA = "openai-whisper"
 
@@ -92,7 +93,8 @@ class OpenAIWhisperEngine:
         duration = len(samples) / SAMPLE_RATE
         model = self.model()
         cfg = self.config
-        language = language or cfg.language
+        asked = language or cfg.language
+        language = asked
         probability = 1.0
         if not model.is_multilingual:
             language = "en"
@@ -117,6 +119,10 @@ class OpenAIWhisperEngine:
             verbose=None,
         )
         collector = SegmentCollector(duration=duration, progress=progress)
+        if not isinstance(audio, np.ndarray):
+            note = truncation_note(declared=declared_duration(audio), decoded=duration)
+            if note:
+                collector.notes.append(note)
         for seg in out.get("segments", []):
             words = tuple(
                 Word(float(w["start"]), float(w["end"]), w["word"].strip(), w["probability"])
@@ -125,8 +131,18 @@ class OpenAIWhisperEngine:
             confidence = logprob_to_probability(seg.get("avg_logprob"))
             if not collector.add(seg["start"], seg["end"], seg["text"], confidence, words):
                 break
+        heard = out.get("language") or language or ""
+        collector.notes.extend(
+            language_notes(
+                language=heard,
+                probability=probability,
+                asked=asked,
+                multilingual=model.is_multilingual,
+                model=self.model_name,
+            )
+        )
         return collector.result(
-            language=out.get("language") or language or "",
+            language=heard,
             language_probability=probability,
             engine=self.name,
             model=self.model_name,
