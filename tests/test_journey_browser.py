@@ -181,6 +181,9 @@ def test_a_storyteller_walks_the_whole_journey(
     wait(browser).until(ec.text_to_be_present_in_element((By.TAG_NAME, "main"), "you approved"))
     story.refresh_from_db()
     assert story.status == StoryStatus.APPROVED
+    # The story's path says whose turn it is now, and that it is not the storyteller's.
+    now = browser.find_element(By.CSS_SELECTOR, '[data-journey] [aria-current="step"]')
+    assert "A curator publishes it" in now.text and "nothing for you to do" in now.text
 
     # 8. Withdraw: one labelled action, confirmed on its own page.
     media_url = live_server.url + reverse("stories:media", args=[story.pk, "media"])

@@ -138,3 +138,18 @@ def test_self_signup_when_switched_on_needs_no_email(client):
     assert user.email == ""
     assert user.storyteller_profile.display_name == "Bea"
     assert user.groups.filter(name="storyteller").exists()
+
+
+def test_the_project_named_on_the_invitation_is_chosen_already_on_the_upload_form(
+    client, contributor, project
+):
+    from stories.models import Project, ProjectMembership
+
+    other = Project.objects.create(name="Another project")
+    invite(client, contributor, project=project.pk)
+    client.post(link_from_mail(), join_data())
+    user = get_user_model().objects.get(username="bea")
+    ProjectMembership.objects.create(project=other, user=user, role="storyteller")
+    page = client.get(reverse("storyteller:new")).content.decode()
+    assert f'<option value="{project.pk}" selected>' in page
+    assert f'<option value="{other.pk}" selected>' not in page

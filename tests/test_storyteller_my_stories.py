@@ -34,7 +34,7 @@ def test_the_list_shows_status_and_transcription_progress(
     client.force_login(storyteller)
     html = client.get(MINE).content.decode()
     assert "Garden group" in html and "Awaiting review" in html
-    assert "Check the transcript" in html
+    assert "Read it through" in html  # a written story has no transcript to check
     assert 'value="42"' in html and "42% done" in html
     assert f'data-poll="{reverse("storyteller:progress")}"' in html
     assert 'aria-live="polite"' in html
@@ -98,3 +98,75 @@ def test_a_contributor_sees_stories_they_uploaded_for_others(
     html = client.get(MINE).content.decode()
     assert "Stories you uploaded for others" in html and "Told to Connor" in html
     assert "for Stella" in html
+
+
+def journey_of(html: str, title: str) -> str:
+    start = html.index(f'aria-label="The path of “{title}”"')
+    return html[start : html.index("</ol>", start)]
+
+
+def test_each_story_shows_its_path_with_who_takes_the_next_step(
+    client, storyteller, make_story, transcribing
+):
+    from stories.models import Segment, Transcript
+
+    story = make_story(title="Night bus", status="draft", kind="audio", text="")
+    for target in ("uploaded", "transcribing", "awaiting_review"):
+        services.story_transition(story=story, target=target)
+    transcript = Transcript.objects.create(story=story)
+    Segment.objects.create(transcript=transcript, index=0, start=0, end=2, text="Hello.")
+    client.force_login(storyteller)
+    html = client.get(MINE).content.decode()
+
+    waiting = journey_of(html, "Night bus")
+    assert waiting.count("journey-done") == 2  # told, transcribed
+    assert 'aria-current="step"' in waiting and "You checked it" in waiting
+    review = reverse("storyteller:review", args=[story.pk])
+    assert f'<a class="button journey-action" href="{review}">Check the transcript' in waiting
+    assert "Who: A curator" in waiting and "After you approve it." in waiting
+
+    running = journey_of(html, "Bus route")
+    assert "Who: The archive, by itself" in running and "42% done." in running
+    assert running.index('aria-current="step"') < running.index("Transcribed")
+
+
+def test_a_published_public_story_links_to_its_public_page_and_says_so_once(
+    client, storyteller, make_story
+):
+    story = make_story(title="Garden group", status="published")
+    client.force_login(storyteller)
+    html = client.get(MINE).content.decode()
+    path = journey_of(html, "Garden group")
+    assert path.count("journey-done") == 4 and 'aria-current="step"' not in path
+    page = client.get(path.split('href="')[1].split('"')[0])
+    assert page.status_code == 200 and "Garden group" in page.content.decode()
+    assert "See its public page" in path
+    # The badge says "Published"; the sentence beside it does not say it again.
+    assert "<span data-explained>Shared as you agreed.</span>" in html
+    suggest = reverse("coding:story", args=[story.pk])
+    assert f'<a href="{suggest}">Suggest values and themes' in html
+
+
+def test_an_approved_story_says_a_curator_publishes_it_and_when(client, storyteller, make_story):
+    import datetime
+
+    from django.utils import timezone
+
+    from stories.models import Story
+
+    story = make_story(title="Garden group", status="approved")
+    when = timezone.now() + datetime.timedelta(days=3)
+    Story.objects.filter(pk=story.pk).update(publish_at=when)
+    client.force_login(storyteller)
+    path = journey_of(client.get(MINE).content.decode(), "Garden group")
+    current = path[path.index('aria-current="step"') :]
+    assert "A curator publishes it" in current and "Due to be published on" in current
+
+
+def test_the_polling_answer_carries_the_path_drawn_by_the_page_template(
+    client, storyteller, transcribing
+):
+    client.force_login(storyteller)
+    (item,) = client.get(reverse("storyteller:progress")).json()["stories"]
+    assert 'aria-label="The path of “Bus route”"' in item["journey_html"]
+    assert "42% done." in item["journey_html"]

@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from stories.accounts import storytellers_for
-from stories.models import Project, Story, UploadSession, UploadStatus
+from stories.models import Invitation, Project, Story, UploadSession, UploadStatus
 from stories.photos import PhotoRefused, photo_clean
 from stories.types import User
 from stories.visibility import CURATOR, audience_for
@@ -36,14 +36,29 @@ def _projects_for(user: User) -> QuerySet[Project]:
     return Project.objects.filter(memberships__user=user)
 
 
+def _project_invited_to(user: User, projects: QuerySet[Project]) -> Project | None:
+    """The project named on the invitation this person accepted, or their only project."""
+    invited = (
+        Invitation.objects.filter(accepted_by=user, project__in=projects)
+        .select_related("project")
+        .first()
+    )
+    if invited is not None:
+        return invited.project
+    only = list(projects[:2])
+    return only[0] if len(only) == 1 else None
+
+
 @login_required
 def story_new(request: HttpRequest) -> HttpResponse:
     assert request.user.is_authenticated  # login_required
+    projects = _projects_for(request.user)
     form = StoryForm(
         request.POST if request.method == "POST" else None,
         request.FILES if request.method == "POST" else None,
-        projects=_projects_for(request.user),
+        projects=projects,
         storytellers=storytellers_for(request.user),
+        initial={"project": _project_invited_to(request.user, projects)},
     )
     consent_form = ConsentForm(request.POST if request.method == "POST" else None, prefix="consent")
     ready: UploadSession | None = None

@@ -33,12 +33,13 @@
         bar.textContent = item.percent + "%";
         if (percent) percent.textContent = item.percent + "% done";
       }
-      var review = card.querySelector("[data-review]");
-      if (review && item.review_url && !review.querySelector("a")) {
-        var link = document.createElement("a");
-        link.href = item.review_url;
-        link.textContent = "Check the transcript";
-        review.appendChild(link);
+      // Redrawn (by the server's own template) only when something changed, so keyboard focus
+      // on the step's link is not lost at every poll.
+      var path = card.querySelector("[data-journey]");
+      var key = item.status + "|" + (item.percent === null ? "" : item.percent) + "|" + item.problem;
+      if (path && item.journey_html && path.getAttribute("data-journey") !== key) {
+        path.innerHTML = item.journey_html;
+        path.setAttribute("data-journey", key);
       }
     });
     if (seen[item.story] && seen[item.story] !== item.status && announce) {
