@@ -58,7 +58,7 @@ from stories.models import ProjectMembership, display_name
 from stories.models.story import VISIBLE_TO_RESEARCHERS, visible_q
 
 if TYPE_CHECKING:
-    from stories.models import Story
+    from stories.models import Speaker, Story
 
 __all__ = [
     "CONTRIBUTOR",
@@ -74,6 +74,7 @@ __all__ = [
     "audience_grants",
     "audience_markers",
     "quotes_q",
+    "speaker_name",
     "story_parts",
     "visible_q",
 ]
@@ -111,6 +112,16 @@ def story_parts(audience: Audience, story: Story) -> StoryParts:
     name = display_name(story.storyteller) if named or own else ANONYMOUS_NAME
     quotes = own or bool(consent and consent.quotes_allowed)
     return StoryParts(attribution=name, quotes=quotes, identity=identity, transcript=True)
+
+
+def speaker_name(speaker: Speaker | None, parts: StoryParts) -> str:
+    """The name a speaker is shown by to an audience: the storyteller's own voice takes the
+    story's attribution (their name only where consent allows it); others their given name."""
+    if speaker is None:
+        return ""
+    if speaker.is_storyteller:
+        return parts.attribution
+    return speaker.name or f"Speaker {speaker.label.lstrip('S')}"
 
 
 def quotes_q(audience: Audience, prefix: str = "") -> Q:

@@ -16,7 +16,7 @@ from stories.models.story import (
     StoryStatus,
 )
 from stories.models.taxonomy import Theme, ThemeSynonym, Value, ValueGroup, follow_merges
-from stories.models.transcript import Segment, SegmentRevision, Transcript
+from stories.models.transcript import Segment, SegmentRevision, Speaker, Transcript
 from stories.models.uploads import UploadSession, UploadStatus
 
 __all__ = [
@@ -36,6 +36,7 @@ __all__ = [
     "Role",
     "Segment",
     "SegmentRevision",
+    "Speaker",
     "Story",
     "StoryChange",
     "StoryEvent",

@@ -44,9 +44,39 @@ class Transcript(models.Model):
         return " ".join(s.text.strip() for s in self.segments.all())
 
 
+class Speaker(models.Model):
+    """A voice in a transcript: found by diarization ("S1", "S2"…), then named by the storyteller.
+
+    Who the public sees is decided by `stories.visibility.speaker_name`: the storyteller's own
+    voice ("Me") shows as the story's attribution, never as their account.
+    """
+
+    transcript = models.ForeignKey(Transcript, on_delete=models.CASCADE, related_name="speakers")
+    label = models.CharField(max_length=16, help_text="As found: S1, S2…")
+    name = models.CharField(
+        max_length=100, blank=True, help_text="Given by the storyteller: Interviewer, a name…"
+    )
+    is_storyteller = models.BooleanField(
+        default=False, help_text="The storyteller's own voice (“Me”)."
+    )
+
+    class Meta:
+        db_table = "transcribe_speaker"
+        ordering = ["transcript", "label"]
+        constraints = [
+            models.UniqueConstraint(fields=["transcript", "label"], name="unique_speaker_label"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.label
+
+
 class Segment(models.Model):
     transcript = models.ForeignKey(Transcript, on_delete=models.CASCADE, related_name="segments")
     index = models.PositiveIntegerField()
+    speaker = models.ForeignKey(
+        Speaker, null=True, blank=True, on_delete=models.SET_NULL, related_name="segments"
+    )
     start = models.FloatField(help_text="Seconds from the start.")
     end = models.FloatField()
     text = models.TextField()
