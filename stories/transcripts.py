@@ -22,7 +22,15 @@ from django.utils import timezone
 
 from stories.audit import story_event_record
 from stories.changes import story_changed
-from stories.models import Segment, SegmentRevision, Story, StoryStatus, Transcript
+from stories.models import (
+    EditKind,
+    Segment,
+    SegmentRevision,
+    Story,
+    StoryStatus,
+    Transcript,
+    TranscriptEdit,
+)
 from stories.services import story_transition
 from stories.types import Actor
 
@@ -60,6 +68,7 @@ def transcript_replace(
         },
     )
     transcript.segments.all().delete()
+    transcript.edits.all().delete()  # a new transcript: the old one's changes cannot be undone
     Segment.objects.bulk_create(
         Segment(
             transcript=transcript,
@@ -157,6 +166,30 @@ def transcript_segment_edit(*, segment: Segment, text: str, actor: Actor) -> Seg
         Segment.objects.select_for_update().select_related("transcript__story").get(pk=segment.pk)
     )
     story = segment.transcript.story
+    edit_check(story, actor)
+    text = line_text_check(text)
+    if text == segment.text.strip():
+        return segment
+    before = lines_snapshot([segment])
+    segment_text_set(segment, text, actor)
+    segment.save(update_fields=["text", "words", "edited_by", "edited_at"])
+    TranscriptEdit.objects.create(
+        transcript=segment.transcript,
+        kind=EditKind.CORRECT,
+        first_index=segment.index,
+        before=before,
+        after=lines_snapshot([segment]),
+        edited_by=actor,
+    )
+    story_event_record(
+        story_id=story.pk, action="transcript.segment_edited", actor=actor, segment=segment.index
+    )
+    story_changed(story_ids=[story.pk])
+    return segment
+
+
+def edit_check(story: Story, actor: Actor) -> None:
+    """Only the storyteller changes their transcript, and only once it is ready for review."""
     if actor is None or actor.pk != story.storyteller_id:
         raise PermissionDenied("Only the storyteller can correct their own transcript.")
     if story.status not in EDITABLE:
@@ -164,6 +197,10 @@ def transcript_segment_edit(*, segment: Segment, text: str, actor: Actor) -> Seg
             "This transcript cannot be corrected now: it is still being made, or the story was "
             "withdrawn. Come back when it is ready for review."
         )
+
+
+def line_text_check(text: str) -> str:
+    """A line's words, tidied; refused when empty or too long."""
     text = " ".join(text.split())
     if not text:
         raise ReviewRefused(
@@ -173,8 +210,11 @@ def transcript_segment_edit(*, segment: Segment, text: str, actor: Actor) -> Seg
         raise ReviewRefused(
             f"A line can be at most {MAX_SEGMENT_CHARS} characters. Shorten it and try again."
         )
-    if text == segment.text.strip():
-        return segment
+    return text
+
+
+def segment_text_set(segment: Segment, text: str, actor: Actor) -> None:
+    """Give the segment new words (not saved), keeping the old ones in its revisions."""
     SegmentRevision.objects.create(
         segment=segment, old_text=segment.text, new_text=text, edited_by=actor
     )
@@ -183,12 +223,21 @@ def transcript_segment_edit(*, segment: Segment, text: str, actor: Actor) -> Seg
     segment.words = words_follow(segment.words, text=text, start=segment.start, end=segment.end)
     segment.edited_by = actor
     segment.edited_at = timezone.now()
-    segment.save(update_fields=["text", "words", "edited_by", "edited_at"])
-    story_event_record(
-        story_id=story.pk, action="transcript.segment_edited", actor=actor, segment=segment.index
-    )
-    story_changed(story_ids=[story.pk])
-    return segment
+
+
+def lines_snapshot(segments: list[Segment]) -> list[dict[str, Any]]:
+    """What an undo needs to put these lines back as they are now."""
+    return [
+        {
+            "start": s.start,
+            "end": s.end,
+            "text": s.text,
+            "words": s.words,
+            "confidence": s.confidence,
+            "speaker": s.speaker_id,
+        }
+        for s in segments
+    ]
 
 
 @transaction.atomic

@@ -389,7 +389,24 @@ class SegmentForm(ArchiveForm):
         required=False,  # an empty line gets transcript_segment_edit's own explanation
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=5000,
+        help_text="To split the line in two, type | where the new line begins.",
     )
+
+
+class ReplaceForm(ArchiveForm):
+    find = forms.CharField(label="Find", max_length=200)
+    replacement = forms.CharField(label="Replace with", max_length=200, required=False)
+    whole_words = forms.BooleanField(label="Whole words only", required=False, initial=True)
+
+
+class SpeakerNameForm(ArchiveForm):
+    name = forms.CharField(
+        label="Name",
+        max_length=100,
+        required=False,
+        help_text="For example Interviewer, or a name.",
+    )
+    me = forms.BooleanField(label="This is me", required=False)
 
 
 class LanguageForm(ArchiveForm):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from storyteller.views import accounts, consent, my_stories, review, upload, withdraw
+from storyteller.views import accounts, consent, my_stories, review, studio, upload, withdraw
 
 app_name = "storyteller"
 
@@ -30,6 +30,16 @@ urlpatterns = [
         review.segment_edit,
         name="segment_edit",
     ),
+    path("my-stories/<int:pk>/review/<int:segment_id>/join/", studio.join, name="join"),
+    path("my-stories/<int:pk>/review/<int:segment_id>/split/", studio.split, name="split"),
+    path(
+        "my-stories/<int:pk>/review/<int:segment_id>/speaker/",
+        studio.line_speaker,
+        name="line_speaker",
+    ),
+    path("my-stories/<int:pk>/review/replace/", studio.replace, name="replace"),
+    path("my-stories/<int:pk>/review/undo/", studio.undo, name="undo"),
+    path("my-stories/<int:pk>/review/speakers/", studio.speakers, name="speakers"),
     path("my-stories/<int:pk>/approve/", review.approve, name="approve"),
     path("my-stories/<int:pk>/retranscribe/", review.retranscribe, name="retranscribe"),
     path("my-stories/<int:pk>/withdraw/", withdraw.withdraw, name="withdraw"),

@@ -82,7 +82,7 @@ def test_an_empty_correction_is_refused_with_what_to_do(client, storyteller, rev
     html = response.content.decode()
     assert "There is a problem" in html
     assert f'href="#id_s{segment.pk}-text"' in html
-    assert "<details open>" in html
+    assert "<details open data-line-editor>" in html
     with pytest.raises(ReviewRefused, match="inaudible"):
         transcript_segment_edit(segment=segment, text="", actor=storyteller)
 

@@ -1,7 +1,10 @@
 """Transcript files: WebVTT, SRT, plain text and JSON out; WebVTT, SRT, plain text and JSON in.
 
 Writers take any segments with ``start``, ``end`` and ``text`` (the engine's dataclasses or the
-database rows). Parsers are strict: a malformed file raises ``TranscriptFormatError`` naming the
+database rows), and an optional ``speaker_name``: the name the reader may see (decided by
+`stories.visibility.speaker_name`). WebVTT carries it as a voice span (``<v Name>``); SRT and
+plain text start the line with ``Name:`` (they have no place of their own for it); JSON has a
+``speaker`` field. Parsers are strict: a malformed file raises ``TranscriptFormatError`` naming the
 line that is wrong and what is wrong with it, so nothing half-imported reaches a story.
 """
 
@@ -76,6 +79,20 @@ def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
+def _speaker(segment: Any) -> str:
+    return _one_line(getattr(segment, "speaker_name", "") or "")
+
+
+def _said(segment: Any, text: str) -> str:
+    """``Name: text`` for the formats with no place of their own for a speaker."""
+    name = _speaker(segment)
+    return f"{name}: {text}" if name else text
+
+
+def _vtt_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def to_vtt(segments: Iterable[SegmentLike]) -> str:
     """WebVTT captions (one cue per segment, in order)."""
     out = ["WEBVTT", ""]
@@ -84,7 +101,9 @@ def to_vtt(segments: Iterable[SegmentLike]) -> str:
         if not text:
             continue
         start, end = _times(segment)
-        escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        escaped = _vtt_escape(text)
+        if name := _speaker(segment):
+            escaped = f"<v {_vtt_escape(name)}>{escaped}</v>"
         out += [f"{_stamp(start, '.')} --> {_stamp(end, '.')}", escaped, ""]
     return "\n".join(out)
 
@@ -99,7 +118,12 @@ def to_srt(segments: Iterable[SegmentLike]) -> str:
             continue
         number += 1
         start, end = _times(segment)
-        out += [str(number), f"{_stamp(start, ',')} --> {_stamp(end, ',')}", text, ""]
+        out += [
+            str(number),
+            f"{_stamp(start, ',')} --> {_stamp(end, ',')}",
+            _said(segment, text),
+            "",
+        ]
     return "\n".join(out)
 
 
@@ -110,6 +134,7 @@ def to_text(segments: Iterable[SegmentLike], *, timestamps: bool = False) -> str
         text = _one_line(segment.text)
         if not text:
             continue
+        text = _said(segment, text)
         if timestamps:
             start, end = _times(segment)
             text = f"[{_stamp(start, '.')} --> {_stamp(end, '.')}] {text}"
@@ -132,6 +157,7 @@ def to_json(segments: Iterable[SegmentLike] | Any, **meta: Any) -> str:
                 "start": round(float(s.start), 3),
                 "end": round(float(s.end), 3),
                 "text": _one_line(s.text),
+                "speaker": _speaker(s) or None,
                 "confidence": getattr(s, "confidence", None),
                 "words": [w if isinstance(w, dict) else _word_dict(w) for w in words],
             }

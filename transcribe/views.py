@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 
 from stories.models import Story, Transcript
 from stories.transcripts import segment_words
-from stories.visibility import audience_for, story_parts
+from stories.visibility import audience_for, speaker_name, story_parts
 from transcribe.formats import FORMATS, render
 
 CAPTIONS = frozenset({"vtt"})  # what the player loads beside the recording
@@ -41,9 +41,11 @@ def transcript_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse
         refused = HttpResponse(NOT_QUOTABLE, status=403, content_type="text/plain; charset=utf-8")
         refused["Cache-Control"] = "private, no-store"
         return refused
-    segments = list(transcript.segments.all())
+    segments = list(transcript.segments.select_related("speaker"))
     for segment in segments:
         segment.words = segment_words(segment)  # never a word the text no longer has
+        # The name this reader may see: the storyteller's own voice as the consent names them.
+        segment.speaker_name = speaker_name(segment.speaker, parts)  # type: ignore[attr-defined]
     meta = {
         "story": story.pk,
         "title": story.title,

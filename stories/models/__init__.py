@@ -16,7 +16,14 @@ from stories.models.story import (
     StoryStatus,
 )
 from stories.models.taxonomy import Theme, ThemeSynonym, Value, ValueGroup, follow_merges
-from stories.models.transcript import Segment, SegmentRevision, Speaker, Transcript
+from stories.models.transcript import (
+    EditKind,
+    Segment,
+    SegmentRevision,
+    Speaker,
+    Transcript,
+    TranscriptEdit,
+)
 from stories.models.uploads import UploadSession, UploadStatus
 
 __all__ = [
@@ -29,6 +36,7 @@ __all__ = [
     "ConsentMethod",
     "ConsentRecord",
     "CoproductionType",
+    "EditKind",
     "InvalidTransition",
     "Invitation",
     "Project",
@@ -48,6 +56,7 @@ __all__ = [
     "Theme",
     "ThemeSynonym",
     "Transcript",
+    "TranscriptEdit",
     "UploadSession",
     "UploadStatus",
     "Value",

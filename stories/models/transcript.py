@@ -122,3 +122,39 @@ class SegmentRevision(models.Model):
 
     def __str__(self) -> str:
         return f"Edit of segment {self.segment_id} at {self.edited_at:%Y-%m-%d %H:%M}"
+
+
+class EditKind(models.TextChoices):
+    CORRECT = "correct", "Corrected a line"
+    JOIN = "join", "Joined two lines"
+    SPLIT = "split", "Split a line"
+    REPLACE = "replace", "Replaced words across the transcript"
+    SPEAKER = "speaker", "Changed who speaks a line"
+    UNDO = "undo", "Undid a change"
+
+
+class TranscriptEdit(models.Model):
+    """One change to a transcript's lines, kept whole so it can be undone.
+
+    `before` and `after` hold the lines from `first_index` on that the change replaced and
+    made (start, end, text, words, confidence, speaker), so undoing puts `before` back where
+    `after` stands. Changes are undone last first: an older one waits for the newer ones.
+    """
+
+    transcript = models.ForeignKey(Transcript, on_delete=models.CASCADE, related_name="edits")
+    kind = models.CharField(max_length=16, choices=EditKind.choices)
+    first_index = models.PositiveIntegerField()
+    before = models.JSONField()
+    after = models.JSONField()
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    edited_at = models.DateTimeField(auto_now_add=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "transcribe_transcriptedit"
+        ordering = ["transcript", "-edited_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} at {self.edited_at:%Y-%m-%d %H:%M}"

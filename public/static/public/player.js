@@ -12,7 +12,8 @@
  * - the transcript scrolls to keep that line in view, unless the listener turns it off or is
  *   reading elsewhere in the transcript (focus or pointer inside it);
  * - Up and Down arrows (and Home/End) move between lines that are links;
- * - ?t= or #t= in the address starts the player at that moment.
+ * - ?t= or #t= in the address starts the player at that moment;
+ * - a "transcript:changed" event on the transcript (its lines were redrawn) reads them again.
  */
 (function () {
   "use strict";
@@ -22,10 +23,21 @@
   if (!media || !list) {
     return;
   }
-  var cues = Array.prototype.slice.call(list.querySelectorAll("[data-start]"));
-  var starts = cues.map(function (cue) { return parseFloat(cue.dataset.start); });
-  var ends = cues.map(function (cue) { return parseFloat(cue.dataset.end); });
+  var cues, starts, ends;
   var current = -1;
+
+  function readLines() {
+    cues = Array.prototype.slice.call(list.querySelectorAll("[data-start]"));
+    starts = cues.map(function (cue) { return parseFloat(cue.dataset.start); });
+    ends = cues.map(function (cue) { return parseFloat(cue.dataset.end); });
+    current = -1;
+  }
+  readLines();
+  // The review page redraws its lines after an edit (studio.js): read them again, mark anew.
+  list.addEventListener("transcript:changed", function () {
+    readLines();
+    mark(indexAt(media.currentTime));
+  });
   var follow = true;
   var reading = false;
   var reduceMotion = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
