@@ -216,3 +216,30 @@ def test_exporting_twice_gives_the_same_guids(client, researcher, coded):
         return sorted(e.get("guid") for e in document.iter() if e.get("guid"))
 
     assert guids() == guids()
+
+
+def test_speakers_start_their_lines_and_the_sync_points_mark_the_words(client, researcher, coded):
+    from stories.models import Segment, Speaker
+
+    audio, _, _ = coded
+    transcript = audio.transcript
+    me = Speaker.objects.create(transcript=transcript, label="S1", is_storyteller=True)
+    asker = Speaker.objects.create(transcript=transcript, label="S2", name="Interviewer")
+    Segment.objects.filter(transcript=transcript, index=0).update(speaker=asker)
+    Segment.objects.filter(transcript=transcript, index__gt=0).update(speaker=me)
+    archive = export_qdpx(client, researcher)
+    document = valid_project(archive)
+    found = document.find("q:Sources/q:AudioSource[@name='Town hall']/q:Transcript", NS)
+    text = source_text(archive, found)
+    lines = text.splitlines()
+    assert lines[0] == "Interviewer: We started meeting in the church hall."
+    # The storyteller's voice goes under the name their consent gives (named here).
+    assert lines[1] == "Stella: Nobody asked us what we needed at first."
+    sync = {p.get("guid"): p for p in found.findall("q:SyncPoint", NS)}
+    first = found.findall("q:TranscriptSelection", NS)[0]
+    start, end = sync[first.get("fromSyncPoint")], sync[first.get("toSyncPoint")]
+    words = text[int(start.get("position")) : int(end.get("position"))]
+    assert (
+        words
+        == "Nobody asked us what we needed at first.\nStella: Then the council came and listened."
+    )

@@ -181,3 +181,21 @@ def test_the_export_page_explains_the_consent_rules(client, researcher):
     page = client.get(reverse("coding:export")).content.decode()
     assert "only the stories you may see" in page
     assert "REFI-QDA project" in page
+
+
+def test_each_row_says_who_speaks_in_the_excerpt_as_the_consent_allows(
+    client, make_story, contributor, researcher, equality
+):
+    from stories.models import Segment, Speaker
+
+    story = recorded_story(make_story, title="Town hall", consent={"attribution": "anonymous"})
+    me = Speaker.objects.create(transcript=story.transcript, label="S1", is_storyteller=True)
+    asker = Speaker.objects.create(transcript=story.transcript, label="S2", name="Interviewer")
+    Segment.objects.filter(transcript=story.transcript, index=1).update(speaker=asker)
+    Segment.objects.filter(transcript=story.transcript, index=2).update(speaker=me)
+    tag_create(story=story, actor=contributor, code=equality, excerpt=Excerpt.times(4, 15))
+    client.force_login(researcher)
+    [row] = rows(download(client, format="csv")[1])
+    assert row["speakers"] == "Interviewer; Anonymous storyteller"
+    body = download(client, format="json")[1]
+    assert b"Stella" not in body

@@ -13,8 +13,8 @@ from django.db.models import Prefetch, Q
 from coding import units
 from coding.models import Tag, TagStatus
 from coding.units import Unit
-from stories.models import Segment, Story, Theme, Value, display_name
-from stories.visibility import Audience, StoryParts, story_parts
+from stories.models import Segment, Speaker, Story, Theme, Value, display_name
+from stories.visibility import Audience, StoryParts, speaker_name, story_parts
 
 CHUNK = 200
 
@@ -25,6 +25,7 @@ class SegmentRow(NamedTuple):
     start: float
     end: float
     text: str
+    speaker: Speaker | None = None
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class ExportedStory:
     parts: StoryParts
     units: list[Unit]
     tags: list[Tag] = field(default_factory=list)
+    speakers: list[str] = field(default_factory=list)  # per unit of a recording, as shown
 
     @property
     def text(self) -> str:
@@ -62,6 +64,11 @@ class ExportedStory:
             return ""
         text_body = None if self.story.has_media else self.story.text_body
         return units.quote(self.units, tag, text_body=text_body)
+
+    def speakers_of(self, covered: list[Unit]) -> list[str]:
+        """Who speaks in these units, each name once, in order of speaking."""
+        names = [self.speakers[u.index] for u in covered if u.index < len(self.speakers)]
+        return list(dict.fromkeys(name for name in names if name))
 
     def covered(self, tag: Tag) -> list[Unit]:
         touched = set(units.covered(self.units, tag))
@@ -113,14 +120,26 @@ def exported_stories(
             rows = (
                 Segment.objects.filter(transcript__story_id__in=media_ids)
                 .order_by("transcript__story_id", "index")
-                .values_list("transcript__story_id", "start", "end", "text")
+                .values_list(
+                    "transcript__story_id",
+                    "start",
+                    "end",
+                    "text",
+                    "speaker__label",
+                    "speaker__name",
+                    "speaker__is_storyteller",
+                )
             )
-            for story_id, start, end, text in rows:
-                segments[story_id].append(SegmentRow(start, end, text))
+            for story_id, start, end, text, label, name, own in rows:
+                voice = Speaker(label=label, name=name, is_storyteller=own) if label else None
+                segments[story_id].append(SegmentRow(start, end, text, voice))
         for story in stories:
+            parts = story_parts(audience, story)
+            rows_of = segments.get(story.pk, [])
             yield ExportedStory(
                 story=story,
-                parts=story_parts(audience, story),
-                units=units.story_units(story, segments=segments.get(story.pk, [])),
+                parts=parts,
+                units=units.story_units(story, segments=rows_of),
                 tags=story.export_tags,  # type: ignore[attr-defined]  # Prefetch to_attr
+                speakers=[speaker_name(row.speaker, parts) for row in rows_of],
             )

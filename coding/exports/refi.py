@@ -11,6 +11,10 @@ with its sources, which is what NVivo, ATLAS.ti, MAXQDA and QualCoder import:
   one per line, in sources/<guid>.txt) and a SyncPoint at the start and end of every segment
   (time in milliseconds to character position), so a coded moment is a TranscriptSelection
   from one sync point to another and keeps its times;
+- who speaks: the QDA-XML schema has no place for a speaker on a transcript, so each line of
+  the transcript text starts with the speaker's name and a colon ("Interviewer: …"), the
+  convention transcription tools use; its sync points mark the words after the name. The name
+  is the one the reader may see (the storyteller's own voice under their attribution);
 - where the storyteller did not agree to quotes, no words go out: media codings become
   AudioSelection/VideoSelection time ranges, and a text story's codings sit on the source;
 - memos become Notes referenced from their codings; coders become Users (a storyteller who
@@ -336,21 +340,28 @@ class _Project:
             name=_x(f"Transcript of {story.title}"),
             plainTextPath=f"internal://{transcript_guid}.txt",
         )
+        lines: list[str] = []
+        position = 0
         for unit in exported.units:
             assert unit.start_seconds is not None and unit.end_seconds is not None  # segments
+            name = exported.speakers[unit.index] if unit.index < len(exported.speakers) else ""
+            said = f"{name}: " if name else ""
+            at = position + len(said)
+            lines.append(said + unit.text)
+            position += len(said) + len(unit.text) + 1  # the newline between lines
             etree.SubElement(
                 transcript,
                 "SyncPoint",
                 guid=guid("sync", story.pk, unit.index, "start"),
                 timeStamp=_ms(unit.start_seconds),
-                position=str(unit.char_start),
+                position=str(at),
             )
             etree.SubElement(
                 transcript,
                 "SyncPoint",
                 guid=guid("sync", story.pk, unit.index, "end"),
                 timeStamp=_ms(unit.end_seconds),
-                position=str(unit.char_end),
+                position=str(at + len(unit.text)),
             )
         spans: dict[tuple[int, int], list[Tag]] = defaultdict(list)
         for tag in excerpts:
@@ -373,7 +384,7 @@ class _Project:
             )
             for tag in tags:
                 self.coding(selection, exported, tag)
-        return (f"{transcript_guid}.txt", exported.text)
+        return (f"{transcript_guid}.txt", "\n".join(lines))
 
 
 class _Sink:
