@@ -27,6 +27,7 @@ from transcribe.speaker_encoder import (
     load_encoder,
     mel_frames,
     normalise_volume,
+    one_blas_thread,
 )
 
 FloatArray = npt.NDArray[np.float32]
@@ -225,7 +226,8 @@ def diarize(samples: FloatArray, spans: list[tuple[float, float]] | None = None)
     samples = normalise_volume(np.asarray(samples, dtype=np.float32))
     if spans is None:
         spans = speech_spans(samples)
-    mels = mel_frames(samples)
+    with one_blas_thread():
+        mels = mel_frames(samples)
     frame_spans = _span_frames(spans, len(mels))
     index, centres, owners = windows(frame_spans)
     if len(index) == 0:  # no stretch of speech long enough to hear a voice in

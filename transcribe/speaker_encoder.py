@@ -13,11 +13,14 @@ the size and SHA-256 of the pinned version first.
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import importlib.metadata
 import pickle
 import struct
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -223,15 +226,51 @@ def _sigmoid(x: Array) -> Array:
     return out
 
 
+@functools.cache
+def _openblas() -> ctypes.CDLL | None:
+    """numpy's own OpenBLAS, if it is the one numpy wheels bundle (else None)."""
+    libs = Path(np.__file__).resolve().parent.parent / "numpy.libs"
+    for path in sorted(libs.glob("libscipy_openblas*.so*")):
+        try:
+            lib = ctypes.CDLL(str(path))  # already loaded by numpy: the same library
+        except OSError:
+            continue
+        if hasattr(lib, "openblas_set_num_threads_local"):
+            return lib
+    return None
+
+
+@contextmanager
+def one_blas_thread() -> Iterator[None]:
+    """Matrix products on this thread use one core while inside.
+
+    The LSTM makes hundreds of small products per window; OpenBLAS spreads each over every core
+    and spins between them, which on two cores took five times the CPU (and more wall time)
+    than one thread. Only the calling thread is affected.
+    """
+    lib = _openblas()
+    if lib is None:
+        yield
+        return
+    previous = int(lib.openblas_set_num_threads_local(1))
+    try:
+        yield
+    finally:
+        lib.openblas_set_num_threads_local(previous)
+
+
 class SpeakerEncoder:
     """Embeds fixed-length windows of mel frames, a whole batch at once."""
 
     def __init__(self, state: dict[str, Array]) -> None:
+        # torch orders the gates input, forget, cell, output; here the three sigmoid gates come
+        # first, so one call computes them all.
+        order = np.concatenate([np.arange(0, 512), np.arange(768, 1024), np.arange(512, 768)])
         self.layers = [
             (
-                np.ascontiguousarray(state[f"lstm.weight_ih_l{n}"].T),
-                np.ascontiguousarray(state[f"lstm.weight_hh_l{n}"].T),
-                state[f"lstm.bias_ih_l{n}"] + state[f"lstm.bias_hh_l{n}"],
+                np.ascontiguousarray(state[f"lstm.weight_ih_l{n}"][order].T),
+                np.ascontiguousarray(state[f"lstm.weight_hh_l{n}"][order].T),
+                (state[f"lstm.bias_ih_l{n}"] + state[f"lstm.bias_hh_l{n}"])[order],
             )
             for n in range(LAYERS)
         ]
@@ -240,6 +279,10 @@ class SpeakerEncoder:
 
     def embed(self, mels: Array) -> Array:
         """(batch, frames, 40) mel windows → (batch, 256) unit-length embeddings."""
+        with one_blas_thread():
+            return self._embed(mels)
+
+    def _embed(self, mels: Array) -> Array:
         batch, frames, _ = mels.shape
         x = mels.astype(np.float32)
         hidden = np.zeros((batch, HIDDEN), dtype=np.float32)
@@ -249,11 +292,14 @@ class SpeakerEncoder:
             hidden = np.zeros((batch, HIDDEN), dtype=np.float32)
             cell = np.zeros((batch, HIDDEN), dtype=np.float32)
             outputs = np.empty((batch, frames, HIDDEN), dtype=np.float32)
+            gates = np.empty((batch, 4 * HIDDEN), dtype=np.float32)
             for t in range(frames):
-                gates = inputs[:, t] + hidden @ w_hh
-                i, f, g, o = np.split(gates, 4, axis=1)  # torch's gate order
-                cell = _sigmoid(f) * cell + _sigmoid(i) * np.tanh(g)
-                hidden = _sigmoid(o) * np.tanh(cell)
+                np.matmul(hidden, w_hh, out=gates)
+                gates += inputs[:, t]
+                sig = _sigmoid(gates[:, : 3 * HIDDEN])
+                i, f, o = sig[:, :HIDDEN], sig[:, HIDDEN : 2 * HIDDEN], sig[:, 2 * HIDDEN :]
+                cell = f * cell + i * np.tanh(gates[:, 3 * HIDDEN :])
+                hidden = o * np.tanh(cell)
                 outputs[:, t] = hidden
             x = outputs
         raw = np.maximum(hidden @ self.linear_w + self.linear_b, 0.0)

@@ -200,6 +200,6 @@ def long_interview(seconds: float = 90.0) -> list[tuple[int, str, float]]:
     while spoken < seconds:
         answer = " ".join(sentences[(2 * i) % len(sentences) : (2 * i) % len(sentences) + 2])
         turns += [(0, "Could you tell me more about that?", 0.5), (1, answer, pauses[i % 5])]
-        spoken += 2.5 + 0.45 * len(answer.split()) + 1.0
+        spoken += 2.5 + 0.45 * len(answer.split()) + 1.0  # a rough guess; espeak-ng is faster
         i += 1
     return turns
