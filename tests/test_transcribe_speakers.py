@@ -13,10 +13,10 @@ from django.db import transaction
 from stories.models import Speaker, Transcript
 from stories.transcripts import transcript_replace
 from tests.transcribe_helpers import story_with_media
-from transcribe import services, synth
+from transcribe import services, speaker_encoder, synth
 from transcribe.diarize import Turn
 from transcribe.engines import Segment, TranscriptionResult, Word
-from transcribe.engines.speakers import split_at_turns
+from transcribe.engines.speakers import split_at_turns, with_speakers
 from transcribe.models import TranscriptionJob
 
 
@@ -74,6 +74,22 @@ def test_the_speaker_survives_the_results_dictionary() -> None:
         "m",
     )
     assert TranscriptionResult.from_dict(result.to_dict()) == result
+
+
+def test_a_transcript_is_kept_without_speakers_when_the_encoder_weights_changed(
+    tmp_path, monkeypatch
+) -> None:
+    changed = tmp_path / "pretrained.pt"
+    changed.write_bytes(speaker_encoder.weights_path().read_bytes()[:-10] + b"0123456789")
+    monkeypatch.setattr(speaker_encoder, "weights_path", lambda: changed)
+    samples = synth.voice_samples(synth._sentences()[0], synth.INTERVIEW_VOICES[0])
+    result = TranscriptionResult(
+        (Segment(0.0, 2.0, "My name is Sarah."),), "en", 1.0, 4.0, "e", "m"
+    )
+    kept = with_speakers(result, samples)
+    assert kept.segments == result.segments  # no speaker, nothing split
+    assert kept.note.startswith("The speakers were not told apart: The speaker encoder's weight")
+    assert "pip install --no-deps --force-reinstall" in kept.note
 
 
 @pytest.mark.django_db

@@ -1,15 +1,16 @@
 """Who spoke when: speaker turns found in a recording, offline, with no count given.
 
 1. Voice activity (Silero VAD, shipped inside faster-whisper) finds the stretches of speech.
-2. The stretches are laid end to end, as the speaker encoder was trained (silences trimmed),
-   and cut into overlapping windows (1.5 s every 0.75 s); each becomes a 256-number voice
-   embedding (``transcribe.speaker_encoder``).
+2. Each stretch is cut into overlapping windows (1.5 s every 0.75 s) that never cross a pause;
+   each window becomes a 256-number voice embedding (``transcribe.speaker_encoder``).
 3. The windows are grouped bottom-up (average linkage on cosine similarity) until the closest
    two groups are less alike than one voice is with itself: how many speakers there are is
-   what the grouping finds. Each window then joins the voice whose centre it is nearest.
-4. Every 10 ms of speech takes the voice of the window centred nearest to it; a change of voice
-   close to a pause moves onto the pause (people mostly take turns at one); turns too short to
-   be a turn join their neighbour, and a voice's turns a short pause apart become one.
+   what the grouping finds. Each window then joins the voice whose centre it is nearest, and a
+   "voice" heard for less than two seconds (windows straddling a change) joins its nearest.
+4. Every 10 ms of speech takes the voice of the window centred nearest to it, so a change of
+   voice at a pause falls exactly on it and one without a pause within half a window; turns
+   too short to be a turn join their neighbour, and a voice's turns a short pause apart
+   become one.
 
 Labels are "S1", "S2"… in the order the voices are first heard.
 """
@@ -43,7 +44,7 @@ MIN_TURN_SECONDS = 0.6  # a shorter turn is taken as its neighbour's
 MERGE_GAP_SECONDS = 1.0  # one voice's turns this close together are one turn
 MIN_WINDOW_SECONDS = 0.5  # a shorter stretch of speech is too short to tell a voice by
 MAX_UNITS = 400  # windows clustered directly; longer recordings cluster running means first
-BATCH = 128  # windows embedded at once (memory: about 20 MB per 128)
+BATCH = 128  # windows embedded at once (about 100 MB of working memory)
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,7 @@ N_MELS = 40
 FRAMES_PER_SECOND = SAMPLE_RATE // HOP
 HIDDEN = 256
 LAYERS = 3
+MEL_BLOCK = 6000  # frames computed at once
 TARGET_DBFS = -30.0  # quiet recordings are raised to this loudness, never lowered
 
 _LEGACY_MAGIC = 0x1950A86A20F9469CFC6C
@@ -200,16 +201,22 @@ def mel_filters() -> Array:
 def mel_frames(samples: Array) -> Array:
     """The power mel spectrogram (not log) of 16 kHz audio: (frames, 40), 100 frames a second."""
     samples = np.asarray(samples, dtype=np.float32)
-    padded = np.pad(
-        samples, N_FFT // 2, mode="reflect" if len(samples) > N_FFT // 2 else "constant"
-    )
+    edge = N_FFT // 2
+    if len(samples) > edge:
+        padded = np.pad(samples, edge, mode="reflect")
+    else:
+        padded = np.pad(samples, edge, mode="constant")
     count = 1 + (len(padded) - N_FFT) // HOP
     if count <= 0:
         return np.zeros((0, N_MELS), dtype=np.float32)
-    index = np.arange(N_FFT)[None, :] + HOP * np.arange(count)[:, None]
     window = np.hanning(N_FFT + 1)[:-1].astype(np.float32)  # periodic Hann
-    power = np.abs(np.fft.rfft(padded[index] * window, axis=1)) ** 2
-    return (power.astype(np.float32) @ mel_filters().T).astype(np.float32)
+    out = np.empty((count, N_MELS), dtype=np.float32)
+    for first in range(0, count, MEL_BLOCK):  # a minute at a time: an hour needs no gigabyte
+        frames = np.arange(first, min(count, first + MEL_BLOCK))
+        index = np.arange(N_FFT)[None, :] + HOP * frames[:, None]
+        power = np.abs(np.fft.rfft(padded[index] * window, axis=1)) ** 2
+        out[frames] = power.astype(np.float32) @ mel_filters().T
+    return out
 
 
 def normalise_volume(samples: Array) -> Array:
