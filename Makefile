@@ -12,6 +12,8 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[dev,multilingual]"
+	# The speaker encoder's weights only: the archive runs them with numpy, no torch.
+	$(BIN)/pip install --quiet --no-deps resemblyzer==0.1.4
 	touch $(STAMP)
 
 # axe-core, injected into headless Chromium by the accessibility tests.

@@ -3,6 +3,7 @@
     .venv/bin/python bench/transcribe.py             # 2.5 minutes of speech, every configuration
     .venv/bin/python bench/transcribe.py --quick     # about 35 seconds of speech
     .venv/bin/python bench/transcribe.py --openai-model tiny.en  # and openai-whisper, if installed
+    .venv/bin/python bench/transcribe.py --diarize   # speaker turns only: DER and their cost
 
 For tiny.en and base, int8 and float32, beam 1 and 5, sequential and batched, it prints the
 real-time factor (seconds of audio per second of wall time: higher is faster), the peak memory
@@ -10,6 +11,11 @@ of a fresh process that loads the model and transcribes, and the word error rate
 known text. Each configuration runs in its own process, and each is also timed calling
 faster-whisper directly with the same options, so the archive's own overhead shows. Engines are
 compared only at the same beam size. Needs espeak-ng and sox.
+
+Speaker turns (always, or alone with --diarize): the diarization error rate (0.25 s collar) on
+synthesised two- and three-voice interviews with known turns, and on a two-voice interview of
+about 90 seconds the CPU seconds per audio second of transcription (the default model, two
+threads) with and without diarization, and their ratio.
 """
 
 from __future__ import annotations
@@ -125,6 +131,91 @@ def openai_child(spec: dict) -> dict:
     }
 
 
+def cpu_best_of(runs: int, work) -> tuple[float, float, object]:
+    """(least CPU seconds, least wall seconds, the last value) over ``runs`` calls."""
+    cpu = wall = float("inf")
+    value = None
+    for _ in range(runs):
+        started, started_cpu = time.perf_counter(), time.process_time()
+        value = work()
+        cpu = min(cpu, time.process_time() - started_cpu)
+        wall = min(wall, time.perf_counter() - started)
+    return cpu, wall, value
+
+
+def diarize_child(spec: dict) -> dict:
+    """Transcription with and without speaker turns, in CPU seconds (all threads counted)."""
+    from transcribe.diarize import diarize
+    from transcribe.engines import FasterWhisperEngine
+
+    audio = decode_audio(spec["audio"])
+    config = TranscribeConfig(cpu_threads=spec["threads"], diarize=False)
+    plain = FasterWhisperEngine(config)
+    with_turns = FasterWhisperEngine(config.with_overrides(diarize=True))
+    with_turns.transcribe(audio[: 5 * SAMPLE_RATE])  # load both models first
+    rows = {}
+    for _ in range(spec["repeat"]):  # interleaved, so background load hits both alike
+        for name, work in (
+            ("transcribe", lambda: plain.transcribe(audio)),
+            ("both", lambda: with_turns.transcribe(audio)),
+            ("diarize", lambda: diarize(audio)),
+        ):
+            cpu, wall, value = cpu_best_of(1, work)
+            best = rows.get(name, (float("inf"), float("inf"), None))
+            rows[name] = (min(best[0], cpu), min(best[1], wall), value)
+    speakers = {s.speaker for s in rows["both"][2].segments}
+    return {
+        "duration": len(audio) / SAMPLE_RATE,
+        **{f"{k}_cpu": v[0] for k, v in rows.items()},
+        **{f"{k}_wall": v[1] for k, v in rows.items()},
+        "speakers": len(speakers - {None}),
+    }
+
+
+def bench_speakers(folder: Path, *, repeat: int, threads: int) -> None:
+    from transcribe.der import diarization_error
+    from transcribe.diarize import diarize
+
+    print("\nSpeaker turns (espeak-ng voices, known turns; DER with a 0.25 s collar):")
+    for name, script in (("two voices", synth.TWO_VOICES), ("three voices", synth.THREE_VOICES)):
+        samples, truth = synth.interview(script)
+        cpu, _, turns = cpu_best_of(1, lambda samples=samples: diarize(samples))
+        error = diarization_error(truth, turns)
+        found = len({t.label for t in turns})
+        true = len({t.label for t in truth})
+        print(
+            f"  {name:12} {len(samples) / SAMPLE_RATE:5.1f} s  speakers {found} of {true}  "
+            f"DER {error.rate:6.1%} (missed {error.missed:.2f} s, false alarm "
+            f"{error.false_alarm:.2f} s, confusion {error.confusion:.2f} s of {error.total:.1f} s)"
+            f"  {cpu / (len(samples) / SAMPLE_RATE):.3f} CPU s per audio s"
+        )
+    samples, truth = synth.interview(synth.long_interview(112.0))  # about 90 s
+    audio = synth.write_wav(samples, folder / "interview.wav")
+    spec = {"audio": str(audio), "repeat": repeat, "threads": threads}
+    row = run_child(spec, kind="diarize")
+    duration = row["duration"]
+    print(
+        f"\n{duration:.0f} s two-voice interview, tiny.en int8 beam 5 on {threads} threads, "
+        f"best of {repeat} (CPU seconds of all threads, per second of audio):"
+    )
+    for label, key in (
+        ("transcription alone", "transcribe"),
+        ("diarization alone", "diarize"),
+        ("transcription + diarization", "both"),
+    ):
+        print(
+            f"  {label:28} {row[key + '_cpu']:7.1f} CPU s  {row[key + '_cpu'] / duration:6.3f} "
+            f"per audio s  (wall {row[key + '_wall']:.1f} s)"
+        )
+    print(
+        f"  ratio (transcription + diarization) / transcription: "
+        f"{row['both_cpu'] / row['transcribe_cpu']:.2f} CPU, "
+        f"{row['both_wall'] / row['transcribe_wall']:.2f} wall; speakers found: {row['speakers']}"
+    )
+    _, _, turns = cpu_best_of(1, lambda: diarize(samples))
+    print(f"  DER on it: {diarization_error(truth, turns).rate:.1%}")
+
+
 def run_child(spec: dict, *, kind: str = "faster") -> dict:
     out = subprocess.run(
         [sys.executable, __file__, f"--{kind}-child", json.dumps(spec)],
@@ -151,13 +242,24 @@ def main() -> None:
     parser.add_argument("--openai-model", default="", help="e.g. tiny.en, to compare engines")
     parser.add_argument("--json", action="store_true", help="print the rows as JSON too")
     parser.add_argument("--faster-child", help=argparse.SUPPRESS)
+    parser.add_argument("--diarize", action="store_true", help="speaker turns only")
+    parser.add_argument("--threads", type=int, default=2, help="CPU threads for the cost of turns")
     parser.add_argument("--openai-child", help=argparse.SUPPRESS)
+    parser.add_argument("--diarize-child", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.diarize_child:
+        print(json.dumps(diarize_child(json.loads(args.diarize_child))))
+        return
     if args.faster_child:
         print(json.dumps(child(json.loads(args.faster_child))))
         return
     if args.openai_child:
         print(json.dumps(openai_child(json.loads(args.openai_child))))
+        return
+
+    if args.diarize:
+        with tempfile.TemporaryDirectory(prefix="bench-speakers-") as tmp:
+            bench_speakers(Path(tmp), repeat=args.repeat, threads=args.threads)
         return
 
     with tempfile.TemporaryDirectory(prefix="bench-transcribe-") as tmp:
@@ -241,6 +343,7 @@ def main() -> None:
             print("\nopenai-whisper: not installed, not compared (see --openai-model).")
         if args.json:
             print(json.dumps(rows, indent=2))
+        bench_speakers(Path(tmp), repeat=args.repeat, threads=args.threads)
 
 
 if __name__ == "__main__":

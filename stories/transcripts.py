@@ -13,6 +13,7 @@ Only the storyteller approves their own story; only an approved story can be pub
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from difflib import SequenceMatcher
 from typing import Any
 
@@ -26,6 +27,7 @@ from stories.models import (
     EditKind,
     Segment,
     SegmentRevision,
+    Speaker,
     Story,
     StoryStatus,
     Transcript,
@@ -48,11 +50,15 @@ def transcript_replace(
     language_probability: float | None,
     duration: float | None,
     note: str,
+    speakers: Sequence[str | None] = (),
 ) -> Transcript:
-    """Replace the story's transcript and all its segments (call inside a transaction).
+    """Replace the story's transcript, all its segments and its speakers (call inside a
+    transaction).
 
     The transcription engine hands its result over here (and so does an imported transcript):
-    `segments` are (start, end, text, confidence, words) in order.
+    `segments` are (start, end, text, confidence, words) in order; `speakers`, when given, is
+    each segment's voice as diarization labelled it ("S1", "S2"…, or None), and becomes one
+    Speaker per label, unnamed until the storyteller names it.
     """
     transcript, _ = Transcript.objects.update_or_create(
         story=story,
@@ -69,6 +75,14 @@ def transcript_replace(
     )
     transcript.segments.all().delete()
     transcript.edits.all().delete()  # a new transcript: the old one's changes cannot be undone
+    transcript.speakers.all().delete()
+    labels = list(speakers) or [None] * len(segments)
+    if len(labels) != len(segments):
+        raise ValueError(f"{len(labels)} speakers given for {len(segments)} segments")
+    voices = {
+        label: Speaker.objects.create(transcript=transcript, label=label)
+        for label in dict.fromkeys(label for label in labels if label)
+    }
     Segment.objects.bulk_create(
         Segment(
             transcript=transcript,
@@ -78,8 +92,11 @@ def transcript_replace(
             text=text,
             confidence=confidence,
             words=words_follow(words, text=text, start=start, end=end),
+            speaker=voices.get(label) if label else None,
         )
-        for index, (start, end, text, confidence, words) in enumerate(segments)
+        for index, ((start, end, text, confidence, words), label) in enumerate(
+            zip(segments, labels, strict=True)
+        )
     )
     return transcript
 

@@ -32,6 +32,7 @@ class TranscribeConfig:
     language: str | None = None  # None: detect (English-only models always say "en")
     word_timestamps: bool = True  # also lets faster-whisper skip hallucinated silences
     vad_filter: bool = True  # decode only where a voice is heard: no words made up on silence
+    diarize: bool = True  # find who speaks when (S1, S2…) and split segments where it changes
 
     def __post_init__(self) -> None:
         problems = []
@@ -87,4 +88,5 @@ def config_from_settings(settings: Any = None) -> TranscribeConfig:
             getattr(settings, "TRANSCRIBE_WORD_TIMESTAMPS", defaults.word_timestamps)
         ),
         vad_filter=bool(getattr(settings, "TRANSCRIBE_VAD_FILTER", defaults.vad_filter)),
+        diarize=bool(getattr(settings, "TRANSCRIBE_DIARIZE", defaults.diarize)),
     )

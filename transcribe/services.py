@@ -388,6 +388,7 @@ def transcript_store(*, claim: Claim, result: TranscriptionResult) -> Transcript
             language_probability=result.language_probability,
             duration=result.duration,
             note=result.note,
+            speakers=[s.speaker for s in result.segments],
         )
         _finish(job, JobState.DONE)
         if story.status == StoryStatus.TRANSCRIBING:
@@ -400,6 +401,7 @@ def transcript_store(*, claim: Claim, result: TranscriptionResult) -> Transcript
             engine=result.engine,
             model=result.model,
             complete=result.complete,
+            speakers=len({s.speaker for s in result.segments if s.speaker}),
         )
         story_changed(story_ids=[story.pk])
         if story.status == StoryStatus.AWAITING_REVIEW:

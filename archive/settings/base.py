@@ -234,6 +234,7 @@ TRANSCRIBE_MODEL_CACHE = env_str("TRANSCRIBE_MODEL_CACHE", "")  # "": the user c
 TRANSCRIBE_LANGUAGE = env_str("TRANSCRIBE_LANGUAGE", "")  # "": detect
 TRANSCRIBE_WORD_TIMESTAMPS = env_bool("TRANSCRIBE_WORD_TIMESTAMPS", True)
 TRANSCRIBE_VAD_FILTER = env_bool("TRANSCRIBE_VAD_FILTER", True)  # skip what holds no voice
+TRANSCRIBE_DIARIZE = env_bool("TRANSCRIBE_DIARIZE", True)  # speaker turns S1, S2… (offline)
 # Jobs: a worker renews its lease while it works; a job whose lease expired is run again.
 TRANSCRIBE_LEASE_SECONDS = env_int("TRANSCRIBE_LEASE_SECONDS", 60)
 TRANSCRIBE_MAX_ATTEMPTS = env_int("TRANSCRIBE_MAX_ATTEMPTS", 3)

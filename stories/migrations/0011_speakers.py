@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'db_table': 'transcribe_speaker',
-                'ordering': ['transcript', 'label'],
+                'ordering': ['transcript', 'id'],
             },
         ),
         migrations.AddField(

@@ -62,7 +62,7 @@ class Speaker(models.Model):
 
     class Meta:
         db_table = "transcribe_speaker"
-        ordering = ["transcript", "label"]
+        ordering = ["transcript", "id"]  # in the order they were found: S1, S2… S10
         constraints = [
             models.UniqueConstraint(fields=["transcript", "label"], name="unique_speaker_label"),
         ]

@@ -47,6 +47,7 @@ class Segment:
     text: str
     confidence: float | None = None  # 0..1, the mean token probability
     words: tuple[Word, ...] = ()
+    speaker: str | None = None  # "S1", "S2"… as diarization found them; None: not known
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,7 @@ class TranscriptionResult:
                 text=str(s["text"]),
                 confidence=None if s.get("confidence") is None else float(s["confidence"]),
                 words=tuple(Word(**w) for w in s.get("words") or ()),
+                speaker=s.get("speaker") or None,
             )
             for s in data["segments"]
         )

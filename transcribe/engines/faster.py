@@ -17,6 +17,7 @@ from transcribe.engines.base import (
     logprob_to_probability,
 )
 from transcribe.engines.notes import language_notes, truncation_note
+from transcribe.engines.speakers import with_speakers
 from transcribe.errors import ModelNotFoundError, TranscribeError
 from transcribe.media import SAMPLE_RATE, declared_duration, decode_audio
 from transcribe.weights import BASE_PACKAGES, TINY_EN_PACKAGE, ResolvedModel, resolve_model
@@ -170,12 +171,13 @@ class FasterWhisperEngine:
                 model=self.model_name,
             )
         )
-        return collector.result(
+        result = collector.result(
             language=info.language,
             language_probability=info.language_probability,
             engine=self.name,
             model=self.model_name,
         )
+        return with_speakers(result, samples) if self.config.diarize else result
 
 
 def _confidence(segment: Any, words: tuple[Word, ...]) -> float | None:

@@ -29,6 +29,7 @@ from transcribe.engines.faster import (
     TEMPERATURES,
 )
 from transcribe.engines.notes import language_notes, truncation_note
+from transcribe.engines.speakers import with_speakers
 from transcribe.errors import EngineUnavailableError, ModelNotFoundError
 from transcribe.media import SAMPLE_RATE, declared_duration, decode_audio
 
@@ -141,12 +142,13 @@ class OpenAIWhisperEngine:
                 model=self.model_name,
             )
         )
-        return collector.result(
+        result = collector.result(
             language=heard,
             language_probability=probability,
             engine=self.name,
             model=self.model_name,
         )
+        return with_speakers(result, samples) if cfg.diarize else result
 
     def _detect_language(self, model: Any, samples: np.ndarray) -> tuple[str, float]:
         whisper = self.whisper
