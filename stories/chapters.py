@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import HttpRequest
+from django.utils.http import urlencode
 
 from stories.audience import CURATOR, audience_for
 from stories.changes import story_changed
@@ -27,10 +29,12 @@ if TYPE_CHECKING:
     User = AbstractBaseUser | AnonymousUser
 
 __all__ = [
+    "ChapterDesk",
     "ChapterForm",
     "Excerpt",
     "Suggestion",
     "chapter_delete",
+    "chapter_desk",
     "chapter_save",
     "may_edit_chapters",
     "parse_moment",
@@ -155,6 +159,10 @@ class Suggestion:
     def clock(self) -> str:
         return clock(self.start)
 
+    @property
+    def query(self) -> str:
+        return suggestion_query(self)
+
 
 TITLE_WORDS = 7
 
@@ -185,7 +193,7 @@ def suggest_chapters(
     for i in range(1, len(lines)):
         gap = lines[i].start - lines[i - 1].end
         if gap >= pause:
-            reason = f"A pause of {gap:.0f} seconds before these words."
+            reason = f"A pause of {gap:.1f} seconds before these words."
             found[i] = Suggestion(lines[i].start, _title_from(lines[i].text), reason)
     for excerpt in excerpts:
         # The line the excerpt starts in (or the next one).
@@ -310,3 +318,56 @@ class ChapterForm(forms.ModelForm):  # type: ignore[type-arg]
         except ValidationError as error:
             self.add_error(None, error)
             return None
+
+
+# --- What both editing pages do (the curator's in the admin, the storyteller's) ----------------
+
+
+@dataclass
+class ChapterDesk:
+    """One request to a story's chapters page: the form (blank, prefilled from a suggestion, or
+    for the chapter being edited), the chapters, the suggestions, and `done` when it changed
+    something (the view then redirects with that message)."""
+
+    form: ChapterForm
+    chapters: list[Chapter]
+    suggestions: list[Suggestion]
+    editing: Chapter | None = None
+    done: str = ""
+
+
+def chapter_desk(request: HttpRequest, story: Story, excerpts: Sequence[Excerpt]) -> ChapterDesk:
+    chapters = list(Chapter.objects.filter(story=story).order_by("start", "id"))
+    by_id = {str(c.pk): c for c in chapters}
+    source = request.POST if request.method == "POST" else request.GET
+    editing = by_id.get(source.get("chapter") or source.get("edit") or "")
+    if request.method == "POST" and request.POST.get("action") == "delete" and editing:
+        chapter_delete(actor=request.user, chapter=editing)
+        return ChapterDesk(ChapterForm(), [], [], done=f"Chapter “{editing.title}” removed.")
+    if request.method == "POST":
+        form = ChapterForm(request.POST, instance=editing)
+        if form.is_valid() and form.save_for(actor=request.user, story=story):
+            return ChapterDesk(form, [], [], done=f"Chapter “{form.cleaned_data['title']}” saved.")
+    elif editing is not None:
+        form = ChapterForm(instance=editing)
+    else:
+        # "Use this suggestion" links fill the form; a person edits it before saving.
+        asked = request.GET
+        initial: dict[str, Any] = {k: asked[k] for k in ("start", "title") if asked.get(k)}
+        initial["values"] = request.GET.getlist("values")
+        initial["themes"] = request.GET.getlist("themes")
+        form = ChapterForm(initial=initial)
+    suggestions = suggest_chapters(
+        list(Segment.objects.filter(transcript__story=story).order_by("index")),
+        excerpts=excerpts,
+        taken=[c.start for c in chapters],
+    )
+    return ChapterDesk(form, chapters, suggestions, editing)
+
+
+def suggestion_query(suggestion: Suggestion) -> str:
+    """The query string that fills the chapter form with a suggestion."""
+    pairs = [("start", clock(suggestion.start)), ("title", suggestion.title)]
+    pairs += [("values", str(v)) for v in suggestion.value_ids]
+    pairs += [("themes", str(t)) for t in suggestion.theme_ids]
+    return urlencode(pairs)
