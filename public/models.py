@@ -191,11 +191,11 @@ class ArchiveIndexPage(PublicCacheMixin, RoutablePageMixin, Page):
             },
         )
 
-    @path("stories/<int:pk>-<slug:slug>/cite.bib", name="cite_bib")
+    @path("stories/<int:pk>-<slug:slug>/cite/bibtex/", name="cite_bib")
     def cite_bib_view(self, request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         return self._cite(request, pk, "bib")
 
-    @path("stories/<int:pk>-<slug:slug>/cite.json", name="cite_json")
+    @path("stories/<int:pk>-<slug:slug>/cite/csl-json/", name="cite_json")
     def cite_json_view(self, request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         return self._cite(request, pk, "json")
 

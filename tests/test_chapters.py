@@ -90,7 +90,7 @@ def test_a_withdrawn_story_has_no_chapters_to_change(recorded, storyteller, cura
         ({"start": 25.0}, "start", "The recording is 0:20 long: start the chapter before that."),
         ({"start": -1.0}, "start", "A chapter cannot start before the recording does."),
         ({"start": 5.0, "end": 5.0}, "end", "A chapter must end after it starts."),
-        ({"start": 5.0, "end": 60.0}, "end", "The recording is 0:20 long: end the chapter by then."),
+        ({"start": 5.0, "end": 60}, "end", "The recording is 0:20 long: end the chapter by then."),
         ({"start": 3.0}, "start", "Another chapter already starts at 0:03."),
         ({"start": 7.0, "title": "   "}, "title", "Give the chapter a title."),
     ],
