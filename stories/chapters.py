@@ -254,7 +254,8 @@ class MomentField(forms.CharField):
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("help_text", "As minutes:seconds, for example 1:05.")
-        super().__init__(max_length=20, **kwargs)
+        # No max_length: its validator would measure the seconds this field returns.
+        super().__init__(**kwargs)
 
     def prepare_value(self, value: Any) -> Any:
         return clock(value) if isinstance(value, int | float) else value

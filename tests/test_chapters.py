@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from coding.reads import tagged_excerpts
 from stories import services
 from stories.chapters import (
+    ChapterForm,
     Excerpt,
     chapter_delete,
     chapter_save,
@@ -158,3 +159,14 @@ def test_suggestions_come_from_the_stored_transcript_and_its_tags(recorded, cura
 )
 def test_moments_are_typed_as_people_read_them(typed, seconds):
     assert parse_moment(typed) == seconds
+
+
+def test_the_form_reads_moments_and_puts_the_story_checks_on_its_fields(recorded, curator):
+    form = ChapterForm({"start": "0:05", "end": "0:03", "title": "Backwards"})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["start"] == 5.0
+    assert form.save_for(actor=curator, story=recorded) is None
+    assert form.errors == {"end": ["A chapter must end after it starts."]}
+    form = ChapterForm({"start": "soon", "title": "Whenever"})
+    assert not form.is_valid()
+    assert form.errors == {"start": ["Write the moment as minutes:seconds, for example 1:05."]}
