@@ -29,7 +29,8 @@ def oembed(request: HttpRequest) -> HttpResponse:
     height = _bounded(
         request.GET.get("maxheight"), VIDEO_HEIGHT if story.kind == "video" else AUDIO_HEIGHT
     )
-    src = links.ArchiveLinks().story_part(story, "embed", full=True)
+    site = links.for_request(request)
+    src = site.story_part(story, "embed", full=True)
     html = format_html(
         '<iframe src="{}" width="{}" height="{}" title="{}" loading="lazy" '
         'allow="fullscreen" style="border:0"></iframe>',
@@ -44,7 +45,7 @@ def oembed(request: HttpRequest) -> HttpResponse:
         "type": "video",  # oEmbed's type for a player, audio included
         "title": story.title,
         "provider_name": "Community Story Archive",
-        "provider_url": links.ArchiveLinks().route("index", full=True),
+        "provider_url": site.route("index", full=True),
         "html": str(html),
         "width": width,
         "height": height,

@@ -121,9 +121,9 @@ def project_url(project: Project, request: HttpRequest | None = None, *, full: b
     return for_request(request).project(project, full=full)
 
 
-def oembed_url(story: Story) -> str:
+def oembed_url(story: Story, request: HttpRequest | None = None) -> str:
     """The oEmbed answer for a public story's page (`public.embed`)."""
-    page = site_absolute(for_request(None).story(story))
+    page = for_request(request).story(story, full=True)
     return site_absolute(reverse("oembed")) + "?" + urlencode({"url": page, "format": "json"})
 
 

@@ -174,7 +174,7 @@ class ArchiveIndexPage(PublicCacheMixin, RoutablePageMixin, Page):
                 "story": story,
                 "parts": parts,
                 "not_public": not public,
-                "oembed_url": links.oembed_url(story) if public else "",
+                "oembed_url": links.oembed_url(story, request) if public else "",
                 "terms": reads.story_terms(story),
                 "segments": segments,
                 "chapters": reads.story_chapters(story) if parts.chapters else [],
