@@ -176,7 +176,7 @@ def search(request: HttpRequest, params: Query[SearchParams]):
                         "html": s.html,
                         "start": s.start,
                         "timecode": s.timecode,
-                        "url": story_url(h.story, at=s.start),
+                        "url": story_url(h.story, at=s.start, query=results.query),
                     }
                     for s in h.snippets
                 ],

@@ -36,6 +36,7 @@ def test_anonymous_callers_search_as_the_public(client, stories):
         {"html": None, "start": 12.0, "timecode": "0:12", "url": market["snippets"][0]["url"]}
     ]
     assert "t=12" in market["snippets"][0]["url"]
+    assert "q=gardening" in market["snippets"][0]["url"]  # the story page marks the words
 
 
 def test_a_signed_in_researcher_searches_with_their_audience(client, stories, researcher):
