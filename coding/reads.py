@@ -9,7 +9,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from coding import agreement, permissions, units
 from coding.models import Tag, TagStatus
-from stories.chapters import Excerpt
+from stories.chapter_suggestions import Excerpt
 from stories.models import Story, Theme, ThemeSynonym, Value, ValueGroup, display_name
 from stories.timecode import clock
 from stories.types import User

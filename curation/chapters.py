@@ -12,7 +12,8 @@ from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from coding.reads import tagged_excerpts
-from stories.chapters import ChapterDesk, chapter_desk, may_edit_chapters
+from stories.chapter_forms import ChapterDesk, chapter_desk
+from stories.chapters import may_edit_chapters
 from stories.models import Story
 from stories.visibility import CURATOR, audience_for
 

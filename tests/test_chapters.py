@@ -8,15 +8,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from coding.reads import tagged_excerpts
 from stories import services
-from stories.chapters import (
-    ChapterForm,
-    Excerpt,
-    chapter_delete,
-    chapter_save,
-    parse_moment,
-    story_suggestions,
-    suggest_chapters,
-)
+from stories.chapter_forms import ChapterForm, parse_moment
+from stories.chapter_suggestions import Excerpt, story_suggestions, suggest_chapters
+from stories.chapters import chapter_delete, chapter_save
 from stories.models import Chapter, StoryChange, StoryKind
 from tests import public_site as site
 

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from coding.reads import tagged_excerpts
-from stories.chapters import chapter_desk
+from stories.chapter_forms import chapter_desk
 from storyteller.views._common import answers_gone, own_story
 
 
