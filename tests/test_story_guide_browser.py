@@ -184,3 +184,34 @@ def test_a_storyteller_adds_a_chapter_to_their_own_story(browser, live_server, s
     )
     check(browser, "the storyteller's chapters page with an error")
     assert Chapter.objects.filter(story=story).count() == 3
+
+
+def test_without_javascript_chapters_finding_and_sharing_still_work(browser, live_server, story):
+    browser.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": True})
+    try:
+        browser.get(live_server.url + links.story_url(story))
+        # The JavaScript-only controls stay hidden; the link field is there to copy.
+        assert not browser.find_element(By.CSS_SELECTOR, "[data-share-moment]").is_displayed()
+        assert browser.find_element(By.ID, "moment-link").get_attribute("value") == (
+            links.story_url(story, at=0, full=True)
+        )
+        # A chapter is a link that reloads the page with the player at its start.
+        browser.find_elements(By.CSS_SELECTOR, "a.chapter-link")[1].click()
+        WebDriverWait(browser, 10).until(lambda b: "t=" in b.current_url)
+        player = browser.find_element(By.CSS_SELECTOR, "[data-player]")
+        assert player.get_attribute("src").endswith(f"#t={CUES[2].start:g}")
+        assert browser.find_element(By.ID, "moment-link").get_attribute("value") == (
+            links.story_url(story, at=CUES[2].start, full=True)
+        )
+        # Finding words is a form: the places come back listed, as links to their moments.
+        browser.find_element(By.ID, "find-q").send_keys("tea", Keys.ENTER)
+        WebDriverWait(browser, 10).until(lambda b: "q=tea" in b.current_url)
+        hits = browser.find_elements(By.CSS_SELECTOR, ".hits a.hit")
+        assert [h.find_element(By.TAG_NAME, "mark").text for h in hits] == ["tea"]
+        assert not browser.find_element(By.CSS_SELECTOR, "[data-hit-steps]").is_displayed()
+        hits[0].click()
+        WebDriverWait(browser, 10).until(lambda b: "t=" in b.current_url)
+        player = browser.find_element(By.CSS_SELECTOR, "[data-player]")
+        assert player.get_attribute("src").endswith(f"#t={CUES[2].start:g}")
+    finally:
+        browser.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": False})
