@@ -9,6 +9,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from coding import agreement, permissions, units
 from coding.models import Tag, TagStatus
+from stories.chapter_suggestions import Excerpt
 from stories.models import Story, Theme, ThemeSynonym, Value, ValueGroup, display_name
 from stories.timecode import clock
 from stories.types import User
@@ -301,3 +302,25 @@ def decorate(
         tag.first_unit = touched[0] if touched else None
         tag.reviewer_name = display_name(tag.reviewed_by) if tag.reviewed_by_id else ""
     return tags
+
+
+# --- chapters ---------------------------------------------------------------------------------
+
+
+def tagged_excerpts(story: Story) -> list[Excerpt]:
+    """The story's accepted timed tags as excerpts, for chapter suggestions (one query)."""
+    tags = (
+        Tag.objects.filter(story=story, status=TagStatus.ACCEPTED, start_seconds__isnull=False)
+        .select_related("value", "theme")
+        .order_by("start_seconds", "id")
+    )
+    return [
+        Excerpt(
+            start=tag.start_seconds or 0.0,
+            end=tag.end_seconds if tag.end_seconds is not None else tag.start_seconds or 0.0,
+            label=tag.value.name if tag.value else tag.theme.name if tag.theme else "a tag",
+            value_ids=(tag.value_id,) if tag.value_id else (),
+            theme_ids=(tag.theme_id,) if tag.theme_id else (),
+        )
+        for tag in tags
+    ]

@@ -53,12 +53,22 @@ class ArchiveLinks:
         url = self.base + self.index.reverse_subpage(name, kwargs=kwargs)
         return site_absolute(url) if full else url
 
-    def story(self, story: Story, *, at: float | None = None, full: bool = False) -> str:
-        """A story's page; with `at`, the page opens its player at that second (`?t=`)."""
+    def story(
+        self, story: Story, *, at: float | None = None, full: bool = False, query: str = ""
+    ) -> str:
+        """A story's page; with `at`, the page opens its player at that second (`?t=`); with
+        `query`, it finds those words in the story and marks them (`?q=`)."""
         url = self.route("story", full=full, pk=story.pk, slug=story.slug or "story")
-        if at is not None:
-            url += "?" + urlencode({"t": f"{max(0.0, float(at)):g}"}) + "#player"
+        params = {"t": f"{max(0.0, float(at)):g}"} if at is not None else {}
+        if query:
+            params["q"] = query
+        if params:
+            url += "?" + urlencode(params) + ("#player" if at is not None else "#find")
         return url
+
+    def story_part(self, story: Story, name: str, *, full: bool = False) -> str:
+        """One of the story's own addresses: cite.bib, cite.json, embed."""
+        return self.route(name, full=full, pk=story.pk, slug=story.slug or "story")
 
     def value(self, value: Value, *, full: bool = False) -> str:
         return self.route("value", full=full, slug=value.slug)
@@ -89,9 +99,14 @@ def archive_index(request: HttpRequest | None = None):
 
 
 def story_url(
-    story: Story, request: HttpRequest | None = None, *, at: float | None = None, full: bool = False
+    story: Story,
+    request: HttpRequest | None = None,
+    *,
+    at: float | None = None,
+    full: bool = False,
+    query: str = "",
 ) -> str:
-    return for_request(request).story(story, at=at, full=full)
+    return for_request(request).story(story, at=at, full=full, query=query)
 
 
 def value_url(value: Value, request: HttpRequest | None = None, *, full: bool = False) -> str:
@@ -104,6 +119,16 @@ def theme_url(theme: Theme, request: HttpRequest | None = None, *, full: bool = 
 
 def project_url(project: Project, request: HttpRequest | None = None, *, full: bool = False) -> str:
     return for_request(request).project(project, full=full)
+
+
+def oembed_url(story: Story, request: HttpRequest | None = None) -> str:
+    """The oEmbed answer for a public story's page (`public.embed`)."""
+    page = for_request(request).story(story, full=True)
+    return site_absolute(reverse("oembed")) + "?" + urlencode({"url": page, "format": "json"})
+
+
+def transcript_download_url(story: Story, fmt: str) -> str:
+    return reverse("transcribe:download", args=[story.pk, fmt])
 
 
 def story_media_url(story: Story) -> str:

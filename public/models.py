@@ -21,11 +21,13 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 
 from public import links, reads
+from public.citation import citation
+from public.within import find_in_story
 from search import api as search_api
 from stories.models import CollectionPage, CoproductionType, Project, Story, Theme, Value
 from stories.pages import PublicCacheMixin
 from stories.services import theme_resolve
-from stories.visibility import Audience, audience_for, story_parts
+from stories.visibility import PUBLIC_AUDIENCE, Audience, audience_for, story_parts
 
 logger = logging.getLogger(__name__)
 
@@ -160,21 +162,81 @@ class ArchiveIndexPage(PublicCacheMixin, RoutablePageMixin, Page):
         if slug != story.slug:
             return HttpResponsePermanentRedirect(links.story_url(story, request))
         related, related_note = _related_stories(story, audience)
+        parts = story_parts(audience, story)
+        public = audience.is_public or reads.is_public(story)
+        segments = reads.story_segments(story) if parts.transcript else []
+        start_at = _seconds(request.GET.get("t"))
+        found = find_in_story(segments, request.GET.get("q", "")) if "q" in request.GET else None
         return self.render(
             request,
             template="public/story.html",
             context_overrides={
                 "story": story,
-                "parts": story_parts(audience, story),
-                "not_public": not audience.is_public and not reads.is_public(story),
+                "parts": parts,
+                "not_public": not public,
+                "oembed_url": links.oembed_url(story, request) if public else "",
                 "terms": reads.story_terms(story),
-                "segments": reads.story_segments(story),
-                "start_at": _seconds(request.GET.get("t")),
+                "segments": segments,
+                "chapters": reads.story_chapters(story) if parts.chapters else [],
+                "found": found,
+                "marked": found.marked if found else {},
+                "start_at": start_at,
+                "moment_url": links.story_url(story, request, at=start_at or 0, full=True),
+                "citation": citation(
+                    story, parts, links.story_url(story, request, at=start_at, full=True), start_at
+                ),
                 "related": related,
                 "related_note": related_note,
                 "in_collections": reads.collections_containing(story),
             },
         )
+
+    @path("stories/<int:pk>-<slug:slug>/cite/bibtex/", name="cite_bib")
+    def cite_bib_view(self, request: HttpRequest, pk: int, slug: str) -> HttpResponse:
+        return self._cite(request, pk, "bib")
+
+    @path("stories/<int:pk>-<slug:slug>/cite/csl-json/", name="cite_json")
+    def cite_json_view(self, request: HttpRequest, pk: int, slug: str) -> HttpResponse:
+        return self._cite(request, pk, "json")
+
+    def _cite(self, request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+        """The story's citation as a file (`?t=` cites a moment), for whoever may see it."""
+        audience = audience_for(request.user)
+        story = reads.visible_story(pk, audience)
+        if story is None:
+            raise Http404("No story you may see has this address.")
+        at = _seconds(request.GET.get("t"))
+        url = links.story_url(story, request, at=at, full=True)
+        cited = citation(story, story_parts(audience, story), url, at)
+        if fmt == "bib":
+            response = HttpResponse(cited.bibtex(), content_type="application/x-bibtex")
+        else:
+            response = HttpResponse(
+                cited.csl_json(), content_type="application/vnd.citationstyles.csl+json"
+            )
+        response["Content-Disposition"] = f'attachment; filename="story-{story.pk}.{fmt}"'
+        return response
+
+    @path("stories/<int:pk>-<slug:slug>/embed/", name="embed")
+    def embed_view(self, request: HttpRequest, pk: int, slug: str) -> HttpResponse:
+        """A minimal player for other sites to frame: public stories only, whoever asks."""
+        story = reads.visible_story(pk, PUBLIC_AUDIENCE)
+        if story is None or not story.has_media:
+            raise Http404("Only public recordings can be embedded.")
+        response = self.render(
+            request,
+            template="public/embed.html",
+            context_overrides={
+                "story": story,
+                "parts": story_parts(PUBLIC_AUDIENCE, story),
+                "has_captions": reads.has_transcript(story),
+                "start_at": _seconds(request.GET.get("t")),
+            },
+        )
+        # Other sites may frame this page, and only this one (archive/middleware.py).
+        response.xframe_options_exempt = True
+        response._csp_replace = {"frame-ancestors": ["*"]}
+        return response
 
     def _gone(self, request: HttpRequest) -> HttpResponse:
         return TemplateResponse(request, "public/gone.html", {"page": self}, status=410)

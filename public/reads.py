@@ -13,6 +13,7 @@ from django.db.models import Count, Max, Prefetch, Q, QuerySet
 
 from coding.models import Tag, TagQuerySet, TagStatus
 from stories.models import (
+    Chapter,
     CollectionPage,
     CollectionStory,
     Project,
@@ -159,7 +160,16 @@ def visible_story(pk: int, audience: Audience = PUBLIC_AUDIENCE) -> Story | None
                     "value", "theme"
                 ),
                 to_attr="accepted_tags",
-            )
+            ),
+            # The segment index: shown only where story_parts(...).chapters allows.
+            Prefetch(
+                "chapters",
+                queryset=Chapter.objects.order_by("start", "id").prefetch_related(
+                    Prefetch("values", queryset=Value.objects.order_by("number")),
+                    Prefetch("themes", queryset=Theme.objects.order_by("name")),
+                ),
+                to_attr="prefetched_chapters",
+            ),
         )
         .filter(pk=pk)
         .first()
@@ -197,6 +207,16 @@ def story_terms(story: Story) -> StoryTerms:
 def story_segments(story: Story) -> list[Segment]:
     """The transcript's timecoded lines, in order (empty for a story without one)."""
     return list(Segment.objects.filter(transcript__story=story).order_by("index"))
+
+
+def story_chapters(story: Story) -> list[Chapter]:
+    """The segment index, in order (prefetched by `visible_story`)."""
+    chapters: list[Chapter] | None = getattr(story, "prefetched_chapters", None)
+    return chapters if chapters is not None else list(story.chapters.order_by("start", "id"))
+
+
+def has_transcript(story: Story) -> bool:
+    return Segment.objects.filter(transcript__story=story).exists()
 
 
 def related_stories(

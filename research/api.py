@@ -176,7 +176,11 @@ def search(request: HttpRequest, params: Query[SearchParams]):
                         "html": s.html,
                         "start": s.start,
                         "timecode": s.timecode,
-                        "url": story_url(h.story, at=s.start),
+                        # The query rides along only where the words may be quoted: the
+                        # API shows nothing of an unquotable story's words, echoes included.
+                        "url": story_url(
+                            h.story, at=s.start, query=results.query if s.html else ""
+                        ),
                     }
                     for s in h.snippets
                 ],

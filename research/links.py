@@ -15,7 +15,7 @@ StoryUrl = Callable[..., str]
 
 
 def story_urls(request: HttpRequest | None = None) -> StoryUrl:
-    """A function `(story, at=None) -> url` for one request (it looks the site up once).
+    """A function `(story, at=None, query="") -> url` for one request (it looks the site up once).
 
     Story pages are routes of the public site (`?t=<seconds>` plays from a moment). Where the
     site has no story pages (no archive index page), the story's JSON in the API stands in.
@@ -25,9 +25,10 @@ def story_urls(request: HttpRequest | None = None) -> StoryUrl:
         _ = links.base  # raises ImproperlyConfigured without an archive index page
     except ImproperlyConfigured:
         return _api_url
-    return lambda story, at=None: links.story(story, at=at)
+    # With the query, the story page marks the words found at that moment (`?q=`).
+    return lambda story, at=None, query="": links.story(story, at=at, query=query)
 
 
-def _api_url(story: Any, at: float | None = None) -> str:
+def _api_url(story: Any, at: float | None = None, query: str = "") -> str:
     url = reverse("api:story_detail", kwargs={"story_id": story.pk})
     return url if at is None else f"{url}?t={max(0.0, float(at)):g}"

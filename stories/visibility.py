@@ -92,6 +92,9 @@ class StoryParts:
     # The words in their place: the transcript beside the player, its captions (WebVTT), a
     # written story on its own page (see the module's docstring for why this is always true).
     transcript: bool = True
+    # The segment index (titles, synopses, keywords): it retells the words, so it goes where
+    # the transcript goes.
+    chapters: bool = True
 
 
 ANONYMOUS_NAME = "Anonymous storyteller"
@@ -111,7 +114,14 @@ def story_parts(audience: Audience, story: Story) -> StoryParts:
     named = consent is not None and consent.attribution == "named"
     name = display_name(story.storyteller) if named or own else ANONYMOUS_NAME
     quotes = own or bool(consent and consent.quotes_allowed)
-    return StoryParts(attribution=name, quotes=quotes, identity=identity, transcript=True)
+    transcript = True
+    return StoryParts(
+        attribution=name,
+        quotes=quotes,
+        identity=identity,
+        transcript=transcript,
+        chapters=transcript,
+    )
 
 
 def speaker_name(speaker: Speaker | None, parts: StoryParts) -> str:

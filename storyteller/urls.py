@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from django.urls import path
 
-from storyteller.views import accounts, consent, my_stories, review, studio, upload, withdraw
+from storyteller.views import (
+    accounts,
+    chapters,
+    consent,
+    my_stories,
+    review,
+    studio,
+    upload,
+    withdraw,
+)
 
 app_name = "storyteller"
 
@@ -24,6 +33,7 @@ urlpatterns = [
     ),
     path("my-stories/<int:pk>/", my_stories.story_detail, name="detail"),
     path("my-stories/<int:pk>/consent/", consent.consent_change, name="consent"),
+    path("my-stories/<int:pk>/chapters/", chapters.chapters, name="chapters"),
     path("my-stories/<int:pk>/review/", review.review_page, name="review"),
     path(
         "my-stories/<int:pk>/review/<int:segment_id>/",

@@ -195,3 +195,20 @@ def test_pages_run_in_chromium_without_a_policy_violation(
         )
     assert {where: v for where, v in found.items() if v} == {}
     assert len(found) > 10
+
+
+@pytest.mark.django_db
+def test_the_embed_page_is_strict_but_may_be_framed_anywhere(client, make_story):
+    from stories.models import StoryKind
+    from tests import public_site as site
+
+    story = site.attach_recording(make_story(title="Allotments", kind=StoryKind.AUDIO, text=""))
+    response = client.get(links.ArchiveLinks().story_part(story, "embed"))
+    assert response.status_code == 200
+    found = policy(response)
+    assert found["frame-ancestors"] == ["*"]
+    assert found["script-src" if "script-src" in found else "default-src"] == ["'self'"]
+    assert not any("unsafe" in v for values in found.values() for v in values)
+    assert not inline_scripts(response.content.decode(), "embed")
+    # Every other page keeps frame-ancestors 'none' (test above): the story page itself too.
+    assert_strict(client.get(links.story_url(story)), "story page")

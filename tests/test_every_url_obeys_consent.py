@@ -30,16 +30,19 @@ from django.core.files import File
 from django.test import Client
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from wagtail.admin.views.bulk_action.registry import bulk_action_registry
 from wagtail.log_actions import log
 from wagtail.models import Page
 
 from coding.models import Tag, TagStatus
+from public import links
 from public.models import ArchiveIndexPage
 from public.sitemaps import SITEMAPS
 from search.services import outbox_drain
 from stories import services
 from stories.models import (
+    Chapter,
     ConsentMethod,
     Project,
     ProjectMembership,
@@ -146,6 +149,10 @@ def _story(owner, project, state: str, theme: Theme, value: Value, coder, curato
         end=2.0,
         text=f"{SHARED_WORD} {word} we met on Tuesdays",
         words=[{"word": word, "start": 0.0, "end": 1.0, "probability": 0.9}],
+    )
+    # The segment index retells the words: it carries the same marker.
+    Chapter.objects.create(
+        story=story, start=0.5, title=f"{SHARED_WORD} {word}", synopsis=f"{word} retold"
     )
     for code in ({"theme": theme}, {"value": value}):
         Tag.objects.create(
@@ -347,6 +354,9 @@ def _queries(name: str, archive: Archive) -> list[str]:
         queries.append(f"?q={SHARED_WORD}")
     if re.search(r"export|history|list", name):
         queries += ["?export=csv", "?export=xlsx"]
+    if name == "oembed":  # asked about each story's page, as other sites ask
+        pages = [links.story_url(s, full=True) for s in archive.stories.values()]
+        queries = ["?" + urlencode({"url": page}) for page in pages]
     if name == "coding:export":
         queries = ["", "?format=csv", "?format=json", "?format=qdpx", "?format=qdc"]
     if name.endswith("bulk_action") or "bulk" in name:

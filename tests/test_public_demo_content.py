@@ -47,3 +47,15 @@ def test_demo_content_shows_every_page_type_with_recorded_speech(client):
     assert not withdrawn.tags.exists() and withdrawn.title == "Withdrawn story"
     captions = client.get(links.story_captions_url(story)).content.decode()
     assert "The council listened to those recordings at a public meeting." in captions
+
+
+def test_demo_recordings_come_with_chapters_beside_the_player(client):
+    call_command("load_demo", admin_password="demo-pass-123")
+    story = Story.objects.get(slug="the-bus-to-the-hospital")
+    assert list(story.chapters.values_list("title", flat=True)) == [
+        "The route is cut",
+        "Recording the estate",
+        "The bus comes back",
+    ]
+    html = client.get(links.story_url(story)).content.decode()
+    assert html.count('class="chapter-link"') == 3

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from public import links
-from stories.models import CollectionStory, Story, StoryKind
+from stories.models import Chapter, CollectionStory, Story, StoryKind
 from stories.visibility import PUBLIC_AUDIENCE
 from tests import public_site as site
 
@@ -29,6 +29,11 @@ def add_stories(make_story, count: int, start: int = 0) -> list:
                 start_seconds=cue.start,
                 end_seconds=cue.end,
             )
+            # The segment index, each chapter with its values and themes (prefetched).
+            for at in range(number % 4 + 1):
+                chapter = Chapter.objects.create(story=story, start=at * 4.0, title=f"Part {at}")
+                chapter.values.add(site.value())
+                chapter.themes.add(site.theme())
         site.tag(story, value=site.value())
         site.tag(story, theme=site.theme())
         stories.append(story)
@@ -43,6 +48,9 @@ def addresses(stories, page) -> dict[str, str]:
         "archive index": site.archive_index().url,
         "collection": page.url,
         "audio story": links.story_url(audio),
+        "audio story, a word found": links.story_url(audio, at=5, query="chairs"),
+        "embed": links.ArchiveLinks().story_part(audio, "embed"),
+        "citation": links.ArchiveLinks().story_part(audio, "cite_json"),
         "text story": links.story_url(text),
         "value": links.value_url(site.value()),
         "theme": links.theme_url(site.theme()),
@@ -62,6 +70,16 @@ def count_queries(client, pages: dict[str, str]) -> dict[str, int]:
             assert client.get(address).status_code == 200, name
         counts[name] = len(queries)
     return counts
+
+
+def test_the_story_page_costs_the_same_with_one_chapter_or_many(client, make_story):
+    stories = add_stories(make_story, 6)
+    one, many = (s for s in stories if s.kind == StoryKind.AUDIO)  # 1 and 4 chapters
+    assert (one.chapters.count(), many.chapters.count()) == (1, 4)
+    counts = count_queries(client, {"one": links.story_url(one), "many": links.story_url(many)})
+    assert counts["one"] == counts["many"]
+    html = client.get(links.story_url(many)).content.decode()
+    assert html.count('class="chapter-link"') == 4
 
 
 def test_page_queries_do_not_grow_with_the_number_of_stories(client, make_story):

@@ -36,6 +36,19 @@ def test_anonymous_callers_search_as_the_public(client, stories):
         {"html": None, "start": 12.0, "timecode": "0:12", "url": market["snippets"][0]["url"]}
     ]
     assert "t=12" in market["snippets"][0]["url"]
+    assert "q=" not in market["snippets"][0]["url"]  # not even the caller's words echoed
+
+
+def test_moment_links_carry_the_query_where_the_words_may_be_quoted(
+    client, stories, make_story, search_backend
+):
+    quotable = make_story(title="Allotment day", kind="audio", text="")
+    add_transcript(quotable, [(0.0, 5.0, "Hello."), (30.0, 40.0, "The gardening club met.")])
+    outbox_drain()
+    search_backend.refresh()
+    body = client.get("/api/search", {"q": "gardening"}).json()
+    allotment = next(h for h in body["hits"] if h["title"] == "Allotment day")
+    assert "?t=30&q=gardening#player" in allotment["snippets"][0]["url"]
 
 
 def test_a_signed_in_researcher_searches_with_their_audience(client, stories, researcher):

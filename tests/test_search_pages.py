@@ -40,6 +40,8 @@ def test_the_public_page_works_without_javascript(client, archive):
     assert '<h3 id="hit-' in html and "The last bus" in html
     assert "<mark>loneliness</mark>" in html
     assert re.search(r'href="[^"]*t=83[^"]*">Play from 1:23<span class="visually-hidden">', html)
+    # The moment's link carries the query, so the story page marks the words there.
+    assert re.search(r'href="[^"]*\?t=83&amp;q=isolation#player">Play from 1:23', html)
     assert "Research only" not in html
 
 

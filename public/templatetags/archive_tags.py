@@ -23,8 +23,8 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def story_url(context, story: Story, at: float | None = None) -> str:
-    return links.story_url(story, context.get("request"), at=at)
+def story_url(context, story: Story, at: float | None = None, q: str = "") -> str:
+    return links.story_url(story, context.get("request"), at=at, query=q)
 
 
 @register.simple_tag(takes_context=True)
@@ -134,3 +134,20 @@ def nav_links(context) -> list[tuple[str, str]]:
         if audience.has(CURATOR) and user.is_staff:
             items.append(("Admin", reverse("wagtailadmin_home")))
     return [(label, url) for label, url in items if url]
+
+
+@register.filter
+def get_item(mapping, key):
+    """`mapping[key]`, or None: for dictionaries keyed by id in templates."""
+    return mapping.get(key) if mapping else None
+
+
+@register.simple_tag(takes_context=True)
+def story_part_url(context, story: Story, name: str) -> str:
+    """One of a story's own addresses (cite_bib, cite_json, embed)."""
+    return links.for_request(context.get("request")).story_part(story, name)
+
+
+@register.simple_tag
+def transcript_url(story: Story, fmt: str) -> str:
+    return links.transcript_download_url(story, fmt)

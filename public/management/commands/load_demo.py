@@ -25,6 +25,7 @@ from public.models import HomeFeaturedCollection, HomePage
 from public.site_address import site_address_sync
 from stories import services
 from stories.changes import story_changed
+from stories.chapters import chapter_save
 from stories.models import (
     CollectionPage,
     CollectionStory,
@@ -127,6 +128,17 @@ RECORDED_STORIES = [
         "themes": ["Getting around", "Trust in services"],
         "values": ["systemic-change", "training"],
         "excerpts": [(2, "value", "training"), (4, "value", "action-orientated")],
+        # The segment index: (caption line it starts at, title, synopsis, keywords).
+        "chapters": [
+            (0, "The route is cut", "A father stops going to his appointments.", "bus, hospital"),
+            (
+                2,
+                "Recording the estate",
+                "Community reporters take the story to the council.",
+                "community reporter, council",
+            ),
+            (4, "The bus comes back", "", "bus"),
+        ],
     },
     {
         "slug": "tuesday-coffee-mornings",
@@ -139,6 +151,10 @@ RECORDED_STORIES = [
         "themes": ["Isolation"],
         "values": ["building-relationships", "human"],
         "excerpts": [(3, "theme", "Isolation"), (1, "value", "reciprocity")],
+        "chapters": [
+            (0, "Long, quiet days", "Life after a bereavement.", "bereavement"),
+            (1, "A knock on the door", "A neighbour asks for help with the chairs.", "tea"),
+        ],
     },
     {
         "slug": "cooking-with-my-grandmother",
@@ -487,6 +503,15 @@ class Command(BaseCommand):
                 end_seconds=cue.end,
                 created_by=tagger,
                 **term,
+            )
+        for line, title, synopsis, keywords in spec.get("chapters", ()):
+            chapter_save(
+                actor=teller,
+                story=story,
+                start=float(cues[line].start or 0.0),
+                title=title,
+                synopsis=synopsis,
+                keywords=keywords,
             )
         story_changed(story_ids=[story.pk])
         return story
