@@ -164,7 +164,7 @@ class ArchiveIndexPage(PublicCacheMixin, RoutablePageMixin, Page):
         related, related_note = _related_stories(story, audience)
         parts = story_parts(audience, story)
         public = audience.is_public or reads.is_public(story)
-        segments = reads.story_segments(story) if parts.transcript else []
+        segments = reads.story_segments(story, parts) if parts.transcript else []
         start_at = _seconds(request.GET.get("t"))
         found = find_in_story(segments, request.GET.get("q", "")) if "q" in request.GET else None
         return self.render(

@@ -25,7 +25,7 @@ from stories.models import (
     ValueGroup,
 )
 from stories.models.story import CARD_RELATED
-from stories.visibility import PUBLIC_AUDIENCE, Audience, quotes_q
+from stories.visibility import PUBLIC_AUDIENCE, Audience, StoryParts, quotes_q, speaker_name
 
 
 def public_stories(audience: Audience = PUBLIC_AUDIENCE) -> StoryQuerySet:
@@ -204,9 +204,22 @@ def story_terms(story: Story) -> StoryTerms:
     )
 
 
-def story_segments(story: Story) -> list[Segment]:
-    """The transcript's timecoded lines, in order (empty for a story without one)."""
-    return list(Segment.objects.filter(transcript__story=story).order_by("index"))
+def story_segments(story: Story, parts: StoryParts | None = None) -> list[Segment]:
+    """The transcript's timecoded lines, in order (empty for a story without one).
+
+    With `parts`, each line whose speaker differs from the line before carries `turn`: the
+    speaker's name as this reader may see it (the storyteller's voice under their attribution).
+    """
+    segments = list(
+        Segment.objects.filter(transcript__story=story).select_related("speaker").order_by("index")
+    )
+    previous = None
+    for segment in segments:
+        segment.turn = ""  # type: ignore[attr-defined]
+        if parts is not None and segment.speaker_id and segment.speaker_id != previous:
+            segment.turn = speaker_name(segment.speaker, parts)  # type: ignore[attr-defined]
+        previous = segment.speaker_id
+    return segments
 
 
 def story_chapters(story: Story) -> list[Chapter]:

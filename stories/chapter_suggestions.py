@@ -1,7 +1,7 @@
 """Where chapters might start, read off a transcript: a pure function over its segments.
 
-Pauses between lines and tagged excerpts (coding passes those in as `Excerpt`s: the domain
-cannot read tags). Segments carry no speaker yet; speaker turns can join here when they do.
+Pauses between lines, a change of speaker, and tagged excerpts (coding passes those in as
+`Excerpt`s: the domain cannot read tags).
 """
 
 from __future__ import annotations
@@ -84,8 +84,13 @@ def suggest_chapters(
     found[0] = Suggestion(lines[0].start, _title_from(lines[0].text), "The recording begins.")
     for i in range(1, len(lines)):
         gap = lines[i].start - lines[i - 1].end
+        voice = getattr(lines[i], "speaker_id", None)
         if gap >= pause:
             reason = f"A pause of {gap:.1f} seconds before these words."
+            found[i] = Suggestion(lines[i].start, _title_from(lines[i].text), reason)
+        elif voice is not None and voice != getattr(lines[i - 1], "speaker_id", None):
+            # In an interview a new voice is often a new question: a new part of the story.
+            reason = "Another voice speaks here."
             found[i] = Suggestion(lines[i].start, _title_from(lines[i].text), reason)
     for excerpt in excerpts:
         # The line the excerpt starts in (or the next one).

@@ -270,3 +270,45 @@ def test_speaker_names_reach_the_captions_as_the_consent_allows(client, story, s
     client.force_login(storyteller)  # the storyteller's own download names them
     vtt = client.get(reverse("transcribe:download", args=[story.pk, "vtt"])).content.decode()
     assert "<v Stella>My name is Sarah and I</v>" in vtt
+
+
+def test_the_public_transcript_names_each_turn_as_the_consent_allows(client, story, storyteller):
+    from public.links import ArchiveLinks
+    from stories.models import ConsentMethod
+    from stories.transcripts import transcript_approve
+
+    s1, s2 = Speaker.objects.filter(transcript__story=story).order_by("label")
+    transcript_speakers_name(
+        transcript=story.transcript,
+        names={s1.pk: ("", True), s2.pk: ("Interviewer", False)},
+        actor=storyteller,
+    )
+    transcript_approve(story=story, actor=storyteller)
+    services.story_transition(story=story, target="published", actor=storyteller)
+    services.consent_record(
+        story=story,
+        actor=storyteller,
+        method=ConsentMethod.WRITTEN,
+        archive=True,
+        public=True,
+        attribution="anonymous",
+    )
+    page = client.get(ArchiveLinks().story(story)).content.decode()
+    # A name at each change of voice, not on every line.
+    assert page.count('<strong class="cue-speaker">Anonymous storyteller:</strong>') == 1
+    assert page.count('<strong class="cue-speaker">Interviewer:</strong>') == 1
+    assert "Stella" not in page
+
+
+def test_a_change_of_voice_is_suggested_as_a_chapter():
+    from types import SimpleNamespace
+
+    from stories.chapter_suggestions import suggest_chapters
+
+    lines = [
+        SimpleNamespace(start=0.0, end=11.0, text="Tell me about the library.", speaker_id=2),
+        SimpleNamespace(start=11.5, end=30.0, text="It closed in the spring.", speaker_id=1),
+        SimpleNamespace(start=30.2, end=35.0, text="And then we met in the hall.", speaker_id=1),
+    ]
+    found = {s.start: s.reason for s in suggest_chapters(lines)}
+    assert found == {0.0: "The recording begins.", 11.5: "Another voice speaks here."}
