@@ -6,10 +6,13 @@ grow with the number of stories: list pages select the rows a story card needs i
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db import models
+from django.db.models import Case, Count, Max, Prefetch, Q, QuerySet, When
+from django.db.models.functions import Coalesce, Greatest
 
 from coding.models import Tag, TagQuerySet, TagStatus
 from stories.models import (
@@ -24,7 +27,7 @@ from stories.models import (
     ValueGroup,
 )
 from stories.models.story import CARD_RELATED
-from stories.visibility import PUBLIC_AUDIENCE, Audience, quotes_q
+from stories.visibility import PUBLIC_AUDIENCE, Audience, quotes_q, visible_q
 
 
 def public_stories(audience: Audience = PUBLIC_AUDIENCE) -> StoryQuerySet:
@@ -265,3 +268,71 @@ def featured_or_latest_collections(
     if chosen:
         return chosen
     return list(live_collections().order_by("-first_published_at")[:limit])
+
+
+# --- What library harvesters (OAI-PMH) are told about ---------------------------------------
+
+
+def harvest_items(now: datetime.datetime) -> StoryQuerySet:
+    """Every story the OAI-PMH endpoint names, by id: the ones the public may see now (with
+    `is_public` true), and the ones once published that it no longer may (withdrawn,
+    unpublished, consent ended or changed), which harvesters are told are deleted.
+
+    `datestamp` is the last change a harvester must hear of: the story's row, its current
+    consent, its withdrawal. `published_at` stays set when a story is unpublished or withdrawn,
+    so "was ever published" needs no table of its own (persistent deletion).
+    """
+    public = visible_q(PUBLIC_AUDIENCE, now)
+    return (
+        Story.objects.filter(public | Q(published_at__isnull=False))
+        .annotate(
+            is_public=Case(When(public, then=models.Value(True)), default=models.Value(False)),
+            datestamp=Greatest(
+                "updated_at",
+                Coalesce("consent__created_at", "updated_at"),
+                Coalesce("withdrawn_at", "updated_at"),
+            ),
+        )
+        .order_by("pk")
+    )
+
+
+def harvest_records(ids: list[int]) -> dict[int, Story]:
+    """The public stories among `ids` with what their Dublin Core needs, in three queries."""
+    stories = (
+        Story.objects.visible_to(PUBLIC_AUDIENCE)
+        .filter(pk__in=ids)
+        .select_related(*CARD_RELATED)
+        .defer("text_body")
+        .prefetch_related(
+            Prefetch(
+                "tags",
+                queryset=Tag.objects.filter(status=TagStatus.ACCEPTED).select_related(
+                    "value", "theme"
+                ),
+                to_attr="accepted_tags",
+            )
+        )
+    )
+    return {story.pk: story for story in stories}
+
+
+def collections_of(story_ids: Iterable[int]) -> dict[int, list[int]]:
+    """{story id: [ids of the live public collections that hold it]}, in one query."""
+    held: dict[int, list[int]] = {}
+    rows = (
+        CollectionStory.objects.filter(story_id__in=list(story_ids))
+        .filter(page__in=live_collections().values("pk"))
+        .order_by("page__path")
+        .values_list("story_id", "page_id")
+    )
+    for story_id, page_id in rows:
+        held.setdefault(story_id, []).append(page_id)
+    return held
+
+
+def set_members(collection_id: int) -> QuerySet[CollectionStory]:
+    """Ids of the stories a live public collection holds (none for any other page)."""
+    return CollectionStory.objects.filter(
+        page_id=collection_id, page__in=live_collections().values("pk")
+    ).values("story_id")

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 from wagtail.contrib.sitemaps import views as sitemap_views
 
+from public import oai
 from public.feeds import LatestStoriesAtomFeed, LatestStoriesFeed
 from public.sitemaps import SITEMAPS
 from stories.addresses import site_url
@@ -45,6 +46,7 @@ feeds = (
 
 urlpatterns = [
     path("feeds/", include(feeds)),
+    path("oai/", oai.oai_pmh, name="oai-pmh"),
     path(
         "sitemap.xml",
         sitemap_cache(sitemap_index),
