@@ -11,16 +11,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import models
-from django.db.models import Case, Count, Max, Prefetch, Q, QuerySet, When
+from django.db.models import Case, Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, When
 from django.db.models.functions import Coalesce, Greatest
 
 from coding.models import Tag, TagQuerySet, TagStatus
 from stories.models import (
+    Chapter,
     CollectionPage,
     CollectionStory,
     Project,
     Segment,
     Story,
+    StoryKind,
     StoryQuerySet,
     Theme,
     Value,
@@ -304,15 +306,7 @@ def harvest_records(ids: list[int]) -> dict[int, Story]:
         .filter(pk__in=ids)
         .select_related(*CARD_RELATED)
         .defer("text_body")
-        .prefetch_related(
-            Prefetch(
-                "tags",
-                queryset=Tag.objects.filter(status=TagStatus.ACCEPTED).select_related(
-                    "value", "theme"
-                ),
-                to_attr="accepted_tags",
-            )
-        )
+        .prefetch_related(_accepted_tags())
     )
     return {story.pk: story for story in stories}
 
@@ -336,3 +330,43 @@ def set_members(collection_id: int) -> QuerySet[CollectionStory]:
     return CollectionStory.objects.filter(
         page_id=collection_id, page__in=live_collections().values("pk")
     ).values("story_id")
+
+
+def manifest_story(pk: int) -> Story | None:
+    """A public story with what its IIIF manifest needs, in a fixed number of queries."""
+    return (
+        Story.objects.visible_to(PUBLIC_AUDIENCE)
+        .select_related(*CARD_RELATED, "transcript", "photo")
+        .annotate(has_segments=Exists(Segment.objects.filter(transcript__story=OuterRef("pk"))))
+        .prefetch_related(
+            _accepted_tags(),
+            Prefetch("chapters", Chapter.objects.order_by("start"), to_attr="public_chapters"),
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def _accepted_tags() -> Prefetch:
+    """A story's accepted tags with their terms, as `accepted_tags` (what `story_terms` reads)."""
+    return Prefetch(
+        "tags",
+        queryset=Tag.objects.filter(status=TagStatus.ACCEPTED).select_related("value", "theme"),
+        to_attr="accepted_tags",
+    )
+
+
+def podcast_stories(collection: CollectionPage | None = None) -> StoryQuerySet:
+    """Public audio and video stories with a recording (of one collection), newest first."""
+    stories = (
+        public_stories()
+        .filter(kind__in=[StoryKind.AUDIO, StoryKind.VIDEO])
+        .exclude(media="")
+        .select_related(*CARD_RELATED, "photo")
+        .defer("text_body")
+    )
+    if collection is not None:
+        stories = stories.filter(
+            pk__in=CollectionStory.objects.filter(page=collection).values("story_id")
+        )
+    return stories
