@@ -363,7 +363,6 @@ def podcast_stories(collection: CollectionPage | None = None) -> StoryQuerySet:
         .filter(kind__in=[StoryKind.AUDIO, StoryKind.VIDEO])
         .exclude(media="")
         .select_related(*CARD_RELATED, "photo")
-        .defer("text_body")
     )
     if collection is not None:
         stories = stories.filter(
