@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 from wagtail.contrib.sitemaps import views as sitemap_views
 
-from public import iiif, oai
+from public import iiif, oai, ohms
 from public.feeds import LatestStoriesAtomFeed, LatestStoriesFeed, PodcastFeed
 from public.sitemaps import SITEMAPS
 from stories.addresses import site_url
@@ -53,6 +53,7 @@ feeds = (
 urlpatterns = [
     path("feeds/", include(feeds)),
     path("oai/", oai.oai_pmh, name="oai-pmh"),
+    path("ohms/stories/<int:pk>.xml", ohms.ohms_export, name="ohms-export"),
     path("iiif/stories/<int:pk>/manifest.json", iiif.story_manifest, name="iiif-manifest"),
     path(
         "iiif/collections/<int:page_id>/collection.json",
