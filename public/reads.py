@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import models
-from django.db.models import Case, Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, When
+from django.db.models import Case, Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, When
 from django.db.models.functions import Coalesce, Greatest
 
 from coding.models import Tag, TagQuerySet, TagStatus
@@ -281,8 +281,9 @@ def harvest_items(now: datetime.datetime) -> StoryQuerySet:
     unpublished, consent ended or changed), which harvesters are told are deleted.
 
     `datestamp` is the last change a harvester must hear of: the story's row, its current
-    consent, its withdrawal. `published_at` stays set when a story is unpublished or withdrawn,
-    so "was ever published" needs no table of its own (persistent deletion).
+    consent, its withdrawal, the end of its consent. `published_at` stays set when a story is
+    unpublished or withdrawn, so "was ever published" needs no table of its own (persistent
+    deletion).
     """
     public = visible_q(PUBLIC_AUDIENCE, now)
     return (
@@ -293,6 +294,11 @@ def harvest_items(now: datetime.datetime) -> StoryQuerySet:
                 "updated_at",
                 Coalesce("consent__created_at", "updated_at"),
                 Coalesce("withdrawn_at", "updated_at"),
+                # Consent that ran out took the story away at that moment.
+                Case(
+                    When(consent__expires_at__lte=now, then=F("consent__expires_at")),
+                    default=F("updated_at"),
+                ),
             ),
         )
         .order_by("pk")

@@ -247,3 +247,18 @@ def test_list_records_costs_the_same_queries_for_more_stories(client, archive, m
     for number in range(5):
         tag(make_story(title=f"More {number}"), theme=theme("Trust"), value=value())
     assert count() == before
+
+
+def test_consent_that_ran_out_is_a_deletion_dated_when_it_ended(client, archive):
+    ended = timezone.now() - datetime.timedelta(minutes=5)
+    hour_ago = timezone.now() - datetime.timedelta(hours=1)
+    Story.objects.update(updated_at=hour_ago, withdrawn_at=None)
+    ConsentRecord.objects.update(created_at=hour_ago)
+    ConsentRecord.objects.filter(pk=archive["text"].consent_id).update(expires_at=ended)
+    since = datestamp(timezone.now() - datetime.timedelta(minutes=30))
+    document = oai(client, verb="ListIdentifiers", metadataPrefix="oai_dc", **{"from": since})
+    headers = document.xpath("//oai:header", namespaces=NS)
+    assert [(h.findtext("oai:identifier", namespaces=NS), h.get("status")) for h in headers] == [
+        (identifier(archive["text"].pk), "deleted")
+    ]
+    assert headers[0].findtext("oai:datestamp", namespaces=NS) == datestamp(ended)
