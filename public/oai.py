@@ -61,6 +61,8 @@ DCMI_TYPES = {StoryKind.AUDIO: "Sound", StoryKind.VIDEO: "MovingImage", StoryKin
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SECOND = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 _SET_SPEC = re.compile(r"^collection-(\d+)$")
+_PREFIX_SHAPE = re.compile(r"[A-Za-z0-9\-_.!~*'()]+")
+_SET_SHAPE = re.compile(r"[A-Za-z0-9\-_.!~*'()]+(:[A-Za-z0-9\-_.!~*'()]+)*")
 _TOKEN_SALT = "public.oai.resumption"  # noqa: S105  # a signing salt, not a secret
 
 
@@ -125,6 +127,10 @@ def _check_arguments(verb: str, arguments: dict[str, str]) -> None:
     missing = required - given
     if missing:
         raise OAIError("badArgument", f"{verb} needs {', '.join(sorted(missing))}.")
+    # Echoed in the answer's request element, so they must have the schema's own shape.
+    for name, shape in (("metadataPrefix", _PREFIX_SHAPE), ("set", _SET_SHAPE)):
+        if name in arguments and not shape.fullmatch(arguments[name]):
+            raise OAIError("badArgument", f"{arguments[name]!r} is not a {name}.")
 
 
 def _answer(

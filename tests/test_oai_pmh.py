@@ -198,6 +198,8 @@ def test_a_withdrawal_after_a_harvest_is_seen_by_the_next_incremental_harvest(
             "badArgument",
         ),
         ({"verb": "ListRecords", "metadataPrefix": "marc21"}, "cannotDisseminateFormat"),
+        ({"verb": "ListRecords", "metadataPrefix": "oai dc"}, "badArgument"),
+        ({"verb": "ListRecords", "metadataPrefix": "oai_dc", "set": "a set"}, "badArgument"),
         (
             {"verb": "GetRecord", "metadataPrefix": "oai_dc", "identifier": "oai:x:1"},
             "idDoesNotExist",
