@@ -186,9 +186,11 @@ def story_terms(story: Story) -> StoryTerms:
     """The values and themes a story (or any excerpt of it) is tagged with, each once."""
     values: dict[int, Value] = {}
     themes: dict[int, Theme] = {}
-    for tag in getattr(story, "accepted_tags", None) or story.tags.filter(
-        status=TagStatus.ACCEPTED
-    ).select_related("value", "theme"):
+    # A prefetched empty list is an answer too: only a story read without it asks again.
+    tags = getattr(story, "accepted_tags", None)
+    if tags is None:
+        tags = story.tags.filter(status=TagStatus.ACCEPTED).select_related("value", "theme")
+    for tag in tags:
         if tag.value is not None:
             values.setdefault(tag.value.pk, tag.value)
         if tag.theme is not None:

@@ -245,9 +245,11 @@ def test_list_records_costs_the_same_queries_for_more_stories(client, archive, m
             client.get("/oai/", {"verb": "ListRecords", "metadataPrefix": "oai_dc"})
         return len(queries)
 
+    count()  # the first answer fills the caches every later one reads (the site, the index)
     before = count()
     for number in range(5):
         tag(make_story(title=f"More {number}"), theme=theme("Trust"), value=value())
+        make_story(title=f"Untagged {number}")
     assert count() == before
 
 
