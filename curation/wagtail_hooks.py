@@ -153,4 +153,4 @@ def register_tag_counts_menu_item():
 
 
 # The transcription desk and the collection hooks register their own hooks when imported.
-from curation import collection_hooks, dashboard, transcription_hooks  # noqa: E402, F401
+from curation import collection_hooks, dashboard, ohms, transcription_hooks  # noqa: E402, F401

@@ -6,10 +6,13 @@ grow with the number of stories: list pages select the rows a story card needs i
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db import models
+from django.db.models import Case, Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, When
+from django.db.models.functions import Coalesce, Greatest
 
 from coding.models import Tag, TagQuerySet, TagStatus
 from stories.models import (
@@ -19,13 +22,21 @@ from stories.models import (
     Project,
     Segment,
     Story,
+    StoryKind,
     StoryQuerySet,
     Theme,
     Value,
     ValueGroup,
 )
 from stories.models.story import CARD_RELATED
-from stories.visibility import PUBLIC_AUDIENCE, Audience, StoryParts, quotes_q, speaker_name
+from stories.visibility import (
+    PUBLIC_AUDIENCE,
+    Audience,
+    StoryParts,
+    quotes_q,
+    speaker_name,
+    visible_q,
+)
 
 
 def public_stories(audience: Audience = PUBLIC_AUDIENCE) -> StoryQuerySet:
@@ -191,9 +202,11 @@ def story_terms(story: Story) -> StoryTerms:
     """The values and themes a story (or any excerpt of it) is tagged with, each once."""
     values: dict[int, Value] = {}
     themes: dict[int, Theme] = {}
-    for tag in getattr(story, "accepted_tags", None) or story.tags.filter(
-        status=TagStatus.ACCEPTED
-    ).select_related("value", "theme"):
+    # A prefetched empty list is an answer too: only a story read without it asks again.
+    tags = getattr(story, "accepted_tags", None)
+    if tags is None:
+        tags = story.tags.filter(status=TagStatus.ACCEPTED).select_related("value", "theme")
+    for tag in tags:
         if tag.value is not None:
             values.setdefault(tag.value.pk, tag.value)
         if tag.theme is not None:
@@ -298,3 +311,108 @@ def featured_or_latest_collections(
     if chosen:
         return chosen
     return list(live_collections().order_by("-first_published_at")[:limit])
+
+
+# --- What library harvesters (OAI-PMH) are told about ---------------------------------------
+
+
+def harvest_items(now: datetime.datetime) -> StoryQuerySet:
+    """Every story the OAI-PMH endpoint names, by id: the ones the public may see now (with
+    `is_public` true), and the ones once published that it no longer may (withdrawn,
+    unpublished, consent ended or changed), which harvesters are told are deleted.
+
+    `datestamp` is the last change a harvester must hear of: the story's row, its current
+    consent, its withdrawal, the end of its consent. `published_at` stays set when a story is
+    unpublished or withdrawn, so "was ever published" needs no table of its own (persistent
+    deletion).
+    """
+    public = visible_q(PUBLIC_AUDIENCE, now)
+    return (
+        Story.objects.filter(public | Q(published_at__isnull=False))
+        .annotate(
+            is_public=Case(When(public, then=models.Value(True)), default=models.Value(False)),
+            datestamp=Greatest(
+                "updated_at",
+                Coalesce("consent__created_at", "updated_at"),
+                Coalesce("withdrawn_at", "updated_at"),
+                # Consent that ran out took the story away at that moment.
+                Case(
+                    When(consent__expires_at__lte=now, then=F("consent__expires_at")),
+                    default=F("updated_at"),
+                ),
+            ),
+        )
+        .order_by("pk")
+    )
+
+
+def harvest_records(ids: list[int]) -> dict[int, Story]:
+    """The public stories among `ids` with what their Dublin Core needs, in three queries."""
+    stories = (
+        Story.objects.visible_to(PUBLIC_AUDIENCE)
+        .filter(pk__in=ids)
+        .select_related(*CARD_RELATED)
+        .defer("text_body")
+        .prefetch_related(_accepted_tags())
+    )
+    return {story.pk: story for story in stories}
+
+
+def collections_of(story_ids: Iterable[int]) -> dict[int, list[int]]:
+    """{story id: [ids of the live public collections that hold it]}, in one query."""
+    held: dict[int, list[int]] = {}
+    rows = (
+        CollectionStory.objects.filter(story_id__in=list(story_ids))
+        .filter(page__in=live_collections().values("pk"))
+        .order_by("page__path")
+        .values_list("story_id", "page_id")
+    )
+    for story_id, page_id in rows:
+        held.setdefault(story_id, []).append(page_id)
+    return held
+
+
+def set_members(collection_id: int) -> QuerySet[CollectionStory]:
+    """Ids of the stories a live public collection holds (none for any other page)."""
+    return CollectionStory.objects.filter(
+        page_id=collection_id, page__in=live_collections().values("pk")
+    ).values("story_id")
+
+
+def manifest_story(pk: int) -> Story | None:
+    """A public story with what its IIIF manifest needs, in a fixed number of queries."""
+    return (
+        Story.objects.visible_to(PUBLIC_AUDIENCE)
+        .select_related(*CARD_RELATED, "transcript", "photo")
+        .annotate(has_segments=Exists(Segment.objects.filter(transcript__story=OuterRef("pk"))))
+        .prefetch_related(
+            _accepted_tags(),
+            Prefetch("chapters", Chapter.objects.order_by("start"), to_attr="public_chapters"),
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def _accepted_tags() -> Prefetch:
+    """A story's accepted tags with their terms, as `accepted_tags` (what `story_terms` reads)."""
+    return Prefetch(
+        "tags",
+        queryset=Tag.objects.filter(status=TagStatus.ACCEPTED).select_related("value", "theme"),
+        to_attr="accepted_tags",
+    )
+
+
+def podcast_stories(collection: CollectionPage | None = None) -> StoryQuerySet:
+    """Public audio and video stories with a recording (of one collection), newest first."""
+    stories = (
+        public_stories()
+        .filter(kind__in=[StoryKind.AUDIO, StoryKind.VIDEO])
+        .exclude(media="")
+        .select_related(*CARD_RELATED, "photo")
+    )
+    if collection is not None:
+        stories = stories.filter(
+            pk__in=CollectionStory.objects.filter(page=collection).values("story_id")
+        )
+    return stories

@@ -10,8 +10,9 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 from wagtail.contrib.sitemaps import views as sitemap_views
 
+from public import iiif, oai, ohms
 from public.embed import oembed
-from public.feeds import LatestStoriesAtomFeed, LatestStoriesFeed
+from public.feeds import LatestStoriesAtomFeed, LatestStoriesFeed, PodcastFeed
 from public.sitemaps import SITEMAPS
 from stories.addresses import site_url
 from stories.pages import cache_public_response
@@ -40,6 +41,12 @@ feeds = (
     [
         path("stories.rss", LatestStoriesFeed(), name="rss"),
         path("stories.atom", LatestStoriesAtomFeed(), name="atom"),
+        path("podcast.rss", PodcastFeed(), name="podcast"),
+        path(
+            "collections/<int:page_id>/podcast.rss",
+            PodcastFeed(),
+            name="collection-podcast",
+        ),
     ],
     "archive_feeds",
 )
@@ -47,6 +54,14 @@ feeds = (
 urlpatterns = [
     path("feeds/", include(feeds)),
     path("oembed/", oembed, name="oembed"),
+    path("oai/", oai.oai_pmh, name="oai-pmh"),
+    path("ohms/stories/<int:pk>.xml", ohms.ohms_export, name="ohms-export"),
+    path("iiif/stories/<int:pk>/manifest.json", iiif.story_manifest, name="iiif-manifest"),
+    path(
+        "iiif/collections/<int:page_id>/collection.json",
+        iiif.collection_manifest,
+        name="iiif-collection",
+    ),
     path(
         "sitemap.xml",
         sitemap_cache(sitemap_index),

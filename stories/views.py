@@ -46,7 +46,7 @@ def story_media(request: HttpRequest, pk: int, part: str) -> HttpResponseBase:
     field = _file_of(story, part)
     if not field or not field.name:
         raise Http404("This story has no such file.")
-    content_type = _content_type(field.name, story.kind)
+    content_type = media_type(field.name, story.kind)
     try:
         size = field.size
         handle = field.storage.open(field.name, "rb")
@@ -71,7 +71,8 @@ def _file_of(story: Story, part: str) -> FieldFile | None:
     return None
 
 
-def _content_type(name: str, kind: str) -> str:
+def media_type(name: str, kind: str) -> str:
+    """The media type a stored file is served with (an audio story's WebM is audio/webm)."""
     suffix = PurePosixPath(name).suffix.lower()
     guessed = _TYPES.get(suffix) or mimetypes.guess_type(name)[0] or "application/octet-stream"
     if kind == "audio" and guessed.startswith("video/"):

@@ -634,6 +634,31 @@ def transcript_import(
     cues = parse(fmt, data)
     untimed = all(c.start is None for c in cues)
     timed = cues_to_segments(cues, duration=story.media_duration)
+    note = f"Imported from {Path(filename).name or 'a file'} ({fmt})."
+    if untimed:
+        note += " Its lines had no times; they were spread over the recording by length."
+    return transcript_import_segments(
+        story=story,
+        segments=[(s.start, s.end, s.text) for s in timed],
+        fmt=fmt,
+        note=note,
+        actor=actor,
+    )
+
+
+def transcript_import_segments(
+    *,
+    story: Story,
+    segments: list[tuple[float, float, str]],
+    fmt: str,
+    note: str,
+    actor: Actor,
+) -> Transcript:
+    """Write already-timed passages (start, end, text) as the story's imported transcript.
+
+    The rules of every import: refused for a withdrawn story or an approved transcript; a
+    queued or running transcription is cancelled; the storyteller reviews what was imported.
+    """
     with transaction.atomic():
         story = Story.objects.select_for_update().get(pk=story.pk)
         if story.is_withdrawn:
@@ -646,12 +671,9 @@ def transcript_import(
         job = TranscriptionJob.objects.select_for_update().filter(story=story).first()
         if job is not None and job.state in (JobState.QUEUED, JobState.RUNNING):
             _finish(job, JobState.CANCELLED, "Replaced by an imported transcript.")
-        note = f"Imported from {Path(filename).name or 'a file'} ({fmt})."
-        if untimed:
-            note += " Its lines had no times; they were spread over the recording by length."
         transcript = transcript_replace(
             story=story,
-            segments=[(s.start, s.end, s.text, None, None) for s in timed],
+            segments=[(start, end, text, None, None) for start, end, text in segments],
             engine="import",
             model_name=fmt,
             language=story.language,
@@ -666,7 +688,7 @@ def transcript_import(
             action="transcript.imported",
             actor=actor,
             format=fmt,
-            segments=len(timed),
+            segments=len(segments),
         )
         story_changed(story_ids=[story.pk])
     return transcript

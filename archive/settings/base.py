@@ -171,6 +171,11 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 # Short, because a withdrawal must take a story off the site (caches included) quickly.
 ARCHIVE_PUBLIC_CACHE_SECONDS = env_int("ARCHIVE_PUBLIC_CACHE_SECONDS", 60)
 
+# OAI-PMH (/oai/): the address its Identify answer names for the archive's keepers, and how
+# many records one ListRecords or ListIdentifiers answer holds before its resumption token.
+ARCHIVE_ADMIN_EMAIL = env_str("ARCHIVE_ADMIN_EMAIL", "archive@example.org")
+ARCHIVE_OAI_PAGE_SIZE = env_int("ARCHIVE_OAI_PAGE_SIZE", 100)
+
 # Search across stories: "database" (embedded, no server) or "elasticsearch".
 ELASTICSEARCH_URL = env_str("ELASTICSEARCH_URL", "")
 SEARCH_BACKEND = env_str("SEARCH_BACKEND", "elasticsearch" if ELASTICSEARCH_URL else "database")
