@@ -13,6 +13,11 @@ from archive.settings.base import *  # noqa: F403
 from archive.settings.base import BASE_DIR
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# The page cache is off unless a test turns it on (tests/test_public_page_cache.py does, on
+# files as in production): most tests change rows directly and read the page straight after.
+ARCHIVE_PAGE_CACHE_SECONDS = 0
+# No collectstatic before the tests: WhiteNoise finds static files where they are.
+WHITENOISE_AUTOREFRESH = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = BASE_DIR / ".cache" / "test-media"
 STORAGES = {
