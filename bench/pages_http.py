@@ -192,7 +192,7 @@ def main(args) -> None:
     user.set_password(SIGNIN_PASSWORD)  # with the archive's first hasher: Argon2
     user.save()
     public = Story.objects.visible_to(PUBLIC_AUDIENCE)
-    stories = [links.story_url(s) for s in public.order_by("?")[:100]]
+    stories = [links.story_url(s) for s in public.order_by("?")[:60]]
     collection = CollectionPage.objects.live().get(slug=SEED_PROJECT).url
 
     folder = tempfile.mkdtemp(prefix="bench-pages-http-")
@@ -215,9 +215,16 @@ def main(args) -> None:
     for cached in (True, False):
         mode = "cached" if cached else "uncached"
         with Server(env, page_cache=cached) as server:
-            for paths in pages.values():  # warm: templates compiled, pages kept
-                for path in paths:
-                    assert get(server.port, path)[0] == 200, path
+            # Warm: templates compiled, pages kept. The first view of a picture records its
+            # size (a saved image, which makes every kept page stale), so the pages are kept
+            # again in a second round, and the third must be answered from the cache.
+            for round in range(3 if cached else 1):
+                for paths in pages.values():
+                    for path in paths:
+                        status, headers, _ = get(server.port, path)
+                        assert status == 200, path
+                        if cached and round == 2:
+                            assert headers.get("X-Archive-Cache") == "hit", path
             results[f"floor /healthz ({mode} run)"] = load(
                 server.port, ["/healthz"], seconds=args.seconds, clients=args.clients
             )

@@ -49,9 +49,11 @@ def _forget_generation() -> None:
 
 
 def purge() -> None:
-    """Make every cached public page stale once the current transaction commits (or now)."""
-    if enabled():
-        transaction.on_commit(_forget_generation)  # runs at once outside a transaction
+    """Make every cached public page stale once the current transaction commits (or now).
+
+    Whether or not this process serves pages: the worker and commands change stories too.
+    """
+    transaction.on_commit(_forget_generation)  # runs at once outside a transaction
 
 
 def _next_consent_end() -> float | None:
