@@ -16,7 +16,8 @@ static files collected) on a free port, twice: with the page cache and without i
 clients (threads, http.client) request /healthz (a plain Django view: the floor), story pages
 and the home page for --seconds each; it prints requests per second, median and 95th
 percentile latency side by side with the ratios, then times signing in (the POST to
-/accounts/login/, Argon2) on the same server.
+/accounts/login/, Argon2) on the same server. The seeded stories are indexed for search first
+(`search_reindex`), since story pages ask search for related stories.
 """
 
 from __future__ import annotations

@@ -181,6 +181,10 @@ def main(args) -> None:
     where = configure("pages")
     seed(args.stories)
     analyze()
+    from django.core.management import call_command
+
+    # Story pages ask search for related stories: index the seeded stories, as the worker would.
+    call_command("search_reindex", verbosity=0)
 
     from django.contrib.auth import get_user_model
 
