@@ -256,3 +256,19 @@ def main(args) -> None:
         f"median {statistics.median(signins) * 1000:.0f} ms, "
         f"slowest {signins[-1] * 1000:.0f} ms of {len(signins)}"
     )
+    print("checking one password, in this process, median of 5:", end="")
+    for hasher in ("argon2", "pbkdf2_sha256"):
+        print(f"  {hasher} {password_check_ms(hasher):.0f} ms", end="")
+    print()
+
+
+def password_check_ms(hasher: str) -> float:
+    from django.contrib.auth.hashers import check_password, make_password
+
+    encoded = make_password(SIGNIN_PASSWORD, hasher=hasher)
+    timings = []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        assert check_password(SIGNIN_PASSWORD, encoded)
+        timings.append(time.perf_counter() - t0)
+    return statistics.median(timings) * 1000
