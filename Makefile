@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test check install services services-stop lint types contracts format clean
+.PHONY: run serve test check install services services-stop lint types contracts format clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ run: install
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
 	$(BIN)/python scripts/run_archive.py --host $(HOST) --port $(PORT)
+
+## Serve with gunicorn as in production (settings from the environment; README "At scale").
+serve: install
+	PYTHON=$(BIN)/python HOST=$(HOST) PORT=$(PORT) scripts/serve.sh
 
 ## Install what is missing, start PostgreSQL and Elasticsearch, run the whole suite.
 test: install node_modules/.package-lock.json services lint types contracts

@@ -1,17 +1,29 @@
 """How fast the public pages are on a seeded archive of a few thousand stories.
 
     python bench/pages.py [--stories 3000] [--requests 300]
+    python bench/pages.py --http [--stories 3000] [--seconds 10] [--clients 8]
 
-Seeds public stories (a third with timecoded transcripts), tags, a project and a collection,
-then requests the home, collection and story pages (and the value page and feed) in process
-with Django's test Client, and prints requests per second, median and 95th percentile latency
-and the number of database queries per page. Uses the database in DATABASE_URL (it is
-migrated and seeded once; a later run reuses the seed), or else a throwaway SQLite file.
+Seeds public stories (a third with timecoded transcripts), tags, a project and a collection.
+Uses the database in DATABASE_URL (it is migrated and seeded once; a later run reuses the
+seed), or else a throwaway SQLite file.
+
+In process (the default): requests the home, collection and story pages (and the value page
+and feed) with Django's test Client, the page cache off, and prints requests per second,
+median and 95th percentile latency and the number of database queries per page.
+
+--http: starts the real server (gunicorn with gunicorn.conf.py and the production settings,
+static files collected) on a free port, twice: with the page cache and without it. Concurrent
+clients (threads, http.client) request /healthz (a plain Django view: the floor), story pages
+and the home page for --seconds each; it prints requests per second, median and 95th
+percentile latency side by side with the ratios, then times signing in (the POST to
+/accounts/login/, Argon2) on the same server. The seeded stories are indexed for search first
+(`search_reindex`), since story pages ask search for related stories.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -191,7 +203,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stories", type=int, default=3000)
     parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--http", action="store_true", help="through gunicorn, over HTTP")
+    parser.add_argument("--seconds", type=float, default=10.0, help="--http: per measurement")
+    parser.add_argument("--clients", type=int, default=8, help="--http: concurrent clients")
     args = parser.parse_args()
+    if args.http:
+        from bench.pages_http import main as http_main
+
+        http_main(args)
+        return
+    os.environ.setdefault("ARCHIVE_PAGE_CACHE_SECONDS", "0")  # rendering, not the page cache
     where = configure("pages")
     seed(args.stories)
     analyze()

@@ -4,6 +4,7 @@
     .venv/bin/python bench/transcribe.py --quick     # about 35 seconds of speech
     .venv/bin/python bench/transcribe.py --openai-model tiny.en  # and openai-whisper, if installed
     .venv/bin/python bench/transcribe.py --diarize   # speaker turns only: DER and their cost
+    .venv/bin/python bench/transcribe.py --command   # only: manage.py transcribe on a short file
 
 For tiny.en and base, int8 and float32, beam 1 and 5, sequential and batched, it prints the
 real-time factor (seconds of audio per second of wall time: higher is faster), the peak memory
@@ -16,6 +17,11 @@ Speaker turns (always, or alone with --diarize): the diarization error rate (0.2
 synthesised two- and three-voice interviews with known turns, and on a two-voice interview of
 about 90 seconds the CPU seconds per audio second of transcription (the default model, two
 threads) with and without diarization, and their ratio.
+
+Then, on a short file (about 20 seconds), what one `manage.py transcribe` costs as a whole
+(Django's start, the model's load, the transcription) next to a process that calls
+faster-whisper directly, and next to the worker (`archive_worker`), which keeps its model loaded
+between jobs; `manage.py help` shows Django's own start.
 """
 
 from __future__ import annotations
@@ -227,6 +233,84 @@ def run_child(spec: dict, *, kind: str = "faster") -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def loaded_child(spec: dict) -> dict:
+    """The worker's case: the model loaded once, then each file costs only its transcription."""
+    from transcribe.engines import engine_for
+
+    config = TranscribeConfig()
+    engine = engine_for(config)
+    engine.transcribe(spec["audio"])  # loads the model: the worker does this once
+    started = time.perf_counter()
+    result = engine.transcribe(spec["audio"])
+    return {"transcribe_s": time.perf_counter() - started, "text": result.text}
+
+
+DIRECT_PROCESS = """
+import json, sys
+from faster_whisper import WhisperModel
+spec = json.loads(sys.argv[1])
+model = WhisperModel(spec["location"], device="cpu", compute_type="int8",
+                     cpu_threads=spec["threads"])
+segments, _ = model.transcribe(spec["audio"], **spec["options"])
+print(" ".join(s.text for s in segments))
+"""
+
+
+def wall(command: list[str], env: dict[str, str] | None = None) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True)
+    return time.perf_counter() - started
+
+
+def command_cost(folder: Path, runs: int) -> None:
+    """manage.py transcribe on a short file, against faster-whisper in a process, and the worker."""
+    import statistics
+
+    from transcribe.engines import engine_for
+    from transcribe.weights import resolve_model
+
+    audio = synth.speak(synth.ENGLISH[0], folder / "short.wav")
+    seconds = len(decode_audio(audio)) / SAMPLE_RATE
+    config = TranscribeConfig()
+    engine = engine_for(config)
+    spec = {
+        "audio": str(audio),
+        "location": resolve_model(config.model, cache_dir=config.cache_dir).location,
+        "threads": config.threads,
+        "options": engine.decode_options(None),
+    }
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "PYTHONWARNINGS": "ignore",
+        "DATABASE_URL": os.environ.get("DATABASE_URL") or f"sqlite:///{folder}/db.sqlite3",
+    }
+    python = sys.executable
+    command = statistics.median(
+        wall([python, "manage.py", "transcribe", str(audio)], env) for _ in range(runs)
+    )
+    direct = statistics.median(
+        wall([python, "-c", DIRECT_PROCESS, json.dumps(spec)], env) for _ in range(runs)
+    )
+    help_s = statistics.median(wall([python, "manage.py", "help"], env) for _ in range(runs))
+    loaded = statistics.median(
+        run_child({"audio": str(audio)}, kind="loaded")["transcribe_s"] for _ in range(runs)
+    )
+    print(
+        f"\nA {seconds:.0f} s file, {config.model} {config.compute_type} beam {config.beam_size}, "
+        f"median of {runs}, wall seconds:"
+    )
+    print(f"  manage.py transcribe (start, load, transcribe)   {command:6.2f}")
+    print(f"  faster-whisper called directly, in a process      {direct:6.2f}")
+    print(f"  the worker, model already loaded                  {loaded:6.2f}")
+    print(f"  manage.py help (Django's start alone)             {help_s:6.2f}")
+    print(
+        f"  command / direct process = {command / direct:.2f}; "
+        f"command / worker = {command / loaded:.1f}; "
+        f"start-up and load are {(command - loaded) / command:.0%} of the command"
+    )
+
+
 def openai_available() -> bool:
     import importlib.util
 
@@ -241,9 +325,13 @@ def main() -> None:
     parser.add_argument("--cache", default="", help="model cache (default: the user cache)")
     parser.add_argument("--openai-model", default="", help="e.g. tiny.en, to compare engines")
     parser.add_argument("--json", action="store_true", help="print the rows as JSON too")
+    parser.add_argument(
+        "--command", action="store_true", help="only the cost of manage.py transcribe"
+    )
     parser.add_argument("--faster-child", help=argparse.SUPPRESS)
     parser.add_argument("--diarize", action="store_true", help="speaker turns only")
     parser.add_argument("--threads", type=int, default=2, help="CPU threads for the cost of turns")
+    parser.add_argument("--loaded-child", help=argparse.SUPPRESS)
     parser.add_argument("--openai-child", help=argparse.SUPPRESS)
     parser.add_argument("--diarize-child", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -255,6 +343,13 @@ def main() -> None:
         return
     if args.openai_child:
         print(json.dumps(openai_child(json.loads(args.openai_child))))
+        return
+    if args.loaded_child:
+        print(json.dumps(loaded_child(json.loads(args.loaded_child))))
+        return
+    if args.command:
+        with tempfile.TemporaryDirectory(prefix="bench-transcribe-") as tmp:
+            command_cost(Path(tmp), max(args.repeat, 3))
         return
 
     if args.diarize:
@@ -341,6 +436,7 @@ def main() -> None:
                     )
         elif not openai_available():
             print("\nopenai-whisper: not installed, not compared (see --openai-model).")
+        command_cost(Path(tmp), max(args.repeat, 3))
         if args.json:
             print(json.dumps(rows, indent=2))
         bench_speakers(Path(tmp), repeat=args.repeat, threads=args.threads)

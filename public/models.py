@@ -23,7 +23,6 @@ from wagtail.models import Orderable, Page
 from public import links, reads
 from public.citation import citation
 from public.within import find_in_story
-from search import api as search_api
 from stories.models import CollectionPage, CoproductionType, Project, Story, Theme, Value
 from stories.pages import PublicCacheMixin
 from stories.services import theme_resolve
@@ -312,6 +311,10 @@ def _related_stories(story: Story, audience: Audience) -> tuple[list[Story], str
     fails because search is down: it shows the stories that share themes and values, with a
     quiet note, and one line goes to the log. Returns the stories and that note (or "").
     """
+    # Imported here: the search engines' clients load with the first story page, not when
+    # the archive starts (public.models is read at every start, `manage.py help` included).
+    from search import api as search_api
+
     try:
         found = list(search_api.related_stories(audience=audience, story=story, limit=3))
     except search_api.Unavailable as exc:

@@ -1,9 +1,10 @@
-"""The one function the archive calls when something others follow (search) has changed."""
+"""The one function the archive calls when something others follow (search, page cache) changed."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from stories import pagecache
 from stories.models import StoryChange
 
 
@@ -13,3 +14,5 @@ def story_changed(*, story_ids: Iterable[int]) -> None:
     Call it inside the transaction that made the change: the row commits with it or not at all.
     """
     StoryChange.objects.bulk_create(StoryChange(story_id=sid) for sid in set(story_ids))
+    # Cached public pages follow the same log, but at once: stale when this transaction commits.
+    pagecache.purge()

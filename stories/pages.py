@@ -34,7 +34,14 @@ def cache_public_response(
 class PublicCacheMixin:
     """For Wagtail pages: sets the public cache headers on whatever `serve` answers."""
 
+    def get_view_restrictions(self) -> Any:
+        # The same queryset each time for this page object (one request's): Wagtail reads it
+        # before serving and `serve` below asks again, so its rows are read once.
+        if not hasattr(self, "_view_restrictions"):
+            self._view_restrictions = super().get_view_restrictions()  # type: ignore[misc]
+        return self._view_restrictions
+
     def serve(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         response: HttpResponse = super().serve(request, *args, **kwargs)  # type: ignore[misc]
-        restricted = self.get_view_restrictions().exists()  # type: ignore[attr-defined]
+        restricted = self.get_view_restrictions().exists()
         return cache_public_response(request, response, restricted=restricted)

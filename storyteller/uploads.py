@@ -40,7 +40,6 @@ from stories.models import (
 from stories.photos import story_photo_attach
 from stories.types import Actor, User
 from transcribe.errors import MediaError
-from transcribe.media import probe, strip_metadata
 from transcribe.services import transcription_enqueue
 
 BLOCK = 64 * 1024  # bytes read from the request at a time
@@ -173,6 +172,8 @@ def media_check_and_strip(src: Path, dst_stem: Path, *, filename: str) -> tuple[
     Returns the stripped copy's path (`dst_stem` plus the suffix its format needs) and what
     was found. Raises UploadRefused with the transcription library's own explanation.
     """
+    # PyAV and numpy load on the first upload, not when the archive starts.
+    from transcribe.media import probe, strip_metadata
 
     try:
         info = probe(src)

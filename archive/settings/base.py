@@ -63,6 +63,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files, compressed, cached for ever
+    "archive.middleware.PublicPageCacheMiddleware",  # before sessions: a kept page costs none
     "archive.middleware.ArchiveCSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -111,6 +113,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Argon2 (Django's recommendation) for new passwords; a password kept with an older hasher
+# still works and is rehashed with Argon2 the next time its owner signs in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -143,8 +155,21 @@ CACHES = {
     "default": {
         "BACKEND": env_str("CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"),
         "LOCATION": env_str("CACHE_LOCATION", "community-archive"),
-    }
+    },
+    # Public pages for visitors who are not signed in (stories.pagecache): shared by every
+    # server process, so files on this machine by default; any Django cache that all servers
+    # reach at scale (e.g. django.core.cache.backends.db.DatabaseCache + `createcachetable`).
+    "pages": {
+        "BACKEND": env_str(
+            "ARCHIVE_PAGE_CACHE_BACKEND", "django.core.cache.backends.filebased.FileBasedCache"
+        ),
+        "LOCATION": env_str("ARCHIVE_PAGE_CACHE_LOCATION", str(BASE_DIR / ".cache" / "pages")),
+        "OPTIONS": {"MAX_ENTRIES": env_int("ARCHIVE_PAGE_CACHE_ENTRIES", 5000)},
+    },
 }
+# How long the server keeps a public page at most (0 turns the page cache off). Any change
+# to what it shows makes it stale at once; this only bounds what a crash could leave behind.
+ARCHIVE_PAGE_CACHE_SECONDS = env_int("ARCHIVE_PAGE_CACHE_SECONDS", 600)
 
 # Wagtail's own small background tasks (reference index, renditions…) go through django-tasks;
 # by default they run in the process that queues them, after its transaction commits, as in

@@ -7,6 +7,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from archive.settings.base import *  # noqa: F403
+from archive.settings.base import STORAGES
 from archive.settings.env import env_bool, env_int
 
 DEBUG = False
@@ -16,6 +17,10 @@ if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("insecure"):
         "Set DJANGO_SECRET_KEY to a random string of 50+ characters, e.g. "
         "python -c 'import secrets; print(secrets.token_urlsafe(64))'."
     )
+
+# Static files compressed (gzip, and Brotli when installed) with content hashes in their names,
+# served by WhiteNoise with far-future cache headers (run `manage.py collectstatic`).
+STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)

@@ -10,9 +10,18 @@ os.environ.setdefault("SEARCH_INDEX_PREFIX", "test")
 os.environ.setdefault("SEARCH_BACKEND", "database")
 
 from archive.settings.base import *  # noqa: F403
-from archive.settings.base import BASE_DIR
+from archive.settings.base import BASE_DIR, CACHES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# The page cache is off unless a test turns it on (tests/test_public_page_cache.py does, on
+# files as in production): most tests change rows directly and read the page straight after.
+ARCHIVE_PAGE_CACHE_SECONDS = 0
+CACHES = {
+    **CACHES,
+    "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages"},
+}
+# No collectstatic before the tests: WhiteNoise finds static files where they are.
+WHITENOISE_AUTOREFRESH = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = BASE_DIR / ".cache" / "test-media"
 STORAGES = {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from transcribe.config import TranscribeConfig, config_from_settings
 from transcribe.engines.base import (
     Engine,
@@ -11,7 +13,9 @@ from transcribe.engines.base import (
     TranscriptionResult,
     Word,
 )
-from transcribe.engines.faster import FasterWhisperEngine
+
+if TYPE_CHECKING:
+    from transcribe.engines.faster import FasterWhisperEngine
 
 __all__ = [
     "Engine",
@@ -26,6 +30,16 @@ __all__ = [
 ]
 
 
+def __getattr__(name: str) -> Any:
+    # faster-whisper, CTranslate2, numpy and PyAV load when an engine is made, not when the
+    # archive starts (every `manage.py` command and web worker imports this package).
+    if name == "FasterWhisperEngine":
+        from transcribe.engines.faster import FasterWhisperEngine
+
+        return FasterWhisperEngine
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def engine_for(config: TranscribeConfig) -> Engine:
     """The engine ``config`` names. openai-whisper is imported only when it is chosen."""
     if config.engine == "openai-whisper":
@@ -33,6 +47,8 @@ def engine_for(config: TranscribeConfig) -> Engine:
         from transcribe.engines.openai_whisper import OpenAIWhisperEngine
 
         return OpenAIWhisperEngine(config)
+    from transcribe.engines.faster import FasterWhisperEngine
+
     return FasterWhisperEngine(config)
 
 

@@ -8,14 +8,15 @@ import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from os import PathLike
-from typing import Any, Protocol
-
-import numpy as np
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
 from stories.timecode import clock
 
+if TYPE_CHECKING:  # numpy is loaded by the engines that decode audio, not at start-up
+    import numpy as np
+
 ProgressCallback = Callable[[float], None]
-AudioInput = str | PathLike[str] | np.ndarray
+AudioInput: TypeAlias = "str | PathLike[str] | np.ndarray"
 
 # Bounds on what a recording of a given length can hold. Fast speech runs at about 20
 # characters a second; a model stuck in a loop writes its 448-token window full again and again.
