@@ -1,9 +1,10 @@
 """The embedded backend: search on the archive's own database, no server needed.
 
 Its index is three tables (search.models: IndexedStory, IndexedPassage, IndexedFacet) written
-from the same documents as Elasticsearch's. Matching is LIKE on space-delimited stems, which
-behaves the same on SQLite and PostgreSQL (where a trigram index speeds it up when the
-pg_trgm extension can be created). The visibility rule is `visible_q` itself, joined into
+from the same documents as Elasticsearch's. Words and phrases are matched by the database's
+own full-text engine (search.backends.matching: FTS5 on SQLite, a GIN-indexed tsvector on
+PostgreSQL); `LikeDatabaseBackend`, the match of earlier versions, is kept as the
+benchmark's baseline. The visibility rule is `visible_q` itself, joined into
 every query as a subquery on Story: the database is the source of truth, so no copy of the
 consent is needed here.
 """
@@ -17,6 +18,7 @@ from django.db import transaction
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
 
 from search import text as textmod
+from search.backends import matching
 from search.documents import StoryDoc
 from search.models import IndexedFacet, IndexedPassage, IndexedStory
 from search.query import ParsedQuery
@@ -32,33 +34,13 @@ def _pad(stems: str) -> str:
     return f" {stems} " if stems else " "
 
 
-def _has(field: str, phrase: str) -> Q:
-    return Q(**{f"{field}__contains": f" {phrase} "})
-
-
-def _any(field: str, phrases: Iterable[str]) -> Q:
-    q = Q()
-    for phrase in phrases:
-        q |= _has(field, phrase)
-    return q
-
-
-def _anywhere(phrases: Iterable[str]) -> Q:
-    """A story whose text has any of `phrases`: each word looked up in its distinct terms,
-    and a phrase of several words checked in the full text only where all its words are."""
-    q = Q()
-    for phrase in phrases:
-        words = phrase.split()
-        if len(words) == 1:
-            q |= _has("terms", phrase)
-        else:
-            both = Q(*[_has("terms", w) for w in dict.fromkeys(words)])
-            q |= both & _has("all_stem", phrase)
-    return q
-
-
 class DatabaseBackend:
     name = "database"
+
+    @staticmethod
+    def says(phrases: Iterable[str]) -> Q:
+        """Stories whose stemmed text says any of `phrases` (see search.backends.matching)."""
+        return matching.says(phrases)
 
     # --- writes --------------------------------------------------------------------------------
     def apply(self, docs: list[StoryDoc], gone: list[int], **_: object) -> dict[int, str]:
@@ -164,7 +146,7 @@ class DatabaseBackend:
                         "story_id"
                     )
                 )
-        clauses = [_anywhere(c.phrases) for c in parsed.clauses]
+        clauses = [self.says(c.phrases) for c in parsed.clauses]
         if not clauses:
             return qs
         if parsed.required == len(clauses):
@@ -200,7 +182,7 @@ class DatabaseBackend:
             facets.setdefault(row["facet"], {})[row["key"]] = row["n"]
         # Every indexed story has exactly one kind: the kind counts add up to the total.
         total = sum(facets.get("kind", {}).values())
-        score = _score(parsed)
+        score = _score(parsed, self.says)
         page = matching.annotate(score=score)
         if sort == "oldest":
             page = page.order_by("date", "story_id")
@@ -223,7 +205,7 @@ class DatabaseBackend:
         found: dict[int, list[tuple[int, int, RawMoment]]] = {}
         for story_id, n, start, char_start, text, stem in (
             IndexedPassage.objects.filter(story_id__in=story_ids)
-            .filter(_any("stem", phrases))
+            .filter(matching.has_any("stem", phrases))
             .values_list("story_id", "n", "start", "char_start", "text", "stem")
             .iterator(chunk_size=500)
         ):
@@ -282,13 +264,26 @@ class DatabaseBackend:
         return [row["story_id"] for row in weights[:limit]]
 
 
-def _score(parsed: ParsedQuery):
+def _score(parsed: ParsedQuery, says: Callable[[Iterable[str]], Q]):
     """Title 3, summary 2, anywhere 1, per clause met: close to the Elasticsearch boosts."""
     terms = []
     for clause in parsed.clauses:
         words = [p for p in clause.phrases if not p.startswith("tag")]
         if words:
-            terms.append(Case(When(_any("title_stem", words), then=Value(3)), default=Value(0)))
-            terms.append(Case(When(_any("summary_stem", words), then=Value(2)), default=Value(0)))
-        terms.append(Case(When(_anywhere(clause.phrases), then=Value(1)), default=Value(0)))
+            title = matching.has_any("title_stem", words)
+            summary = matching.has_any("summary_stem", words)
+            terms.append(Case(When(title, then=Value(3)), default=Value(0)))
+            terms.append(Case(When(summary, then=Value(2)), default=Value(0)))
+        terms.append(Case(When(says(clause.phrases), then=Value(1)), default=Value(0)))
     return sum(terms, start=Value(0)) if terms else Value(0)
+
+
+class LikeDatabaseBackend(DatabaseBackend):
+    """The same index matched with LIKE on stems, as before the full-text engines: kept only as
+    the baseline that bench/search.py measures the full-text match against."""
+
+    name = "database-like"
+
+    @staticmethod
+    def says(phrases: Iterable[str]) -> Q:
+        return matching.says_like(phrases)
