@@ -79,19 +79,21 @@ def tsquery(words: Iterable[str]) -> str:
 
 
 def _postgres_tsvector(phrases: list[str]) -> RawSQL:
-    conditions: list[str] = []
-    params: list[str] = []
-    for phrase in phrases:
-        words = phrase.split()
-        if len(words) == 1:
-            conditions.append("terms_tsv @@ %s::tsquery")
-            params.append(tsquery(words))
-        else:
-            conditions.append("(terms_tsv @@ %s::tsquery AND all_stem LIKE %s)")
-            like = phrase.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            params += [tsquery(words), f"% {like} %"]
-    sql = (
-        "SELECT story_id FROM archive_search_indexedstory WHERE "  # noqa: S608 (no input)
-        + " OR ".join(conditions)
-    )
+    # One tsquery for the GIN index (any phrase: all of its words), then, when a phrase has
+    # several words, the order confirmed with LIKE on the rows the index found.
+    params = [" | ".join(f"({tsquery(p.split())})" for p in phrases)]
+    sql = "SELECT story_id FROM archive_search_indexedstory WHERE terms_tsv @@ %s::tsquery"
+    several = [p for p in phrases if " " in p]
+    if several:
+        checks = ["all_stem LIKE %s" for _ in several]
+        params += [f"% {_like_escaped(p)} %" for p in several]
+        single = [p for p in phrases if " " not in p]
+        if single:
+            checks.append("terms_tsv @@ %s::tsquery")
+            params.append(" | ".join(tsquery([p]) for p in single))
+        sql += " AND (" + " OR ".join(checks) + ")"
     return RawSQL(sql, params)  # noqa: S611 (words are parameters)
+
+
+def _like_escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
