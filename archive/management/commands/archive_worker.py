@@ -8,7 +8,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from archive.worker import run_jobs_until_stopped, run_upkeep_forever, upkeep_once
+from archive.worker import (
+    run_jobs_until_stopped,
+    run_upkeep_forever,
+    start_followers,
+    upkeep_once,
+)
 from transcribe.services import worker_name
 
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
@@ -52,10 +57,13 @@ class Command(BaseCommand):
             daemon=True,
         )
         upkeep.start()
+        followers = start_followers(stop)
         try:
             run_jobs_until_stopped(stop, worker=worker, interval=options["interval"])
         finally:
             stop.set()
             upkeep.join(timeout=30)
+            for follower in followers:
+                follower.join(timeout=10)
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
