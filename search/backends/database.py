@@ -172,31 +172,23 @@ class DatabaseBackend:
         now: datetime.datetime,
     ) -> RawResults:
         matching = self._matching(audience=audience, parsed=parsed, filters=filters, now=now)
-        facets: dict[str, dict[str, int]] = {}
-        for row in (
-            IndexedFacet.objects.filter(story_id__in=matching.values("story_id"))
-            .values("facet", "key")
-            .annotate(n=Count("id"))
-            .order_by()
-        ):
-            facets.setdefault(row["facet"], {})[row["key"]] = row["n"]
-        # Every indexed story has exactly one kind: the kind counts add up to the total.
-        total = sum(facets.get("kind", {}).values())
         score = _score(parsed, self.says)
-        page = matching.annotate(score=score)
+        # The matching stories are read once, with what orders them; counting and paging
+        # them here costs less than asking the database to match them again for each.
+        found = list(matching.annotate(score=score).values_list("story_id", "date", "score"))
         if sort == "oldest":
-            page = page.order_by("date", "story_id")
+            found.sort(key=lambda r: (r[1], r[0]))
         elif sort == "newest" or not parsed.snippet_phrases:
-            page = page.order_by("-date", "-story_id")
+            found.sort(key=lambda r: (r[1], r[0]), reverse=True)
         else:
-            page = page.order_by("-score", "-date", "-story_id")
-        rows = list(page.values_list("story_id", "score")[offset : offset + limit])
+            found.sort(key=lambda r: (r[2], r[1], r[0]), reverse=True)
+        rows = [(sid, sc) for sid, _date, sc in found[offset : offset + limit]]
         moments = self._moments([sid for sid, _ in rows], parsed)
         hits = [
-            RawHit(story_id=sid, score=float(score or 0), moments=moments.get(sid, []))
-            for sid, score in rows
+            RawHit(story_id=sid, score=float(sc or 0), moments=moments.get(sid, []))
+            for sid, sc in rows
         ]
-        return RawResults(total=total, hits=hits, facets=facets)
+        return RawResults(total=len(found), hits=hits, facets=_facets([r[0] for r in found]))
 
     def _moments(self, story_ids: list[int], parsed: ParsedQuery) -> dict[int, list[RawMoment]]:
         phrases = parsed.snippet_phrases
@@ -264,8 +256,31 @@ class DatabaseBackend:
         return [row["story_id"] for row in weights[:limit]]
 
 
+FACET_CHUNK = 5000  # story ids per facet-count query (SQLite allows 32,766 parameters)
+
+
+def _facets(story_ids: list[int]) -> dict[str, dict[str, int]]:
+    """How many of these stories each facet key counts."""
+    counts: dict[str, dict[str, int]] = {}
+    for i in range(0, len(story_ids), FACET_CHUNK):
+        for facet, key, n in (
+            IndexedFacet.objects.filter(story_id__in=story_ids[i : i + FACET_CHUNK])
+            .values("facet", "key")
+            .annotate(n=Count("id"))
+            .order_by()
+            .values_list("facet", "key", "n")
+        ):
+            found = counts.setdefault(facet, {})
+            found[key] = found.get(key, 0) + n
+    return counts
+
+
 def _score(parsed: ParsedQuery, says: Callable[[Iterable[str]], Q]):
-    """Title 3, summary 2, anywhere 1, per clause met: close to the Elasticsearch boosts."""
+    """Title 3, summary 2, anywhere 1, per clause met: close to the Elasticsearch boosts.
+
+    Where a story must meet every clause, "anywhere" adds the same to each: left out.
+    """
+    every = parsed.required == len(parsed.clauses)
     terms = []
     for clause in parsed.clauses:
         words = [p for p in clause.phrases if not p.startswith("tag")]
@@ -274,7 +289,8 @@ def _score(parsed: ParsedQuery, says: Callable[[Iterable[str]], Q]):
             summary = matching.has_any("summary_stem", words)
             terms.append(Case(When(title, then=Value(3)), default=Value(0)))
             terms.append(Case(When(summary, then=Value(2)), default=Value(0)))
-        terms.append(Case(When(says(clause.phrases), then=Value(1)), default=Value(0)))
+        if not every:
+            terms.append(Case(When(says(clause.phrases), then=Value(1)), default=Value(0)))
     return sum(terms, start=Value(0)) if terms else Value(0)
 
 
