@@ -32,6 +32,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--upkeep-interval", type=float, default=3.0)
         parser.add_argument(
+            "--poll-only",
+            action="store_true",
+            help="Drain the search change log every upkeep interval only, without listening "
+            "for commits (PostgreSQL).",
+        )
+        parser.add_argument(
             "--worker-id",
             default=None,
             help="Name shown on the jobs it takes (host:pid if not set).",
@@ -57,7 +63,7 @@ class Command(BaseCommand):
             daemon=True,
         )
         upkeep.start()
-        followers = start_followers(stop)
+        followers = [] if options["poll_only"] else start_followers(stop)
         try:
             run_jobs_until_stopped(stop, worker=worker, interval=options["interval"])
         finally:
