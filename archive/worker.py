@@ -5,7 +5,8 @@ looks again; with nothing due it waits a moment. Beside it a thread runs, every 
 the upkeep each app names here:
 - transcription jobs whose worker stopped renewing its lease are queued again (or failed when
   workers keep dying on them);
-- the search outbox is drained to the search backend (rows stay while it is down);
+- the search outbox is drained to the search backend (rows stay while it is down); on
+  PostgreSQL a follower thread also drains it the moment a change commits (FOLLOWERS);
 - unfinished story uploads older than ARCHIVE_UPLOAD_SESSION_DAYS are deleted;
 - stories whose scheduled publication time has come are published (or the refusal recorded).
 """
@@ -29,6 +30,24 @@ UPKEEP: tuple[str, ...] = (
     "storyteller.uploads.upload_sessions_expire",
     "stories.publication.scheduled_publications_run",
 )
+
+
+# Loops that wake on an event of their own, each on a thread: the search drain on PostgreSQL
+# wakes when a change commits (the upkeep's drain stays as the fallback, and SQLite's way).
+FOLLOWERS: tuple[str, ...] = ("search.services.outbox_follow",)
+
+
+def start_followers(stop: threading.Event) -> list[threading.Thread]:
+    """Start each follower loop on a thread of its own; each runs until ``stop`` is set."""
+    threads = []
+    for path in FOLLOWERS:
+        follow: Callable[[threading.Event], object] = import_string(path)
+        thread = threading.Thread(
+            target=follow, args=(stop,), name=f"archive-{path.rsplit('.', 1)[-1]}", daemon=True
+        )
+        thread.start()
+        threads.append(thread)
+    return threads
 
 
 def upkeep_once() -> dict[str, int]:

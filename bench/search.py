@@ -1,7 +1,7 @@
-"""Search at scale: Elasticsearch and the embedded database backend side by side.
+"""Search at scale: Elasticsearch, the embedded full-text search and its LIKE baseline.
 
     python bench/search.py                        # 10k stories
-    python bench/search.py --sizes 10000 100000   # also 100k (long: hours on 2 cores)
+    python bench/search.py --sizes 10000 100000   # also 100k (long on 2 cores)
     python bench/search.py --with-100k            # the same as the line above
 
 For each corpus size it generates a synthetic archive (stories with timecoded transcript
@@ -9,12 +9,16 @@ segments, themes with synonyms, co-production values, tags on excerpts, consent 
 projects, collections, years, languages), builds both indexes the way `search_reindex` does,
 and runs a set of themed queries (words, theme names and synonyms, filters, date order,
 suggestions) as a researcher and as the public. It prints indexing throughput (documents per
-second) and query latency (p50, p95) per backend, with the ratio.
+second) and query latency (p50, p95) per backend side by side, with ratios: Elasticsearch,
+the database backend on the database's full-text engine (FTS5 on SQLite, tsvector + GIN on
+PostgreSQL) and the same tables matched with LIKE on stems (the match before full-text search,
+with the trigram index it had on PostgreSQL, created for that run only).
 
 It needs Elasticsearch (ELASTICSEARCH_URL, e.g. `scripts/elasticsearch.sh url`). The corpus
 goes into a database of its own: with a PostgreSQL DATABASE_URL, `<name>_bench_search` on the
 same server (created when missing); otherwise a SQLite file under .cache/. Its indices use the
-prefix `bench`. A later run with the same size reuses the corpus.
+prefix SEARCH_INDEX_PREFIX (default `bench`) and are deleted at the end. A later run with the
+same size reuses the corpus.
 """
 
 from __future__ import annotations
@@ -86,7 +90,7 @@ def configure() -> str:
     os.environ["DATABASE_URL"] = bench_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "archive.settings.base")
     os.environ["DJANGO_DEBUG"] = "false"
-    os.environ["SEARCH_INDEX_PREFIX"] = "bench"
+    os.environ.setdefault("SEARCH_INDEX_PREFIX", "bench")
     os.environ.setdefault("SEARCH_ES_TIMEOUT", "120")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     if not os.environ.get("ELASTICSEARCH_URL"):
@@ -285,50 +289,79 @@ def measure_indexing(backend, total: int) -> float:
     return total / (time.monotonic() - started)
 
 
+BACKENDS = ("elasticsearch", "database", "database-like")
+LABELS = {"elasticsearch": "elasticsearch", "database": "database FTS", "database-like": "LIKE"}
+
+
+def backend_named(name: str):
+    from search.backends import get_backend
+    from search.backends.database import LikeDatabaseBackend
+
+    return LikeDatabaseBackend() if name == "database-like" else get_backend(name)
+
+
+def trigram_index(create: bool) -> None:
+    """The LIKE baseline as it ran before full-text search: with its trigram index (PostgreSQL)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        if create:
+            cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+            cursor.execute(
+                "CREATE INDEX IF NOT EXISTS bench_indexedstory_terms_trgm "
+                "ON archive_search_indexedstory USING gin (terms gin_trgm_ops)"
+            )
+            cursor.execute("ANALYZE archive_search_indexedstory")
+        else:
+            cursor.execute("DROP INDEX IF EXISTS bench_indexedstory_terms_trgm")
+
+
 def measure_queries(backend_name: str, rounds: int) -> tuple[list[float], list[float]]:
     """Latency of whole search_stories/suggest calls, and of the backend's query alone."""
     from django.contrib.auth import get_user_model
-    from django.test import override_settings
 
+    from search import api
     from search.api import search_stories, suggest
-    from search.backends import get_backend
     from search.types import SearchFilters
     from stories.visibility import PUBLIC_AUDIENCE, audience_for
 
     researcher = audience_for(get_user_model().objects.get(username="bench-researcher"))
     timings: list[float] = []
     backend_timings: list[float] = []
-    backend_class = type(get_backend(backend_name))
-    plain_search = backend_class.search
+    backend = backend_named(backend_name)
+    plain_search = backend.search
 
-    def timed_search(self, **kwargs):
+    def timed_search(**kwargs):
         started = time.perf_counter()
         try:
-            return plain_search(self, **kwargs)
+            return plain_search(**kwargs)
         finally:
             backend_timings.append(time.perf_counter() - started)
 
-    backend_class.search = timed_search
+    backend.search = timed_search
+    chosen = api.get_backend
+    api.get_backend = lambda name=None: backend  # the one backend measured, for every call
     try:
-        with override_settings(SEARCH_BACKEND=backend_name):
-            for round_ in range(rounds + 1):  # the first round warms caches, not counted
-                if round_ == 1:
-                    timings.clear()
-                    backend_timings.clear()
-                for audience in (researcher, PUBLIC_AUDIENCE):
-                    for text, options in QUERIES:
-                        options = dict(options)
-                        sort = options.pop("sort", "relevance")
-                        filters = SearchFilters.from_mapping(options)
-                        started = time.perf_counter()
-                        search_stories(audience=audience, query=text, filters=filters, sort=sort)
-                        timings.append(time.perf_counter() - started)
-                    for prefix in SUGGEST:
-                        started = time.perf_counter()
-                        suggest(audience=audience, prefix=prefix)
-                        timings.append(time.perf_counter() - started)
+        for round_ in range(rounds + 1):  # the first round warms caches, not counted
+            if round_ == 1:
+                timings.clear()
+                backend_timings.clear()
+            for audience in (researcher, PUBLIC_AUDIENCE):
+                for text, options in QUERIES:
+                    options = dict(options)
+                    sort = options.pop("sort", "relevance")
+                    filters = SearchFilters.from_mapping(options)
+                    started = time.perf_counter()
+                    search_stories(audience=audience, query=text, filters=filters, sort=sort)
+                    timings.append(time.perf_counter() - started)
+                for prefix in SUGGEST:
+                    started = time.perf_counter()
+                    suggest(audience=audience, prefix=prefix)
+                    timings.append(time.perf_counter() - started)
     finally:
-        backend_class.search = plain_search
+        api.get_backend = chosen
     return timings, backend_timings
 
 
@@ -343,54 +376,77 @@ def main() -> int:
     parser.add_argument("--with-100k", action="store_true", help="Add a 100,000-story corpus.")
     parser.add_argument("--segments", type=int, default=12, help="Transcript segments a story.")
     parser.add_argument("--rounds", type=int, default=5, help="Timed rounds of the query set.")
+    parser.add_argument(
+        "--backends", nargs="+", choices=BACKENDS, default=list(BACKENDS), help="Which to run."
+    )
     args = parser.parse_args()
     sizes = sorted(set(args.sizes + ([100_000] if args.with_100k else [])))
     where = configure()
 
     from django.conf import settings
+    from django.db import connection
 
-    from search.backends import get_backend
     from stories.models import Segment, Story
 
     print(
-        f"database: {where}  elasticsearch: {settings.ELASTICSEARCH_URL}  cores: {os.cpu_count()}"
+        f"database: {where} ({connection.vendor})  elasticsearch: {settings.ELASTICSEARCH_URL}  "
+        f"cores: {os.cpu_count()}"
     )
     print(f"queries: {len(QUERIES)} searches + {len(SUGGEST)} suggestions, as a researcher and as")
     print(f"the public, {args.rounds} timed rounds after one warm-up round\n")
-    rows = []
-    for size in sizes:
-        generate(size, args.segments)
-        stories, segments = Story.objects.count(), Segment.objects.count()
-        result = {"size": size, "segments": segments}
-        for name in ("elasticsearch", "database"):
-            backend = get_backend(name)
-            result[name] = {"docs_per_s": measure_indexing(backend, stories)}
-            timings, backend_timings = measure_queries(name, args.rounds)
-            result[name]["p50"] = percentile(timings, 0.5) * 1000
-            result[name]["p95"] = percentile(timings, 0.95) * 1000
-            result[name]["mean"] = statistics.fmean(timings) * 1000
-            result[name]["backend p50"] = percentile(backend_timings, 0.5) * 1000
-            result[name]["backend p95"] = percentile(backend_timings, 0.95) * 1000
-        rows.append(result)
-        report(result)
+    try:
+        for size in sizes:
+            generate(size, args.segments)
+            stories, segments = Story.objects.count(), Segment.objects.count()
+            result: dict = {"size": size, "segments": segments}
+            for name in args.backends:
+                if name == "database-like":
+                    # The same tables as the database backend: indexed once, matched otherwise.
+                    docs_per_s = result.get("database", {}).get("docs_per_s")
+                    if docs_per_s is None:
+                        docs_per_s = measure_indexing(backend_named("database"), stories)
+                    trigram_index(True)
+                else:
+                    docs_per_s = measure_indexing(backend_named(name), stories)
+                try:
+                    timings, backend_timings = measure_queries(name, args.rounds)
+                finally:
+                    trigram_index(False)
+                result[name] = {
+                    "docs_per_s": docs_per_s,
+                    "p50": percentile(timings, 0.5) * 1000,
+                    "p95": percentile(timings, 0.95) * 1000,
+                    "mean": statistics.fmean(timings) * 1000,
+                    "backend p50": percentile(backend_timings, 0.5) * 1000,
+                    "backend p95": percentile(backend_timings, 0.95) * 1000,
+                }
+            report(result, args.backends)
+    finally:
+        if "elasticsearch" in args.backends:
+            backend_named("elasticsearch").drop()
     return 0
 
 
-def report(r: dict) -> None:
-    es, db = r["elasticsearch"], r["database"]
+def report(r: dict, names: list[str]) -> None:
     print(f"\n== {r['size']:,} stories, {r['segments']:,} transcript segments ==")
-    print(f"{'':24}{'elasticsearch':>15}{'database':>12}{'ratio':>10}")
-    print(
-        f"{'indexing (docs/s)':24}{es['docs_per_s']:>15,.0f}{db['docs_per_s']:>12,.0f}"
-        f"{es['docs_per_s'] / db['docs_per_s']:>9.1f}x"
-    )
+    print(f"{'':24}" + "".join(f"{LABELS[n]:>15}" for n in names), end="")
+    fts, like, es = (r.get(n) for n in ("database", "database-like", "elasticsearch"))
+    ratios = []
+    if fts and like:
+        ratios.append(("LIKE/FTS", like, fts))
+    if fts and es:
+        ratios.append(("FTS/ES", fts, es))
+    print("".join(f"{label:>12}" for label, _, _ in ratios))
+    print(f"{'indexing (docs/s)':24}" + "".join(f"{r[n]['docs_per_s']:>15,.0f}" for n in names))
     for key in ("p50", "p95", "mean", "backend p50", "backend p95"):
         print(
-            f"{'query ' + key + ' (ms)':24}{es[key]:>15.1f}{db[key]:>12.1f}"
-            f"{db[key] / es[key]:>9.1f}x"
+            f"{'query ' + key + ' (ms)':24}"
+            + "".join(f"{r[n][key]:>15.1f}" for n in names)
+            + "".join(f"{a[key] / b[key]:>11.1f}x" for _, a, b in ratios)
         )
-    print("(ratio: how many times faster Elasticsearch is; 'query' is the whole search_stories")
-    print("or suggest call, 'backend' the backend's search alone, without loading stories)")
+    print("(ratios: how many times slower the first is than the second; 'query' is the whole")
+    print("search_stories or suggest call, 'backend' the backend's search alone, without loading")
+    print("stories; LIKE shares the database backend's tables, so its indexing is the same)")
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"(load average during the run: {load:.1f} on {os.cpu_count()} cores)", flush=True)
 

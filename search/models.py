@@ -10,7 +10,11 @@ from django.db import models
 # --- The embedded backend's index: tables of its own in the archive's database ---------------
 # Written only by the outbox drain and `search_reindex` (search.backends.database); read with
 # the visibility rule joined in. Stemmed fields hold " stem stem … " with a space at each end,
-# so that a word or phrase is found with LIKE '% stem %' the same way on SQLite and PostgreSQL.
+# so that a phrase can be confirmed with LIKE '% stem stem %' the same way on every engine.
+# The full-text index beside them (migration 0005) is the database's own: on SQLite the FTS5
+# table archive_search_storyfts, kept in step with all_stem by triggers (a migration that
+# remakes this table on SQLite must create them again); on PostgreSQL the generated column
+# terms_tsv with its GIN index (not a model field: the database computes it).
 
 
 class IndexedStory(models.Model):

@@ -1,26 +1,30 @@
 """Keeping the search index true to the database: indexing, the outbox drain, drift checks.
 
-Every change to what search shows writes an outbox row in its own transaction
-(`search.outbox.story_changed`). `outbox_drain` (run every few seconds by the worker's
-upkeep loop) takes rows in bulk, re-reads their stories and writes them to the backend; rows
-are deleted only once the backend took the update. While Elasticsearch is down the rows stay,
-with their attempts and last error, and the next drain after it returns catches up.
+Every change to what search shows writes a change-log row in its own transaction
+(`stories.changes.story_changed`). `outbox_drain` takes rows in bulk, re-reads their stories
+(once per story however many rows it has) and writes them to the backend; rows are deleted
+only once the backend took the update. The worker runs it when PostgreSQL notifies a commit
+(`outbox_follow`) and every few seconds besides (its upkeep loop). While Elasticsearch is down
+the rows stay, with their attempts and last error, and the next drain after it returns catches
+up; a story the backend refuses keeps one row.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import transaction
+from django.db import close_old_connections, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from search.backends import Unavailable, get_backend
 from search.documents import build_docs, iter_all_story_ids
+from stories.changes import CHANNEL
 from stories.models import Story, StoryChange
 
 logger = logging.getLogger(__name__)
@@ -70,36 +74,86 @@ def outbox_drain(*, batch_size: int | None = None, max_batches: int = 25, backen
 
 def _drain_batch(backend, batch_size: int) -> tuple[int, bool]:
     with transaction.atomic():
-        rows = list(
+        taken = list(
             StoryChange.objects.select_for_update(skip_locked=True).order_by("attempts", "id")[
                 :batch_size
             ]
         )
-        if not rows:
+        if not taken:
             return 0, False
-        story_ids = sorted({r.story_id for r in rows})
+        story_ids = sorted({r.story_id for r in taken})
+        # Every waiting row of these stories is done by the one read below: many changes to
+        # a story become one document. Locked before the read, so a change committed later
+        # keeps its row for the next drain.
+        rows = list(
+            StoryChange.objects.select_for_update(skip_locked=True)
+            .filter(story_id__in=story_ids)
+            .order_by("id")
+        )
         try:
             version = _version()
             docs, gone = build_docs(story_ids)
             errors = backend.apply(docs, gone, version=version)
         except Unavailable as exc:
-            _record_failure(rows, str(exc))
+            _record_failure(taken, str(exc))
             logger.warning("Search outbox: %s rows wait; %s", len(rows), exc)
             return 0, False
-        failed = [r for r in rows if r.story_id in errors]
         for story_id, error in errors.items():
             logger.error("Search index refused story %s: %s", story_id, error)
-        if failed:
-            for row in failed:
-                _record_failure([row], errors[row.story_id])
-        StoryChange.objects.filter(pk__in=[r.pk for r in rows if r.story_id not in errors]).delete()
-        return len(rows) - len(failed), len(rows) == batch_size
+        # A refused story keeps one row (its oldest, with the error); its others go.
+        kept: dict[int, StoryChange] = {}
+        for row in rows:
+            if row.story_id in errors:
+                kept.setdefault(row.story_id, row)
+        for story_id, row in kept.items():
+            _record_failure([row], errors[story_id])
+        kept_ids = {r.pk for r in kept.values()}
+        StoryChange.objects.filter(pk__in=[r.pk for r in rows if r.pk not in kept_ids]).delete()
+        done = sum(1 for r in rows if r.story_id not in errors)
+        return done, len(taken) == batch_size
 
 
 def _record_failure(rows: list[StoryChange], error: str) -> None:
     StoryChange.objects.filter(pk__in=[r.pk for r in rows]).update(
         attempts=F("attempts") + 1, last_error=error[:4000], last_attempt_at=timezone.now()
     )
+
+
+def outbox_follow(
+    stop: threading.Event, *, tick: float = 0.5, drain: Callable[[], int] | None = None
+) -> int:
+    """Drain as soon as a change commits, until `stop` is set; returns how many drains ran.
+
+    On PostgreSQL, `story_changed` sends a NOTIFY that its commit delivers; this listens on
+    a connection of its own and drains on each wake-up (notifications that arrive together
+    wake it once). The worker's upkeep still drains every few seconds: the fallback when a
+    notification is missed (say while this reconnects) and the only way on SQLite, where this
+    returns at once. `tick` is how often it looks at `stop`.
+    """
+    if connection.vendor != "postgresql":
+        return 0
+    drain = drain or outbox_drain
+    drains = 0
+    while not stop.is_set():
+        try:
+            listener = connection.get_new_connection(connection.get_connection_params())
+            try:
+                listener.autocommit = True
+                listener.execute(f"LISTEN {CHANNEL}")
+                drain()  # what committed before it listened
+                drains += 1
+                while not stop.is_set():
+                    if any(True for _ in listener.notifies(timeout=tick, stop_after=1)):
+                        drain()
+                        drains += 1
+            finally:
+                listener.close()
+        except Exception as exc:  # the database may be briefly away: the poll covers it
+            logger.warning("Search outbox: not listening for changes (%s); polling.", exc)
+            stop.wait(5)
+        finally:
+            close_old_connections()
+    return drains
 
 
 def index_rebuild(

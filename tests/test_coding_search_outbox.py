@@ -44,9 +44,10 @@ def test_every_tag_change_leaves_an_outbox_row(make_story, contributor, storytel
         lambda: tag_delete(tag=story.tags.get(value=equality), actor=contributor),
     ]
     for step in steps:
-        before = rows_for(story)
+        # As a drain leaves it: a story with a row still waiting gets no second one.
+        StoryChange.objects.filter(story_id=story.pk).delete()
         step()
-        assert rows_for(story) > before
+        assert rows_for(story) == 1
 
 
 def test_the_outbox_row_rolls_back_with_the_tag(make_story, contributor):

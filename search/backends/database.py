@@ -1,9 +1,10 @@
 """The embedded backend: search on the archive's own database, no server needed.
 
 Its index is three tables (search.models: IndexedStory, IndexedPassage, IndexedFacet) written
-from the same documents as Elasticsearch's. Matching is LIKE on space-delimited stems, which
-behaves the same on SQLite and PostgreSQL (where a trigram index speeds it up when the
-pg_trgm extension can be created). The visibility rule is `visible_q` itself, joined into
+from the same documents as Elasticsearch's. Words and phrases are matched by the database's
+own full-text engine (search.backends.matching: FTS5 on SQLite, a GIN-indexed tsvector on
+PostgreSQL); `LikeDatabaseBackend`, the match of earlier versions, is kept as the
+benchmark's baseline. The visibility rule is `visible_q` itself, joined into
 every query as a subquery on Story: the database is the source of truth, so no copy of the
 consent is needed here.
 """
@@ -17,6 +18,7 @@ from django.db import transaction
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
 
 from search import text as textmod
+from search.backends import matching
 from search.documents import StoryDoc
 from search.models import IndexedFacet, IndexedPassage, IndexedStory
 from search.query import ParsedQuery
@@ -32,33 +34,13 @@ def _pad(stems: str) -> str:
     return f" {stems} " if stems else " "
 
 
-def _has(field: str, phrase: str) -> Q:
-    return Q(**{f"{field}__contains": f" {phrase} "})
-
-
-def _any(field: str, phrases: Iterable[str]) -> Q:
-    q = Q()
-    for phrase in phrases:
-        q |= _has(field, phrase)
-    return q
-
-
-def _anywhere(phrases: Iterable[str]) -> Q:
-    """A story whose text has any of `phrases`: each word looked up in its distinct terms,
-    and a phrase of several words checked in the full text only where all its words are."""
-    q = Q()
-    for phrase in phrases:
-        words = phrase.split()
-        if len(words) == 1:
-            q |= _has("terms", phrase)
-        else:
-            both = Q(*[_has("terms", w) for w in dict.fromkeys(words)])
-            q |= both & _has("all_stem", phrase)
-    return q
-
-
 class DatabaseBackend:
     name = "database"
+
+    @staticmethod
+    def says(phrases: Iterable[str]) -> Q:
+        """Stories whose stemmed text says any of `phrases` (see search.backends.matching)."""
+        return matching.says(phrases)
 
     # --- writes --------------------------------------------------------------------------------
     def apply(self, docs: list[StoryDoc], gone: list[int], **_: object) -> dict[int, str]:
@@ -164,7 +146,7 @@ class DatabaseBackend:
                         "story_id"
                     )
                 )
-        clauses = [_anywhere(c.phrases) for c in parsed.clauses]
+        clauses = [self.says(c.phrases) for c in parsed.clauses]
         if not clauses:
             return qs
         if parsed.required == len(clauses):
@@ -190,31 +172,23 @@ class DatabaseBackend:
         now: datetime.datetime,
     ) -> RawResults:
         matching = self._matching(audience=audience, parsed=parsed, filters=filters, now=now)
-        facets: dict[str, dict[str, int]] = {}
-        for row in (
-            IndexedFacet.objects.filter(story_id__in=matching.values("story_id"))
-            .values("facet", "key")
-            .annotate(n=Count("id"))
-            .order_by()
-        ):
-            facets.setdefault(row["facet"], {})[row["key"]] = row["n"]
-        # Every indexed story has exactly one kind: the kind counts add up to the total.
-        total = sum(facets.get("kind", {}).values())
-        score = _score(parsed)
-        page = matching.annotate(score=score)
+        score = _score(parsed, self.says)
+        # The matching stories are read once, with what orders them; counting and paging
+        # them here costs less than asking the database to match them again for each.
+        found = list(matching.annotate(score=score).values_list("story_id", "date", "score"))
         if sort == "oldest":
-            page = page.order_by("date", "story_id")
+            found.sort(key=lambda r: (r[1], r[0]))
         elif sort == "newest" or not parsed.snippet_phrases:
-            page = page.order_by("-date", "-story_id")
+            found.sort(key=lambda r: (r[1], r[0]), reverse=True)
         else:
-            page = page.order_by("-score", "-date", "-story_id")
-        rows = list(page.values_list("story_id", "score")[offset : offset + limit])
+            found.sort(key=lambda r: (r[2], r[1], r[0]), reverse=True)
+        rows = [(sid, sc) for sid, _date, sc in found[offset : offset + limit]]
         moments = self._moments([sid for sid, _ in rows], parsed)
         hits = [
-            RawHit(story_id=sid, score=float(score or 0), moments=moments.get(sid, []))
-            for sid, score in rows
+            RawHit(story_id=sid, score=float(sc or 0), moments=moments.get(sid, []))
+            for sid, sc in rows
         ]
-        return RawResults(total=total, hits=hits, facets=facets)
+        return RawResults(total=len(found), hits=hits, facets=_facets([r[0] for r in found]))
 
     def _moments(self, story_ids: list[int], parsed: ParsedQuery) -> dict[int, list[RawMoment]]:
         phrases = parsed.snippet_phrases
@@ -223,7 +197,7 @@ class DatabaseBackend:
         found: dict[int, list[tuple[int, int, RawMoment]]] = {}
         for story_id, n, start, char_start, text, stem in (
             IndexedPassage.objects.filter(story_id__in=story_ids)
-            .filter(_any("stem", phrases))
+            .filter(matching.has_any("stem", phrases))
             .values_list("story_id", "n", "start", "char_start", "text", "stem")
             .iterator(chunk_size=500)
         ):
@@ -282,13 +256,50 @@ class DatabaseBackend:
         return [row["story_id"] for row in weights[:limit]]
 
 
-def _score(parsed: ParsedQuery):
-    """Title 3, summary 2, anywhere 1, per clause met: close to the Elasticsearch boosts."""
+FACET_CHUNK = 5000  # story ids per facet-count query (SQLite allows 32,766 parameters)
+
+
+def _facets(story_ids: list[int]) -> dict[str, dict[str, int]]:
+    """How many of these stories each facet key counts."""
+    counts: dict[str, dict[str, int]] = {}
+    for i in range(0, len(story_ids), FACET_CHUNK):
+        for facet, key, n in (
+            IndexedFacet.objects.filter(story_id__in=story_ids[i : i + FACET_CHUNK])
+            .values("facet", "key")
+            .annotate(n=Count("id"))
+            .order_by()
+            .values_list("facet", "key", "n")
+        ):
+            found = counts.setdefault(facet, {})
+            found[key] = found.get(key, 0) + n
+    return counts
+
+
+def _score(parsed: ParsedQuery, says: Callable[[Iterable[str]], Q]):
+    """Title 3, summary 2, anywhere 1, per clause met: close to the Elasticsearch boosts.
+
+    Where a story must meet every clause, "anywhere" adds the same to each: left out.
+    """
+    every = parsed.required == len(parsed.clauses)
     terms = []
     for clause in parsed.clauses:
         words = [p for p in clause.phrases if not p.startswith("tag")]
         if words:
-            terms.append(Case(When(_any("title_stem", words), then=Value(3)), default=Value(0)))
-            terms.append(Case(When(_any("summary_stem", words), then=Value(2)), default=Value(0)))
-        terms.append(Case(When(_anywhere(clause.phrases), then=Value(1)), default=Value(0)))
+            title = matching.has_any("title_stem", words)
+            summary = matching.has_any("summary_stem", words)
+            terms.append(Case(When(title, then=Value(3)), default=Value(0)))
+            terms.append(Case(When(summary, then=Value(2)), default=Value(0)))
+        if not every:
+            terms.append(Case(When(says(clause.phrases), then=Value(1)), default=Value(0)))
     return sum(terms, start=Value(0)) if terms else Value(0)
+
+
+class LikeDatabaseBackend(DatabaseBackend):
+    """The same index matched with LIKE on stems, as before the full-text engines: kept only as
+    the baseline that bench/search.py measures the full-text match against."""
+
+    name = "database-like"
+
+    @staticmethod
+    def says(phrases: Iterable[str]) -> Q:
+        return matching.says_like(phrases)

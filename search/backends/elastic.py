@@ -15,6 +15,8 @@ offsets, so very long transcripts highlight without re-analysis.
 
 from __future__ import annotations
 
+import collections
+import concurrent.futures
 import contextlib
 import datetime
 import functools
@@ -151,6 +153,17 @@ def index_settings() -> dict:
     }
 
 
+# An index being loaded by a rebuild: no replicas to copy each document to, no refresh every
+# second; `served_settings` puts back what a live index has.
+LOADING_SETTINGS = {"index": {"refresh_interval": "-1", "number_of_replicas": 0}}
+# Bulk requests a rebuild keeps in flight while it builds the next documents.
+REBUILD_THREADS = 2
+
+
+def served_settings() -> dict:
+    return {"index": {"refresh_interval": None, "number_of_replicas": settings.SEARCH_ES_REPLICAS}}
+
+
 @cache
 def _client(url: str, timeout: float) -> Elasticsearch:
     return Elasticsearch(url, request_timeout=timeout, max_retries=1, retry_on_timeout=False)
@@ -267,6 +280,7 @@ class ElasticsearchBackend:
         *,
         version: int | None = None,
         targets: list[str] | None = None,
+        chunk: int = 200,
     ) -> dict[int, str]:
         """Index `docs` and delete `gone` from every write target; per-story errors returned.
 
@@ -304,7 +318,7 @@ class ElasticsearchBackend:
             for ok, item in helpers.streaming_bulk(
                 self.client,
                 actions,
-                chunk_size=200,
+                chunk_size=chunk,
                 max_chunk_bytes=20 * 1024 * 1024,
                 raise_on_error=False,
                 raise_on_exception=True,
@@ -362,6 +376,8 @@ class ElasticsearchBackend:
         """A new index beside the live one, loaded in bulk, then the alias swapped at once.
 
         Searches keep using the old index until the swap; changes drained meanwhile go to both.
+        While it loads, the new index has no replicas and no periodic refresh (each would
+        redo the work of the load); both are restored when the load ends, failed or not.
         """
         stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%d%H%M%S%f")
         name = self.index_name(stamp)
@@ -371,22 +387,19 @@ class ElasticsearchBackend:
             if abandoned not in old:
                 self.client.indices.delete(index=abandoned, ignore_unavailable=True)
         self.create_index(name)
-        bulk_settings = {"index": {"refresh_interval": "-1"}}
-        self.client.indices.put_settings(index=name, settings=bulk_settings)
-        self.client.indices.update_aliases(
-            actions=[{"add": {"index": name, "alias": self.next_alias}}]
-        )
         try:
-            for ids in batches:
-                version = _now_version()
-                docs, _gone = build(ids)
-                errors = self.apply(docs, [], version=version, targets=[name])
-                if errors:
-                    raise Unavailable(f"Elasticsearch refused {len(errors)} stories: {errors}")
-                progress(len(ids))
-            self.client.indices.put_settings(
-                index=name, settings={"index": {"refresh_interval": None}}
-            )
+            self.client.indices.put_settings(index=name, settings=LOADING_SETTINGS)
+            loaded = False
+            try:
+                self.client.indices.update_aliases(
+                    actions=[{"add": {"index": name, "alias": self.next_alias}}]
+                )
+                self._load(name, batches, build, progress)
+                loaded = True
+            finally:
+                # After a failure, the error that stopped the load is the one to tell.
+                with contextlib.suppress(*(() if loaded else (TransportError, ApiError))):
+                    self.client.indices.put_settings(index=name, settings=served_settings())
             self.client.indices.refresh(index=name)
             swap = [{"add": {"index": name, "alias": self.alias}}]
             swap += [{"remove": {"index": o, "alias": self.alias}} for o in old]
@@ -401,6 +414,45 @@ class ElasticsearchBackend:
             for o in old:
                 self.client.indices.delete(index=o, ignore_unavailable=True)
         return name
+
+    def _load(
+        self,
+        name: str,
+        batches: Iterable[list[int]],
+        build: Callable[[list[int]], tuple[list[StoryDoc], list[int]]],
+        progress: Callable[[int], None],
+    ) -> None:
+        """Documents built here, batch after batch (the database is read on this thread),
+        while up to REBUILD_THREADS bulk requests are in flight on other threads."""
+        in_flight: collections.deque[concurrent.futures.Future[dict[int, str]]] = (
+            collections.deque()
+        )
+
+        def settle(future: concurrent.futures.Future[dict[int, str]]) -> None:
+            errors = future.result()
+            if errors:
+                raise Unavailable(f"Elasticsearch refused {len(errors)} stories: {errors}")
+
+        with concurrent.futures.ThreadPoolExecutor(
+            REBUILD_THREADS, thread_name_prefix="search-rebuild"
+        ) as pool:
+            try:
+                for ids in batches:
+                    version = _now_version()
+                    docs, _gone = build(ids)
+                    in_flight.append(
+                        pool.submit(
+                            self.apply, docs, [], version=version, targets=[name], chunk=500
+                        )
+                    )
+                    progress(len(ids))
+                    while len(in_flight) >= REBUILD_THREADS * 2:
+                        settle(in_flight.popleft())
+                while in_flight:
+                    settle(in_flight.popleft())
+            finally:
+                for future in in_flight:
+                    future.cancel()
 
     # --- reads ---------------------------------------------------------------------------------
     def _search(self) -> Search[StoryDocument]:

@@ -8,7 +8,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from archive.worker import run_jobs_until_stopped, run_upkeep_forever, upkeep_once
+from archive.worker import (
+    run_jobs_until_stopped,
+    run_upkeep_forever,
+    start_followers,
+    upkeep_once,
+)
 from transcribe.services import worker_name
 
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
@@ -26,6 +31,12 @@ class Command(BaseCommand):
             "--interval", type=float, default=1.0, help="Seconds between looks at an empty queue."
         )
         parser.add_argument("--upkeep-interval", type=float, default=3.0)
+        parser.add_argument(
+            "--poll-only",
+            action="store_true",
+            help="Drain the search change log every upkeep interval only, without listening "
+            "for commits (PostgreSQL).",
+        )
         parser.add_argument(
             "--worker-id",
             default=None,
@@ -52,10 +63,13 @@ class Command(BaseCommand):
             daemon=True,
         )
         upkeep.start()
+        followers = [] if options["poll_only"] else start_followers(stop)
         try:
             run_jobs_until_stopped(stop, worker=worker, interval=options["interval"])
         finally:
             stop.set()
             upkeep.join(timeout=30)
+            for follower in followers:
+                follower.join(timeout=10)
             for sig, handler in previous.items():
                 signal.signal(sig, handler)

@@ -1,0 +1,99 @@
+"""Which indexed stories say a word or a phrase: the embedded backend's text match.
+
+Each phrase is stemmed already (search.query); a phrase of several words must appear in that
+order, exactly. The match runs on the database's own full-text engine (migration 0005):
+- SQLite: the FTS5 table `archive_search_storyfts` over each story's stemmed text, asked with
+  FTS5 phrases ("a b" is those tokens next to each other, like LIKE '% a b %').
+- PostgreSQL: the GIN-indexed tsvector `terms_tsv` of each story's distinct stems finds the
+  stories with every word of a phrase; a phrase of several words is then confirmed in the
+  stemmed text with LIKE (on those rows only), so phrases stay exact however long the text.
+Other engines, and the benchmark's baseline, use LIKE on the space-delimited stems.
+
+Each match is a subquery on story ids, so it composes with the visibility rule and facets
+wherever the outer query puts it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import connection
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
+
+FTS5_TABLE = "archive_search_storyfts"
+
+
+def has(field: str, phrase: str) -> Q:
+    """`field` (space-delimited stems) holds the words of `phrase` in order: LIKE."""
+    return Q(**{f"{field}__contains": f" {phrase} "})
+
+
+def has_any(field: str, phrases: Iterable[str]) -> Q:
+    q = Q()
+    for phrase in phrases:
+        q |= has(field, phrase)
+    return q
+
+
+def says_like(phrases: Iterable[str]) -> Q:
+    """LIKE on stems: each word looked up in a story's distinct terms, and a phrase of several
+    words checked in the full text only where all its words are (the pre-FTS match)."""
+    q = Q()
+    for phrase in phrases:
+        words = phrase.split()
+        if len(words) == 1:
+            q |= has("terms", phrase)
+        else:
+            both = Q(*[has("terms", w) for w in dict.fromkeys(words)])
+            q |= both & has("all_stem", phrase)
+    return q
+
+
+def says(phrases: Iterable[str]) -> Q:
+    """Stories whose stemmed text says any of `phrases`, on the database's full-text engine."""
+    phrases = [p for p in phrases if p.strip()]
+    if not phrases:
+        return Q(pk__in=[])
+    if connection.vendor == "sqlite":
+        return Q(story_id__in=_sqlite_fts5(phrases))
+    if connection.vendor == "postgresql":
+        return Q(story_id__in=_postgres_tsvector(phrases))
+    return says_like(phrases)
+
+
+def fts5_query(phrases: Iterable[str]) -> str:
+    """An FTS5 query for any of `phrases`: each one quoted, so it is a phrase of tokens."""
+    return " OR ".join('"{}"'.format(p.replace('"', '""')) for p in phrases)
+
+
+def _sqlite_fts5(phrases: list[str]) -> RawSQL:
+    sql = f"SELECT rowid FROM {FTS5_TABLE} WHERE {FTS5_TABLE} MATCH %s"  # noqa: S608 (constant)
+    return RawSQL(sql, [fts5_query(phrases)])  # noqa: S611 (the query is a parameter)
+
+
+def tsquery(words: Iterable[str]) -> str:
+    """A tsquery (its text form) needing every one of `words`, each taken as it is."""
+    quoted = ("'{}'".format(w.replace("\\", "\\\\").replace("'", "''")) for w in words)
+    return " & ".join(dict.fromkeys(quoted))
+
+
+def _postgres_tsvector(phrases: list[str]) -> RawSQL:
+    # One tsquery for the GIN index (any phrase: all of its words), then, when a phrase has
+    # several words, the order confirmed with LIKE on the rows the index found.
+    params = [" | ".join(f"({tsquery(p.split())})" for p in phrases)]
+    sql = "SELECT story_id FROM archive_search_indexedstory WHERE terms_tsv @@ %s::tsquery"
+    several = [p for p in phrases if " " in p]
+    if several:
+        checks = ["all_stem LIKE %s" for _ in several]
+        params += [f"% {_like_escaped(p)} %" for p in several]
+        single = [p for p in phrases if " " not in p]
+        if single:
+            checks.append("terms_tsv @@ %s::tsquery")
+            params.append(" | ".join(tsquery([p]) for p in single))
+        sql += " AND (" + " OR ".join(checks) + ")"
+    return RawSQL(sql, params)  # noqa: S611 (words are parameters)
+
+
+def _like_escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
