@@ -64,6 +64,7 @@ class SnippetOut(Schema):
     html: str | None = Field(description="Highlighted words (<mark>); null: quotes not agreed.")
     start: float | None = Field(description="Seconds from the start of the recording.")
     timecode: str
+    speaker: str = Field(description="Who speaks at this moment, as consent names them; or ''.")
     url: str = Field(description="The story's player at this moment.")
 
 
@@ -176,6 +177,7 @@ def search(request: HttpRequest, params: Query[SearchParams]):
                         "html": s.html,
                         "start": s.start,
                         "timecode": s.timecode,
+                        "speaker": s.speaker,
                         # The query rides along only where the words may be quoted: the
                         # API shows nothing of an unquotable story's words, echoes included.
                         "url": story_url(

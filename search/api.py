@@ -36,6 +36,8 @@ from search.types import (
 from stories.models import (
     CollectionPage,
     Project,
+    Segment,
+    Speaker,
     Story,
     StoryKind,
     Theme,
@@ -43,7 +45,7 @@ from stories.models import (
     ValueGroup,
     follow_merges,
 )
-from stories.visibility import Audience, story_parts
+from stories.visibility import Audience, speaker_name, story_parts
 
 __all__ = [
     "SearchFilters",
@@ -62,6 +64,26 @@ logger = logging.getLogger(__name__)
 MAX_PER_PAGE = 100
 MAX_RESULTS = 10_000  # deepest result reachable by paging (Elasticsearch's result window)
 NO_MATCH = "-"  # a filter key that matches nothing (an unknown slug narrows, never widens)
+
+
+def _at(seconds: float | None) -> float | None:
+    return None if seconds is None else round(float(seconds), 2)
+
+
+def _voices_at(moments: dict[int, list[float | None]]) -> dict[tuple[int, float | None], Speaker]:
+    """Who speaks at each moment found (the segment that starts there), in one query."""
+    starts = {start for found in moments.values() for start in found if start is not None}
+    if not starts:
+        return {}
+    rows = list(
+        Segment.objects.filter(
+            transcript__story_id__in=list(moments),
+            start__in=list(starts),
+            speaker__isnull=False,
+        ).values_list("transcript__story_id", "start", "speaker_id")
+    )
+    speakers = Speaker.objects.in_bulk({speaker for _, _, speaker in rows})
+    return {(story, _at(start)): speakers[speaker] for story, start, speaker in rows}
 
 
 def search_stories(
@@ -90,6 +112,7 @@ def search_stories(
         now=timezone.now(),
     )
     stories = _load(audience, [h.story_id for h in raw.hits])
+    voices = _voices_at({h.story_id: [m.start for m in h.moments] for h in raw.hits})
     hits = []
     for raw_hit in raw.hits:
         story = stories.get(raw_hit.story_id)
@@ -105,6 +128,7 @@ def search_stories(
                 html=(m.text or None) if parts.quotes else None,
                 start=m.start,
                 char_start=m.char_start,
+                speaker=speaker_name(voices.get((raw_hit.story_id, _at(m.start))), parts),
             )
             for m in raw_hit.moments
         ]

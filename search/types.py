@@ -55,6 +55,7 @@ class Snippet:
     html: str | None
     start: float | None
     char_start: int | None = None
+    speaker: str = ""  # who speaks there, as this audience may see them
 
     @property
     def timecode(self) -> str:

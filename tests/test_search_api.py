@@ -33,7 +33,13 @@ def test_anonymous_callers_search_as_the_public(client, stories):
     market = next(h for h in body["hits"] if h["title"] == "Market day")
     # Quotes were not agreed: the moment is there, its words are not.
     assert market["snippets"] == [
-        {"html": None, "start": 12.0, "timecode": "0:12", "url": market["snippets"][0]["url"]}
+        {
+            "html": None,
+            "start": 12.0,
+            "timecode": "0:12",
+            "speaker": "",
+            "url": market["snippets"][0]["url"],
+        }
     ]
     assert "t=12" in market["snippets"][0]["url"]
     assert "q=" not in market["snippets"][0]["url"]  # not even the caller's words echoed

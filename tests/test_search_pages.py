@@ -102,3 +102,27 @@ def test_suggestions_as_you_type_work_from_the_keyboard(browser, live_server, ma
     wait.until(ec.url_contains("q=The+garden+group"))
     heading = browser.find_element(By.ID, "results-heading").text
     assert heading.startswith("1 story")
+
+
+def test_a_moment_found_says_who_speaks_there_as_the_consent_names_them(
+    client, search_backend, make_story
+):
+    from stories.models import Segment, Speaker
+
+    bus = make_story(
+        title="The last bus", kind="audio", text="", consent={"attribution": "anonymous"}
+    )
+    transcript = add_transcript(
+        bus, [(0.0, 6.0, "Where were you that night?"), (6.5, 12.0, "Alone at the bus stop.")]
+    )
+    asker = Speaker.objects.create(transcript=transcript, label="S1", name="Interviewer")
+    me = Speaker.objects.create(transcript=transcript, label="S2", is_storyteller=True)
+    Segment.objects.filter(transcript=transcript, index=0).update(speaker=asker)
+    Segment.objects.filter(transcript=transcript, index=1).update(speaker=me)
+    outbox_drain()
+    search_backend.refresh()
+    html = client.get(reverse("search:public"), {"q": "bus stop"}).content.decode()
+    assert '<strong class="speaker">Anonymous storyteller:</strong>' in html
+    assert "Stella" not in html
+    html = client.get(reverse("search:public"), {"q": "night"}).content.decode()
+    assert '<strong class="speaker">Interviewer:</strong>' in html
