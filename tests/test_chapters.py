@@ -26,7 +26,7 @@ def recorded(make_story):
 
 
 def test_a_curator_divides_any_story_and_the_change_log_follows(recorded, curator):
-    before = StoryChange.objects.filter(story_id=recorded.pk).count()
+    StoryChange.objects.all().delete()  # as if the drain had taken every waiting row
 
     chapter = chapter_save(
         actor=curator,
@@ -46,7 +46,7 @@ def test_a_curator_divides_any_story_and_the_change_log_follows(recorded, curato
     assert list(chapter.values.all()) == [site.value()]
     assert list(chapter.themes.all()) == [site.theme()]
     assert chapter.created_by == curator
-    assert StoryChange.objects.filter(story_id=recorded.pk).count() == before + 1
+    assert StoryChange.objects.filter(story_id=recorded.pk).count() == 1
 
 
 def test_the_storyteller_divides_their_own_story(recorded, storyteller):
@@ -107,10 +107,10 @@ def test_a_chapter_keeps_its_own_start_when_edited(recorded, curator):
 
 def test_deleting_a_chapter_writes_the_change_log(recorded, curator):
     chapter = chapter_save(actor=curator, story=recorded, start=3.0, title="First")
-    before = StoryChange.objects.filter(story_id=recorded.pk).count()
+    StoryChange.objects.all().delete()  # as if the drain had taken every waiting row
     chapter_delete(actor=curator, chapter=chapter)
     assert not Chapter.objects.filter(pk=chapter.pk).exists()
-    assert StoryChange.objects.filter(story_id=recorded.pk).count() == before + 1
+    assert StoryChange.objects.filter(story_id=recorded.pk).count() == 1
 
 
 def test_suggestions_start_where_the_recording_begins_and_after_pauses():

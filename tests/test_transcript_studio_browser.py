@@ -20,7 +20,10 @@ from storyteller import uploads
 from tests.storyteller_helpers import axe_violations, speech_wav
 from tests.test_journey_browser import press, sign_in, wait
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 SPEECH = (
     "When the library closed, older people lost a place to meet. "
