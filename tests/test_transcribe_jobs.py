@@ -413,3 +413,19 @@ def test_workers_on_postgresql_skip_a_job_another_worker_has_locked(storyteller,
         release.set()
         holder.join(timeout=30)
     assert services.job_claim_next(worker="b:2").story_id == first.pk
+
+
+def test_an_upload_cut_short_is_noted_on_its_transcript(story, monkeypatch):
+    # The upload said 30 s; what decoded (and was kept, rebuilt) lasts 10 s.
+    Story.objects.filter(pk=story.pk).update(media_duration=30.0)
+    monkeypatch.setattr(services, "_engine", lambda config: QuickEngine())
+    assert services.transcription_run(job_id=job_of(story).pk, worker="test:1") == "done"
+    note = Transcript.objects.get(story=story).note
+    assert "seems cut short" in note and "0:30" in note and "upload it again" in note
+
+
+def test_a_whole_upload_has_no_cut_short_note(story, monkeypatch):
+    Story.objects.filter(pk=story.pk).update(media_duration=10.2)
+    monkeypatch.setattr(services, "_engine", lambda config: QuickEngine())
+    assert services.transcription_run(job_id=job_of(story).pk, worker="test:1") == "done"
+    assert "cut short" not in Transcript.objects.get(story=story).note

@@ -55,6 +55,7 @@ from stories.transcripts import transcript_replace
 from stories.types import Actor
 from transcribe.config import TranscribeConfig, config_from_settings
 from transcribe.engines import Engine, TranscriptionResult, engine_for
+from transcribe.engines.notes import truncation_note
 from transcribe.errors import TranscribeError
 from transcribe.formats import cues_to_segments, detect_format, parse
 from transcribe.models import JobState, TranscriptionJob
@@ -568,7 +569,18 @@ def _transcribe(claim: Claim, stopping: threading.Event | None) -> str:
         logger.exception("Transcription of story %s failed", claim.story_id)
         job_fail(claim=claim, error=f"{type(exc).__name__}: {exc}", permanent=False)
         return "retry"
-    return "done" if transcript_store(claim=claim, result=result) else "lost"
+    return (
+        "done" if transcript_store(claim=claim, result=_upload_cut_short(story, result)) else "lost"
+    )
+
+
+def _upload_cut_short(story: Story, result: TranscriptionResult) -> TranscriptionResult:
+    """The stored file is rebuilt from the sound that decoded, so only the length the upload
+    said it had (kept as `media_duration`) shows that it was cut off part way."""
+    note = truncation_note(declared=story.media_duration, decoded=result.duration)
+    if note is None or note in result.notes:
+        return result
+    return dataclasses.replace(result, notes=(*result.notes, note))
 
 
 # -------------------------------------------------------------------------------- recovery
