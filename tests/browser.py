@@ -26,22 +26,30 @@ def _which(candidates: tuple[str, ...]) -> str:
     )
 
 
-@pytest.fixture(scope="session")
-def browser_session():
+HEADLESS = (
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-dev-shm-usage",
+    "--disable-gpu",
+    "--window-size=1280,900",
+    "--autoplay-policy=no-user-gesture-required",
+)
+
+
+def chromium(*extra: str) -> webdriver.Chrome:
+    """A new headless Chromium, with `extra` command-line switches."""
     options = webdriver.ChromeOptions()
     options.binary_location = _which(CHROMIUM_CANDIDATES)
-    for arg in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-dev-shm-usage",
-        "--disable-gpu",
-        "--window-size=1280,900",
-        "--autoplay-policy=no-user-gesture-required",
-        "--mute-audio",
-    ):
+    for arg in (*HEADLESS, *extra):
         options.add_argument(arg)
     driver = webdriver.Chrome(options=options, service=Service(_which(DRIVER_CANDIDATES)))
     driver.set_page_load_timeout(60)
+    return driver
+
+
+@pytest.fixture(scope="session")
+def browser_session():
+    driver = chromium("--mute-audio")
     yield driver
     driver.quit()
 

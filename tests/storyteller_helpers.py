@@ -107,3 +107,28 @@ def axe_violations(browser) -> list[dict]:
         "  .catch(e => done([{id: 'axe-error', help: String(e), nodes: []}]));",
         AXE_OPTIONS,
     )
+
+
+def recording_awaiting_review(storyteller, folder: Path, text: str = SPEECH):
+    """A story of real recorded speech, uploaded by its storyteller, ready for their review
+    (its transcript is the caller's to add)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from stories import services
+    from stories.models import StoryStatus
+    from storyteller import uploads
+
+    wav = speech_wav(folder, text)
+    session = uploads.upload_session_from_file(
+        owner=storyteller, uploaded=SimpleUploadedFile("speech.wav", wav.read_bytes())
+    )
+    story = uploads.story_submit(
+        uploaded_by=storyteller,
+        storyteller=storyteller,
+        title="The coffee morning",
+        kind="recording",
+        consent={"archive": True, "public": True, "attribution": "named"},
+        upload=session,
+    )
+    services.story_transition(story=story, target=StoryStatus.AWAITING_REVIEW)
+    return story

@@ -217,26 +217,10 @@ def test_every_journey_page_shows_where_keyboard_focus_is(browser, live_server, 
 def test_every_journey_page_passes_axe(
     browser, live_server, storyteller, contributor, make_story, tmp_path
 ):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from stories import services
     from stories.models import Transcript
-    from storyteller import uploads
-    from tests.storyteller_helpers import axe_violations
+    from tests.storyteller_helpers import axe_violations, recording_awaiting_review
 
-    wav = speech_wav(tmp_path)
-    session = uploads.upload_session_from_file(
-        owner=storyteller, uploaded=SimpleUploadedFile("speech.wav", wav.read_bytes())
-    )
-    story = uploads.story_submit(
-        uploaded_by=storyteller,
-        storyteller=storyteller,
-        title="The coffee morning",
-        kind="recording",
-        consent={"archive": True, "public": True, "attribution": "named"},
-        upload=session,
-    )
-    services.story_transition(story=story, target=StoryStatus.AWAITING_REVIEW)
+    story = recording_awaiting_review(storyteller, tmp_path)
     transcript = Transcript.objects.create(story=story)
     for index, text in enumerate(["When the library closed.", "We started a coffee morning."]):
         Segment.objects.create(

@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 
 from stories.models import Segment, Story, StoryStatus
-from tests.browser import CHROMIUM_CANDIDATES, DRIVER_CANDIDATES, _which
+from tests.browser import chromium
 from tests.storyteller_helpers import axe_violations, speech_wav
 from tests.test_journey_browser import press, sign_in, tick, type_into, wait
 from transcribe.models import TranscriptionJob
@@ -32,22 +30,11 @@ SPEECH = "We started a weekly coffee morning in the church hall, and now forty p
 def microphone_browser(tmp_path):
     """A Chromium whose only microphone plays a WAV file of synthesised speech, in a loop."""
     wav = speech_wav(tmp_path, SPEECH, "microphone.wav")
-    options = webdriver.ChromeOptions()
-    options.binary_location = _which(CHROMIUM_CANDIDATES)
-    for arg in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-dev-shm-usage",
-        "--disable-gpu",
-        "--window-size=1280,900",
-        "--autoplay-policy=no-user-gesture-required",
+    driver = chromium(
         "--use-fake-ui-for-media-stream",  # say yes to the microphone prompt
         "--use-fake-device-for-media-stream",
         f"--use-file-for-fake-audio-capture={wav}",
-    ):
-        options.add_argument(arg)
-    driver = webdriver.Chrome(options=options, service=Service(_which(DRIVER_CANDIDATES)))
-    driver.set_page_load_timeout(60)
+    )
     yield driver
     driver.quit()
 

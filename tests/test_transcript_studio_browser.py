@@ -5,7 +5,6 @@ names the voices and finds the names in the public captions; axe finds nothing t
 from __future__ import annotations
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from selenium.webdriver.common.action_chains import ActionChains
@@ -16,8 +15,7 @@ from selenium.webdriver.support import expected_conditions as ec
 from stories import services
 from stories.models import ConsentMethod, Segment, Speaker, StoryStatus, Transcript
 from stories.transcripts import transcript_approve
-from storyteller import uploads
-from tests.storyteller_helpers import axe_violations, speech_wav
+from tests.storyteller_helpers import axe_violations, recording_awaiting_review
 from tests.test_journey_browser import press, sign_in, wait
 
 pytestmark = [
@@ -40,19 +38,7 @@ LINES = [
 
 @pytest.fixture
 def story(storyteller, tmp_path):
-    wav = speech_wav(tmp_path, SPEECH)
-    session = uploads.upload_session_from_file(
-        owner=storyteller, uploaded=SimpleUploadedFile("speech.wav", wav.read_bytes())
-    )
-    story = uploads.story_submit(
-        uploaded_by=storyteller,
-        storyteller=storyteller,
-        title="The coffee morning",
-        kind="recording",
-        consent={"archive": True, "public": True, "attribution": "named"},
-        upload=session,
-    )
-    services.story_transition(story=story, target=StoryStatus.AWAITING_REVIEW)
+    story = recording_awaiting_review(storyteller, tmp_path, SPEECH)
     transcript = Transcript.objects.create(story=story, duration=11.0)
     voices = {
         label: Speaker.objects.create(transcript=transcript, label=label) for label in ("S1", "S2")
