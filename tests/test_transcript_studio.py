@@ -312,3 +312,21 @@ def test_a_change_of_voice_is_suggested_as_a_chapter():
     ]
     found = {s.start: s.reason for s in suggest_chapters(lines)}
     assert found == {0.0: "The recording begins.", 11.5: "Another voice speaks here."}
+
+
+def test_public_captions_may_be_loaded_by_players_on_other_sites(client, story, storyteller):
+    from stories.models import ConsentMethod
+    from stories.transcripts import transcript_approve
+
+    transcript_approve(story=story, actor=storyteller)
+    services.story_transition(story=story, target="published", actor=storyteller)
+    services.consent_record(
+        story=story, actor=storyteller, method=ConsentMethod.WRITTEN, archive=True, public=True
+    )
+    vtt = client.get(reverse("transcribe:download", args=[story.pk, "vtt"]))
+    assert vtt["Access-Control-Allow-Origin"] == "*"
+    json_file = client.get(reverse("transcribe:download", args=[story.pk, "json"]))
+    assert not json_file.has_header("Access-Control-Allow-Origin")
+    client.force_login(storyteller)  # a signed-in reader's answer is theirs alone
+    own = client.get(reverse("transcribe:download", args=[story.pk, "vtt"]))
+    assert not own.has_header("Access-Control-Allow-Origin")

@@ -63,4 +63,7 @@ def transcript_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse
     response = HttpResponse(render(fmt, segments, **meta), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="story-{story.pk}-transcript.{suffix}"'
     response["Cache-Control"] = "private, no-store"  # consent can change at any time
+    if fmt in CAPTIONS and audience.is_public:
+        # What anyone may read: a player on another site (a IIIF viewer) may load the captions.
+        response["Access-Control-Allow-Origin"] = "*"
     return response
