@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
 from public import links
@@ -80,7 +81,10 @@ def test_a_curator_imports_an_ohms_record_from_the_story_screen(
     press(browser, chooser.find_element(By.XPATH, "./ancestor::form//button[@type='submit']"))
 
     WebDriverWait(browser, 10).until(lambda b: b.find_elements(By.ID, "desk-status"))
-    assert "2 chapters" in browser.find_element(By.TAG_NAME, "body").text
+    # The admin shows its messages by script once the page has loaded: wait for the words.
+    WebDriverWait(browser, 10).until(
+        ec.text_to_be_present_in_element((By.CSS_SELECTOR, ".messages"), "2 chapters")
+    )
     assert [c.title for c in Chapter.objects.filter(story=story)] == [
         "How it began",
         "Why people came back",
