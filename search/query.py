@@ -1,10 +1,12 @@
 """What a search asks for, worked out once in Python and handed to either backend.
 
-A query is a list of clauses. A clause is a word (any inflection: it is stemmed) or, when the
-words name a theme or a value, that code: stories tagged with it, or whose words say its name
-or one of its synonyms. Theme synonyms are expanded here, at query time, and a merged theme
-answers for the theme that absorbed it. A story matches when it meets enough clauses: all of
-them for one or two, three in four beyond that (the same count on both backends).
+A query is a list of clauses. A clause is a word (any inflection: it is stemmed, and its kin
+with the same root count too, so "lonely" finds "loneliness") or, when the words name a theme
+or a value in any form, that code: stories tagged with it, or whose words say its name or one
+of its synonyms. Theme synonyms are expanded here, at query time, and a merged theme answers
+for the theme that absorbed it. Words in quotes are one exact phrase: no kin, no codes. A
+story matches when it meets enough clauses: all of them for one or two, three in four beyond
+that (the same count on both backends).
 """
 
 from __future__ import annotations
@@ -72,7 +74,7 @@ class ParsedQuery:
 
 @dataclass(frozen=True)
 class _Entry:
-    stems: tuple[str, ...]
+    stems: tuple[str, ...]  # roots (search.text.root), so that any form of a name finds it
     code: str
     label: str
     phrases: tuple[str, ...]
@@ -80,6 +82,32 @@ class _Entry:
 
 
 _PARENS = re.compile(r"\(([^)]*)\)")
+_QUOTED = re.compile(r'["\u201c\u201d]([^"\u201c\u201d]+)["\u201c\u201d]')
+
+
+def _roots(name: str) -> tuple[str, ...]:
+    return tuple(textmod.root(w) for w in textmod.words(name))
+
+
+def word_phrases(word: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The stems a word clause matches (its own first, then its kin's) and a written form of
+    each, for the highlighter."""
+    own = textmod.stem(word)
+    written = {own: word}
+    for form in sorted(textmod.kin(word), key=len):
+        written.setdefault(textmod.stem(form), form)
+    stems = [own, *sorted(s for s in written if s != own)]
+    return tuple(stems), tuple(written[s] for s in stems)
+
+
+def _name_phrases(names: set[str]) -> set[str]:
+    """Stemmed phrases that say one of `names`; a one-word name in any of its forms."""
+    phrases = {textmod.stem_text(n) for n in names} - {""}
+    for name in names:
+        words = textmod.words(name)
+        if len(words) == 1:
+            phrases.update(word_phrases(words[0])[0])
+    return phrases
 
 
 def value_names(name: str) -> list[str]:
@@ -107,12 +135,12 @@ def _lexicon() -> list[_Entry]:
     for theme_id, theme_names in names.items():
         merged = [t for t in themes.values() if final[t.pk] == theme_id]
         tokens = tuple(THEME_TOKEN.format(t.pk) for t in merged)
-        phrases = tuple(sorted({textmod.stem_text(n) for n in theme_names} - {""})) + tokens
+        phrases = tuple(sorted(_name_phrases(theme_names))) + tokens
         written = tuple(sorted({w for n in theme_names for w in textmod.words(n)}))
         for name in theme_names:
             entries.append(
                 _Entry(
-                    stems=tuple(textmod.stems(name)),
+                    stems=_roots(name),
                     code=f"theme:{theme_id}",
                     label=themes[theme_id].name,
                     phrases=phrases,
@@ -122,14 +150,14 @@ def _lexicon() -> list[_Entry]:
     for value in Value.objects.all():
         variants = value_names(value.name)
         phrases = (
-            *tuple(sorted({textmod.stem_text(n) for n in variants})),
+            *tuple(sorted(_name_phrases(set(variants)))),
             VALUE_TOKEN.format(value.pk),
         )
         written = tuple(sorted({w for n in variants for w in textmod.words(n)}))
         for name in variants:
             entries.append(
                 _Entry(
-                    stems=tuple(textmod.stems(name)),
+                    stems=_roots(name),
                     code=f"value:{value.pk}",
                     label=value.name,
                     phrases=phrases,
@@ -139,43 +167,60 @@ def _lexicon() -> list[_Entry]:
     return [e for e in entries if e.stems]
 
 
-def parse_query(text: str, *, filter_tokens: tuple[str, ...] = ()) -> ParsedQuery:
-    """Clauses from the words of `text`, longest theme or value names first."""
-    written = textmod.words(text)
-    stemmed = [textmod.stem(w) for w in written]
+def _exact(phrase: str) -> Clause | None:
+    """A quoted phrase: its words next to each other, each in this form (stop words kept)."""
+    written = textmod.words(phrase)
+    if not written:
+        return None
+    label = " ".join(written)
+    return Clause(label=f"“{label}”", phrases=(textmod.stem_text(label),), written=tuple(written))
+
+
+def _free_clauses(written: list[str], by_first: dict[str, list[_Entry]]) -> list[Clause]:
+    """Clauses of unquoted words: theme and value names in any form first, then words."""
+    roots = [textmod.root(w) for w in written]
     clauses: list[Clause] = []
+    i = 0
+    while i < len(written):
+        found = next(
+            (
+                e
+                for e in by_first.get(roots[i], ())
+                if tuple(roots[i : i + len(e.stems)]) == e.stems
+            ),
+            None,
+        )
+        if found is not None:
+            clauses.append(
+                Clause(
+                    label=found.label, phrases=found.phrases, code=found.code, written=found.written
+                )
+            )
+            i += len(found.stems)
+            continue
+        if not textmod.is_stop(written[i]):
+            phrases, forms = word_phrases(written[i])
+            clauses.append(Clause(label=written[i], phrases=phrases, written=forms))
+        i += 1
+    return clauses
+
+
+def parse_query(text: str, *, filter_tokens: tuple[str, ...] = ()) -> ParsedQuery:
+    """Clauses from `text`: quoted phrases exactly, then the other words, longest theme or
+    value names first."""
+    clauses: list[Clause] = []
+    for quoted in _QUOTED.findall(text):
+        exact = _exact(quoted)
+        if exact is not None:
+            clauses.append(exact)
+    written = textmod.words(_QUOTED.sub(" ", text))
     if written:
         by_first: dict[str, list[_Entry]] = {}
         for entry in _lexicon():
             by_first.setdefault(entry.stems[0], []).append(entry)
         for entries in by_first.values():
             entries.sort(key=lambda e: -len(e.stems))
-        i = 0
-        while i < len(written):
-            found = next(
-                (
-                    e
-                    for e in by_first.get(stemmed[i], ())
-                    if tuple(stemmed[i : i + len(e.stems)]) == e.stems
-                ),
-                None,
-            )
-            if found is not None:
-                clauses.append(
-                    Clause(
-                        label=found.label,
-                        phrases=found.phrases,
-                        code=found.code,
-                        written=found.written,
-                    )
-                )
-                i += len(found.stems)
-                continue
-            if not textmod.is_stop(written[i]):
-                clauses.append(
-                    Clause(label=written[i], phrases=(stemmed[i],), written=(written[i],))
-                )
-            i += 1
+        clauses += _free_clauses(written, by_first)
     # The same code asked for twice is one clause.
     unique: dict[str | tuple[str, ...], Clause] = {}
     for clause in clauses:

@@ -67,7 +67,7 @@ def is_stop(word: str) -> bool:
 
 # The commonest endings English adds to a stem; used to find the written forms of a stem, so
 # that the Elasticsearch highlighter (which sees only the original words) marks inflections.
-_ENDINGS = (
+_INFLECTIONS = (
     *("", "s", "es", "ed", "d", "ing", "er", "ers", "ly", "ness", "ment", "ments"),
     *("ion", "ions", "ation", "ate", "ated", "ating", "ity", "ities", "al", "ive"),
 )
@@ -89,11 +89,48 @@ def surface_forms(word: str) -> frozenset[str]:
         bases.add(target[:-1])
     elif len(target) in (3, 4) and target[-1] not in "aeiouwxy" and target[-2] in "aeiou":
         bases.add(target + target[-1])  # stop -> stopped, stopping
-    candidates = {base + ending for base in bases for ending in _ENDINGS}
+    candidates = {base + ending for base in bases for ending in _INFLECTIONS}
     if target.endswith("i"):
         stem_y = target[:-1]
         candidates |= {stem_y + e for e in ("ies", "ied", "iness", "ily")}
     return frozenset(c for c in candidates if c and stem(c) == target)
+
+
+@lru_cache(maxsize=200_000)
+def root(word: str) -> str:
+    """The stem of `word` stemmed again until it stops changing: "loneliness" -> "loneli" ->
+    "lone", the root of "lonely" too. Used to find a word's kin, never written to an index."""
+    current = stem(word)
+    for _ in range(3):
+        again = stem(current)
+        if again == current:
+            break
+        current = again
+    return current
+
+
+# Derivational endings tried on a word to find its kin ("lonely": "loneliness"); a form counts
+# only when it has the same root, so "hopeless" is never kin of "hopeful".
+_KIN_ENDINGS = (
+    *_INFLECTIONS,
+    *("est", "ful", "less", "ness", "liness", "iness", "ily", "ies", "ied", "ally", "ism", "ist"),
+    *("ists", "ations", "ance", "ence", "ship", "hood"),
+)
+
+
+@lru_cache(maxsize=20_000)
+def kin(word: str) -> frozenset[str]:
+    """Written forms with `word`'s root (itself included): the same word in other forms."""
+    word = word.lower()
+    target = root(word)
+    bases = {stem(word), target}
+    for base in tuple(bases):
+        if base.endswith(("y", "i")):
+            bases.add(base[:-1])
+        if base.endswith("e"):
+            bases.add(base[:-1])
+    candidates = {base + ending for base in bases for ending in _KIN_ENDINGS} | {word}
+    return frozenset(c for c in candidates if len(c) > 1 and root(c) == target)
 
 
 def highlight(text: str, wanted: frozenset[str] | set[str], *, size: int = 240) -> str:
