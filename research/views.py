@@ -15,6 +15,7 @@ from django.utils.http import urlencode
 
 from search.api import search_stories
 from search.backends import Unavailable
+from search.corrections import THIN, did_you_mean, related_themes
 from search.types import SORTS, SearchFilters
 from stories.visibility import PUBLIC_AUDIENCE, Audience, audience_for
 
@@ -88,11 +89,34 @@ def _search_page(request: HttpRequest, audience: Audience, *, scope: str) -> Htt
         context["facets"] = [
             (name, FACET_LABELS[name], values) for name, values in results.facets.items() if values
         ]
+        if query and results.total < THIN and results.page == 1:
+            context.update(_other_ways_in(request, audience, query, filters))
         context["first_number"] = (results.page - 1) * results.per_page + 1
         context["previous_url"] = _page_url(request, results.page - 1)
         context["next_url"] = _page_url(request, results.page + 1)
     template = "search/public.html" if scope == "public" else "search/research.html"
     return render(request, template, context, status=status)
+
+
+def _other_ways_in(
+    request: HttpRequest, audience: Audience, query: str, filters: SearchFilters
+) -> dict[str, Any]:
+    """Did-you-mean spellings and related themes, for a search that found little."""
+    try:
+        corrections = did_you_mean(audience=audience, query=query, filters=filters)
+        themes = related_themes(audience=audience, query=query)
+    except Unavailable:
+        return {}  # the results already shown stand; the extras can wait
+    return {
+        "corrections": [(c, _query_url(request, c.query)) for c in corrections],
+        "related_themes": themes,
+    }
+
+
+def _query_url(request: HttpRequest, query: str) -> str:
+    """This search with another query, its filters and order kept."""
+    params = [(k, v) for k, values in request.GET.lists() for v in values if k not in ("q", "page")]
+    return "?" + urlencode([("q", query), *params])
 
 
 def _page_url(request: HttpRequest, page: int) -> str:

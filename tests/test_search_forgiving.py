@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
+from django.urls import reverse
+
 from search.api import search_stories
+from search.corrections import did_you_mean, related_themes
 from search.query import parse_query
 from stories.visibility import PUBLIC_AUDIENCE
-from tests.search_support import reindex, theme
+from tests.search_support import reindex, tag, theme
 
 
 def ids(query: str) -> set[int]:
@@ -62,3 +67,57 @@ def test_the_parsed_query_says_what_it_looks_for(db):
     assert exact.phrases == ("trust in servic",)
     assert "loneli" in parse_query("lonely").clauses[0].phrases
     assert "hopeless" not in parse_query("hopeful").clauses[0].phrases
+
+
+def test_did_you_mean_offers_the_archives_own_words_that_find_stories(search_backend, make_story):
+    allotment = make_story(title="Allotment days", text="We were gardening every Tuesday.")
+    reindex(allotment)
+
+    found = did_you_mean(audience=PUBLIC_AUDIENCE, query="alotment")
+    assert [(c.query, c.total) for c in found] == [("allotment", 1)]
+    # Quoted words are left as written; known words need no correction.
+    assert did_you_mean(audience=PUBLIC_AUDIENCE, query="allotment") == []
+    assert [
+        c.query for c in did_you_mean(audience=PUBLIC_AUDIENCE, query='"tuesday" alotment')
+    ] == ['"tuesday" allotment']
+
+
+def test_did_you_mean_never_names_a_word_only_a_hidden_story_holds(search_backend, make_story):
+    public = make_story(title="Allotment days", text="We were gardening.")
+    sealed = make_story(
+        title="Chemotherapy diary", text="The chemotherapy ward.", consent={"public": False}
+    )
+    reindex(public, sealed)
+
+    assert did_you_mean(audience=PUBLIC_AUDIENCE, query="chemoterapy") == []
+    assert [c.query for c in did_you_mean(audience=PUBLIC_AUDIENCE, query="alotment")] == [
+        "allotment"
+    ]
+
+
+def test_related_themes_are_neighbours_that_find_stories(search_backend, make_story):
+    health = theme("Health")
+    isolation = theme("Isolation", "loneliness")
+    isolation.parent = health
+    isolation.save()
+    shielding = theme("Shielding")
+    shielding.parent = health
+    shielding.save()
+    empty = theme("Hospital visits")
+    empty.parent = health
+    empty.save()
+    story = make_story(title="Behind the door", text="Twelve weeks shielding.")
+    tag(story, shielding)
+    reindex(story)
+
+    found = related_themes(audience=PUBLIC_AUDIENCE, query="lonely")
+    assert [(t.name, t.total) for t in found] == [("Shielding", 1)]
+    assert related_themes(audience=PUBLIC_AUDIENCE, query="garden") == []
+
+
+def test_the_page_offers_corrections_without_javascript(client, search_backend, make_story):
+    reindex(make_story(title="Allotment days", text="We were gardening."))
+
+    html = client.get(reverse("search:public"), {"q": "alotment"}).content.decode()
+    assert "No stories found for “alotment”" in html
+    assert re.search(r'Did you mean\s*<a href="\?q=allotment">allotment</a> \(1 story\)\?', html)

@@ -75,3 +75,28 @@ def test_the_research_page_has_the_same_layout(wide, live_server, researcher, ga
     assert facets["x"] < results["x"]
     assert results["width"] > page["width"] * 0.6, (results, page)
     check(wide, "research search results, wide")
+
+
+def test_a_misspelt_search_reaches_the_stories_through_did_you_mean(
+    wide, live_server, garden_stories
+):
+    wide.get(live_server.url + "/search/")
+    box = wide.find_element(By.ID, "q")
+    box.send_keys("gardn", Keys.ENTER)
+    heading = (
+        WebDriverWait(wide, 10)
+        .until(
+            lambda b: b.find_element(By.ID, "results-heading").text.startswith("No stories") and b
+        )
+        .find_element(By.ID, "results-heading")
+    )
+    assert "gardn" in heading.text
+    check(wide, "search with a did-you-mean")
+    offer = wide.find_element(By.CSS_SELECTOR, ".did-you-mean a")
+    assert offer.text == "garden"
+    # By keyboard: focus the offer and follow it.
+    offer.send_keys(Keys.ENTER)
+    WebDriverWait(wide, 10).until(
+        lambda b: b.find_element(By.ID, "results-heading").text == "3 stories for “garden”"
+    )
+    assert wide.find_element(By.ID, "q").get_attribute("value") == "garden"
