@@ -185,11 +185,11 @@ def related_stories(*, audience: Audience, story: Story, limit: int = 5) -> list
     Read from the lists kept when stories are drained (search.related); the backend is asked
     here only where no list answers (not drained yet, or too few of it visible).
     """
-    if not Story.objects.visible_to(audience).filter(pk=story.pk).exists():
-        return []
     stored = related_stored(audience=audience, story_id=story.pk, limit=limit)
     if stored is not None:
         return stored
+    if not Story.objects.visible_to(audience).filter(pk=story.pk).exists():
+        return []
     docs, _gone = build_docs([story.pk])
     if not docs:
         return []

@@ -102,7 +102,7 @@ class RelatedCandidate(models.Model):
         RelatedList, on_delete=models.CASCADE, related_name="candidates"
     )
     rank = models.PositiveSmallIntegerField()
-    story = models.ForeignKey("stories.Story", on_delete=models.CASCADE, related_name="+")
+    story = models.ForeignKey("stories.Story", on_delete=models.CASCADE, related_name="as_related")
 
     class Meta:
         ordering = ["rank"]

@@ -24,6 +24,7 @@ import datetime
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from search.documents import StoryDoc
@@ -85,22 +86,29 @@ def related_forget(*, story_ids: Iterable[int]) -> None:
 
 def related_stored(*, audience: Audience, story_id: int, limit: int) -> list[Story] | None:
     """The kept related stories `audience` may see, best first; None where the backend must
-    be asked instead (no list yet, or too few of a full list are visible)."""
-    rows = list(
-        RelatedList.objects.filter(story_id=story_id, audience=kind_for(audience))
-        .order_by("candidates__rank")
-        .values_list("full", "candidates__story_id")
+    be asked instead (no list yet, or too few of a full list are visible) and where `audience`
+    may not see the story itself (the caller then answers).
+
+    One query where the list answers: the candidates, each through the one visibility rule,
+    with what a story card shows.
+    """
+    visible = Story.objects.visible_to(audience)
+    kept = RelatedList.objects.filter(
+        story_id=story_id,
+        audience=kind_for(audience),
+        story__in=visible.filter(pk=story_id).values("pk"),
     )
-    if not rows:
+    # The rule is the query's own filter on each candidate (not a list of every visible id).
+    stories = list(
+        visible.as_cards()
+        .filter(as_related__related_list__in=kept)
+        .annotate(rank=F("as_related__rank"), full=F("as_related__related_list__full"))
+        .order_by("rank")[:limit]
+    )
+    if len(stories) == limit:
+        return stories
+    # `full` is annotated on each story above; with none shown, the list itself says.
+    full = stories[0].full if stories else kept.values_list("full", flat=True).first()  # type: ignore[attr-defined]
+    if full is None or full:
         return None
-    ids = [candidate for _, candidate in rows if candidate is not None]
-    visible = {
-        s.pk: s
-        for s in Story.objects.visible_to(audience)
-        .filter(pk__in=ids)
-        .select_related("consent", "project", "storyteller__storyteller_profile")
-    } if ids else {}
-    shown = [visible[i] for i in ids if i in visible][:limit]
-    if len(shown) < limit and rows[0][0]:
-        return None
-    return shown
+    return stories

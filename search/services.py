@@ -200,7 +200,8 @@ def related_rebuild(*, backend, batch: int = 500) -> int:
         docs, gone = build_docs(ids)
         related_forget(story_ids=gone)
         done += related_store(docs=docs, backend=backend, now=timezone.now())
-    related_forget(story_ids=RelatedList.objects.filter(computed_at__lt=started).values("story_id"))
+    stale = RelatedList.objects.filter(computed_at__lt=started)
+    related_forget(story_ids=stale.values_list("story_id", flat=True))
     return done
 
 
