@@ -6,7 +6,8 @@ Every change to what search shows writes a change-log row in its own transaction
 only once the backend took the update. The worker runs it when PostgreSQL notifies a commit
 (`outbox_follow`) and every few seconds besides (its upkeep loop). While Elasticsearch is down
 the rows stay, with their attempts and last error, and the next drain after it returns catches
-up; a story the backend refuses keeps one row.
+up; a story the backend refuses keeps one row. Each story the backend took has its related
+stories ranked and kept in the same step (search.related), so pages need not ask per view.
 """
 
 from __future__ import annotations
