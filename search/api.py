@@ -179,17 +179,21 @@ def suggest(*, audience: Audience, prefix: str, limit: int = 8) -> list[Suggesti
     return found[:limit]
 
 
-def related_stories(*, audience: Audience, story: Story, limit: int = 5) -> list[Story]:
+def related_stories(
+    *, audience: Audience, story: Story, limit: int = 5, known_visible: bool = False
+) -> list[Story]:
     """Stories `audience` may see that share themes, values or words with `story`.
 
     Read from the lists kept when stories are drained (search.related); the backend is asked
-    here only where no list answers (not drained yet, or too few of it visible).
+    here only where no list answers (not drained yet, or too few of it visible). Nothing for a
+    story `audience` may not see; `known_visible`: the caller has just read `story` through
+    `Story.objects.visible_to(audience)` (a story page, the API), so that is not asked twice.
     """
+    if not known_visible and not Story.objects.visible_to(audience).filter(pk=story.pk).exists():
+        return []
     stored = related_stored(audience=audience, story_id=story.pk, limit=limit)
     if stored is not None:
         return stored
-    if not Story.objects.visible_to(audience).filter(pk=story.pk).exists():
-        return []
     docs, _gone = build_docs([story.pk])
     if not docs:
         return []

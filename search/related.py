@@ -86,21 +86,17 @@ def related_forget(*, story_ids: Iterable[int]) -> None:
 
 def related_stored(*, audience: Audience, story_id: int, limit: int) -> list[Story] | None:
     """The kept related stories `audience` may see, best first; None where the backend must
-    be asked instead (no list yet, or too few of a full list are visible) and where `audience`
-    may not see the story itself (the caller then answers).
+    be asked instead (no list yet, or too few of a full list are visible). The caller has
+    made sure that `audience` may see the story itself.
 
     One query where the list answers: the candidates, each through the one visibility rule,
     with what a story card shows.
     """
-    visible = Story.objects.visible_to(audience)
-    kept = RelatedList.objects.filter(
-        story_id=story_id,
-        audience=kind_for(audience),
-        story__in=visible.filter(pk=story_id).values("pk"),
-    )
+    kept = RelatedList.objects.filter(story_id=story_id, audience=kind_for(audience))
     # The rule is the query's own filter on each candidate (not a list of every visible id).
     stories = list(
-        visible.as_cards()
+        Story.objects.visible_to(audience)
+        .as_cards()
         .filter(as_related__related_list__in=kept)
         .annotate(rank=F("as_related__rank"), full=F("as_related__related_list__full"))
         .order_by("rank")[:limit]
@@ -108,7 +104,8 @@ def related_stored(*, audience: Audience, story_id: int, limit: int) -> list[Sto
     if len(stories) == limit:
         return stories
     # `full` is annotated on each story above; with none shown, the list itself says.
-    full = stories[0].full if stories else kept.values_list("full", flat=True).first()  # type: ignore[attr-defined]
+    shown_full = [story.full for story in stories[:1]]  # type: ignore[attr-defined]
+    full = shown_full[0] if shown_full else kept.values_list("full", flat=True).first()
     if full is None or full:
         return None
     return stories

@@ -76,6 +76,8 @@ def test_the_drain_keeps_each_storys_related_stories_as_the_backend_ranks_them(
     assert kept(alone, "wide") == ranked_now(alone, WIDE_AUDIENCE)
     assert kept(alone, "wide")[0] == door.pk
     assert RelatedList.objects.filter(story=hidden).count() == 2  # every story has its lists
+    # Kept lists of a story the public may not see answer nothing to the public.
+    assert related_stories(audience=PUBLIC_AUDIENCE, story=hidden) == []
 
 
 def test_search_reindex_keeps_them_too(search_backend, make_story):
