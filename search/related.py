@@ -7,7 +7,8 @@ every list at once. `related_stored` reads a list back; whoever asks, the ids go
 `Story.objects.visible_to(audience)` again (the one rule), so a list computed earlier can never
 show a story that has since been withdrawn, unpublished or sealed.
 
-Which audience a list is computed for: two kinds, both cheap (two queries a story drained).
+Which audience a list is computed for: two kinds, both cheap (the database backend ranks a
+drained batch in two queries; Elasticsearch answers two queries a story).
 - "public": what anyone sees, and the page most read (and cached). Filtered again at read
   time, it is exactly the backend's answer for the public.
 - "wide": every story some audience other than a storyteller may see (the public's, the
@@ -16,6 +17,9 @@ Which audience a list is computed for: two kinds, both cheap (two queries a stor
   not depend on who asks; a storyteller's own unshared stories are not in it.
 Where fewer than `limit` stories survive the filter of a full list, the reader asks the
 backend then (`None`), so nothing is lost; so does a story with no list yet.
+
+A list is ranked again when its own story is drained: a story that becomes related to it later
+(newly published, tagged, unsealed) joins it then, or at the next `search_reindex`.
 """
 
 from __future__ import annotations
