@@ -17,7 +17,7 @@ clients (threads, http.client) request /healthz (a plain Django view: the floor)
 and the home page for --seconds each; it prints requests per second, median and 95th
 percentile latency side by side with the ratios, then times signing in (the POST to
 /accounts/login/, Argon2) on the same server. The seeded stories are indexed for search first
-(`search_reindex`), since story pages ask search for related stories.
+(`search_reindex`), which also keeps the related stories that story pages show.
 """
 
 from __future__ import annotations

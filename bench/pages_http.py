@@ -195,7 +195,7 @@ def main(args) -> None:
     analyze()
     from django.core.management import call_command
 
-    # Story pages ask search for related stories: index the seeded stories, as the worker would.
+    # Index the seeded stories as the worker would; it keeps the related stories pages show.
     call_command("search_reindex", verbosity=0)
 
     from django.contrib.auth import get_user_model

@@ -29,6 +29,7 @@ class ArchiveLinks:
 
     def __init__(self, request: HttpRequest | None = None, page=None) -> None:
         self.request = request
+        self._routes: dict[tuple, str] = {}
         if page is not None:
             self.__dict__["index"] = page
 
@@ -50,8 +51,14 @@ class ArchiveLinks:
 
     def route(self, name: str, *, full: bool = False, **kwargs) -> str:
         """A route's URL; `full`: absolute, on the archive's own address (ARCHIVE_BASE_URL)."""
-        url = self.base + self.index.reverse_subpage(name, kwargs=kwargs)
-        return site_absolute(url) if full else url
+        # Kept for this object's life (one request): a transcript links each of its lines to
+        # the same story page, and reversing a route is the dear part.
+        key = (name, full, *sorted(kwargs.items()))
+        url = self._routes.get(key)
+        if url is None:
+            url = self.base + self.index.reverse_subpage(name, kwargs=kwargs)
+            url = self._routes[key] = site_absolute(url) if full else url
+        return url
 
     def story(
         self, story: Story, *, at: float | None = None, full: bool = False, query: str = ""

@@ -316,7 +316,9 @@ def _related_stories(story: Story, audience: Audience) -> tuple[list[Story], str
     from search import api as search_api
 
     try:
-        found = list(search_api.related_stories(audience=audience, story=story, limit=3))
+        found = search_api.related_stories(
+            audience=audience, story=story, limit=3, known_visible=True
+        )
     except search_api.Unavailable as exc:
         logger.warning("Story %s: related stories without search; %s", story.pk, exc)
         return reads.related_stories(story, limit=3, audience=audience), RELATED_WITHOUT_SEARCH

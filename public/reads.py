@@ -223,8 +223,12 @@ def story_segments(story: Story, parts: StoryParts | None = None) -> list[Segmen
     With `parts`, each line whose speaker differs from the line before carries `turn`: the
     speaker's name as this reader may see it (the storyteller's voice under their attribution).
     """
+    # A story read by `visible_story` knows its transcript already (or that it has none).
+    transcript = getattr(story, "transcript", None)
+    if transcript is None:
+        return []
     segments = list(
-        Segment.objects.filter(transcript__story=story).select_related("speaker").order_by("index")
+        Segment.objects.filter(transcript=transcript).select_related("speaker").order_by("index")
     )
     previous = None
     for segment in segments:

@@ -272,6 +272,8 @@ def story_detail(request: HttpRequest, story_id: int):
 )
 def story_related(request: HttpRequest, story_id: int, limit: int = Query(5, ge=1, le=20)):
     story = _visible_story(request, story_id)
-    related = search_api.related_stories(audience=_audience(request), story=story, limit=limit)
+    related = search_api.related_stories(
+        audience=_audience(request), story=story, limit=limit, known_visible=True
+    )
     story_url = story_urls(request)
     return [{"id": s.pk, "title": s.title, "url": story_url(s)} for s in related]

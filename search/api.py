@@ -23,6 +23,7 @@ from search import text as textmod
 from search.backends import Unavailable, get_backend
 from search.documents import build_docs
 from search.query import FACETS, THEME_TOKEN, VALUE_TOKEN, parse_query
+from search.related import related_stored
 from search.services import index_stories, index_story, outbox_drain
 from search.types import (
     SORTS,
@@ -178,10 +179,21 @@ def suggest(*, audience: Audience, prefix: str, limit: int = 8) -> list[Suggesti
     return found[:limit]
 
 
-def related_stories(*, audience: Audience, story: Story, limit: int = 5) -> list[Story]:
-    """Stories `audience` may see that share themes, values or words with `story`."""
-    if not Story.objects.visible_to(audience).filter(pk=story.pk).exists():
+def related_stories(
+    *, audience: Audience, story: Story, limit: int = 5, known_visible: bool = False
+) -> list[Story]:
+    """Stories `audience` may see that share themes, values or words with `story`.
+
+    Read from the lists kept when stories are drained (search.related); the backend is asked
+    here only where no list answers (not drained yet, or too few of it visible). Nothing for a
+    story `audience` may not see; `known_visible`: the caller has just read `story` through
+    `Story.objects.visible_to(audience)` (a story page, the API), so that is not asked twice.
+    """
+    if not known_visible and not Story.objects.visible_to(audience).filter(pk=story.pk).exists():
         return []
+    stored = related_stored(audience=audience, story_id=story.pk, limit=limit)
+    if stored is not None:
+        return stored
     docs, _gone = build_docs([story.pk])
     if not docs:
         return []

@@ -1,4 +1,4 @@
-"""The embedded search backend's index: tables of its own in the archive's database.
+"""The embedded search backend's index, and each story's related stories worked out ahead.
 
 The change log it follows (`stories.models.StoryChange`) belongs to the domain.
 """
@@ -71,3 +71,44 @@ class IndexedFacet(models.Model):
 
     def __str__(self) -> str:
         return f"{self.facet}={self.key} for story {self.story_id}"
+
+
+# --- Related stories, worked out when a story is drained, not on every view ------------------
+# Written by the outbox drain and `search_reindex` (search.related), whichever backend runs;
+# read by search.api.related_stories, always through the visibility rule.
+
+
+class RelatedList(models.Model):
+    """One story's most related stories for one kind of audience, best first."""
+
+    story = models.ForeignKey("stories.Story", on_delete=models.CASCADE, related_name="+")
+    audience = models.CharField(max_length=8)  # search.related.KINDS
+    # The backend found as many as were asked for: a shorter list once filtered may hide
+    # more beyond it, so the reader asks the backend then.
+    full = models.BooleanField()
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["story", "audience"], name="unique_related_list")
+        ]
+
+    def __str__(self) -> str:
+        return f"related to story {self.story_id} ({self.audience})"
+
+
+class RelatedCandidate(models.Model):
+    related_list = models.ForeignKey(
+        RelatedList, on_delete=models.CASCADE, related_name="candidates"
+    )
+    rank = models.PositiveSmallIntegerField()
+    story = models.ForeignKey("stories.Story", on_delete=models.CASCADE, related_name="as_related")
+
+    class Meta:
+        ordering = ["rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["related_list", "rank"], name="unique_related_rank")
+        ]
+
+    def __str__(self) -> str:
+        return f"story {self.story_id}, {self.rank + 1}. in {self.related_list_id}"

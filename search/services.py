@@ -6,7 +6,8 @@ Every change to what search shows writes a change-log row in its own transaction
 only once the backend took the update. The worker runs it when PostgreSQL notifies a commit
 (`outbox_follow`) and every few seconds besides (its upkeep loop). While Elasticsearch is down
 the rows stay, with their attempts and last error, and the next drain after it returns catches
-up; a story the backend refuses keeps one row.
+up; a story the backend refuses keeps one row. Each story the backend took has its related
+stories ranked and kept in the same step (search.related), so pages need not ask per view.
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from search.backends import Unavailable, get_backend
-from search.documents import build_docs, iter_all_story_ids
+from search.documents import StoryDoc, build_docs, iter_all_story_ids
+from search.models import RelatedList
+from search.related import related_forget, related_store
 from stories.changes import CHANNEL
 from stories.models import Story, StoryChange
 
@@ -44,7 +47,19 @@ def index_stories(*, story_ids, backend=None) -> dict[int, str]:
     backend = backend or get_backend()
     version = _version()
     docs, gone = build_docs(story_ids)
-    return backend.apply(docs, gone, version=version)
+    return _apply(backend, docs, gone, version)
+
+
+def _apply(backend, docs: list[StoryDoc], gone: list[int], version: int) -> dict[int, str]:
+    """Index and delete, then keep the related stories of what the backend took (and let go
+    of those gone), so that story pages read them rather than ask per view."""
+    errors = backend.apply(docs, gone, version=version)
+    related_forget(story_ids=gone)
+    taken = [doc for doc in docs if doc.story_id not in errors]
+    if taken:
+        backend.refresh()  # Elasticsearch ranks against what it can search: these too
+        related_store(docs=taken, backend=backend)
+    return errors
 
 
 def index_story(*, story: Story, backend=None) -> dict[int, str]:
@@ -93,7 +108,7 @@ def _drain_batch(backend, batch_size: int) -> tuple[int, bool]:
         try:
             version = _version()
             docs, gone = build_docs(story_ids)
-            errors = backend.apply(docs, gone, version=version)
+            errors = _apply(backend, docs, gone, version)
         except Unavailable as exc:
             _record_failure(taken, str(exc))
             logger.warning("Search outbox: %s rows wait; %s", len(rows), exc)
@@ -168,9 +183,27 @@ def index_rebuild(
     Returns the new index's name; `keep_old` keeps the previous index (Elasticsearch).
     """
     backend = backend or get_backend()
-    return backend.rebuild(
+    name = backend.rebuild(
         iter_all_story_ids(batch), build_docs, progress=progress, keep_old=keep_old
     )
+    related_rebuild(backend=backend, batch=batch)
+    return name
+
+
+def related_rebuild(*, backend, batch: int = 500) -> int:
+    """Every story's related stories ranked again on the index now in use; returns how many.
+
+    Lists of stories no longer indexed (withdrawn since, or deleted) are dropped.
+    """
+    started = timezone.now()
+    done = 0
+    for ids in iter_all_story_ids(batch):
+        docs, gone = build_docs(ids)
+        related_forget(story_ids=gone)
+        done += related_store(docs=docs, backend=backend, now=timezone.now())
+    stale = RelatedList.objects.filter(computed_at__lt=started)
+    related_forget(story_ids=stale.values_list("story_id", flat=True))
+    return done
 
 
 @dataclass

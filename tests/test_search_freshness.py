@@ -37,6 +37,12 @@ class CountingBackend:
         self.written.append(sorted([d.story_id for d in docs] + list(gone)))
         return self.backend.apply(docs, gone, **kwargs)
 
+    def refresh(self) -> None:
+        self.backend.refresh()
+
+    def related_many(self, **kwargs):  # the drain keeps related stories of what it indexed
+        return self.backend.related_many(**kwargs)
+
 
 class RefusingBackend:
     name = "refusing"
@@ -46,6 +52,12 @@ class RefusingBackend:
 
     def apply(self, docs, gone, **_):
         return {self.refused: "mapper_parsing_exception: bad field"}
+
+    def refresh(self) -> None:
+        pass
+
+    def related_many(self, *, docs, **_):
+        return {doc.story_id: [] for doc in docs}
 
 
 def test_the_worker_starts_the_follower():

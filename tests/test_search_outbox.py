@@ -117,6 +117,12 @@ class RefusingBackend:
         self.taken += [d.story_id for d in docs]
         return {self.refused: "mapper_parsing_exception: bad field"}
 
+    def refresh(self) -> None:
+        pass
+
+    def related_many(self, *, docs, **_):  # the drain keeps related stories of what it took
+        return {doc.story_id: [] for doc in docs}
+
 
 def test_a_refused_story_keeps_its_row_and_error_while_the_others_go_through(db, make_story):
     good = make_story(title="Fine")

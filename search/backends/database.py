@@ -12,6 +12,7 @@ consent is needed here.
 from __future__ import annotations
 
 import datetime
+import heapq
 from collections.abc import Callable, Iterable
 
 from django.db import transaction
@@ -254,6 +255,40 @@ class DatabaseBackend:
             .order_by("-weight", "-story__date", "-story_id")
         )
         return [row["story_id"] for row in weights[:limit]]
+
+    def related_many(
+        self, *, audience: Audience, docs: list[StoryDoc], limit: int, now: datetime.datetime
+    ) -> dict[int, list[int]]:
+        """`related` of many stories at once (drains, rebuilds): the same weights and order,
+        summed here from one read of the stories that hold their themes and values, where
+        one query a story would cost a rebuild minutes."""
+        themes = {str(t) for doc in docs for t in doc.theme_ids}
+        values = {str(v) for doc in docs for v in doc.value_ids}
+        holders: dict[tuple[str, str], list[int]] = {}
+        dates: dict[int, datetime.date] = {}
+        if themes or values:
+            rows = (
+                IndexedFacet.objects.filter(
+                    Q(facet="theme", key__in=themes) | Q(facet="value", key__in=values)
+                )
+                .filter(story_id__in=self._visible(audience, now).values("story_id"))
+                .values_list("facet", "key", "story_id", "story__date")
+            )
+            for facet, key, story_id, date in rows.iterator(chunk_size=5000):
+                holders.setdefault((facet, key), []).append(story_id)
+                dates[story_id] = date
+        found: dict[int, list[int]] = {}
+        for doc in docs:
+            weights: dict[int, int] = {}
+            for facet, keys, weight in (("theme", doc.theme_ids, 3), ("value", doc.value_ids, 1)):
+                for key in {str(k) for k in keys}:
+                    for story_id in holders.get((facet, key), ()):
+                        weights[story_id] = weights.get(story_id, 0) + weight
+            weights.pop(doc.story_id, None)
+            found[doc.story_id] = heapq.nsmallest(
+                limit, weights, key=lambda s: (-weights[s], -dates[s].toordinal(), -s)
+            )
+        return found
 
 
 FACET_CHUNK = 5000  # story ids per facet-count query (SQLite allows 32,766 parameters)

@@ -580,6 +580,15 @@ class ElasticsearchBackend:
         except NotFoundError:
             return []
 
+    def related_many(
+        self, *, audience: Audience, docs: list[StoryDoc], limit: int, now: datetime.datetime
+    ) -> dict[int, list[int]]:
+        """`related` of each story (drains, rebuilds)."""
+        return {
+            doc.story_id: self.related(audience=audience, doc=doc, limit=limit, now=now)
+            for doc in docs
+        }
+
 
 def _execute(search: Search[StoryDocument], url: str):
     """Run a search; NotFoundError (no index yet: nothing indexed) is left to the caller."""

@@ -16,7 +16,8 @@ class Command(BaseCommand):
     help = (
         "Build a new versioned index of every story beside the live one, then swap the alias "
         "to it at once (Elasticsearch); on the database backend, rebuild its tables in one "
-        "transaction. Searches keep working throughout."
+        "transaction; then rank every story's related stories on it (search.related). Searches "
+        "keep working throughout."
     )
 
     def add_arguments(self, parser):
