@@ -20,12 +20,17 @@ import concurrent.futures
 import contextlib
 import datetime
 import functools
+import json
 import logging
+import multiprocessing
+import multiprocessing.util
+import pickle
 import time
 from collections.abc import Callable, Iterable
 from functools import cache
 
 from django.conf import settings
+from django.db import connection, connections
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError, helpers
 from elasticsearch.dsl import (
     Date,
@@ -154,14 +159,25 @@ def index_settings() -> dict:
 
 
 # An index being loaded by a rebuild: no replicas to copy each document to, no refresh every
-# second; `served_settings` puts back what a live index has.
-LOADING_SETTINGS = {"index": {"refresh_interval": "-1", "number_of_replicas": 0}}
+# second, no fsync of the translog after each bulk request (a load cut short is thrown away
+# anyway); `served_settings` puts back what a live index has.
+LOADING_SETTINGS = {
+    "index": {"refresh_interval": "-1", "number_of_replicas": 0, "translog.durability": "async"}
+}
 # Bulk requests a rebuild keeps in flight while it builds the next documents.
 REBUILD_THREADS = 2
+# Below this many batches a rebuild builds in its own process: starting others costs more.
+PROCESS_MIN_BATCHES = 8
 
 
 def served_settings() -> dict:
-    return {"index": {"refresh_interval": None, "number_of_replicas": settings.SEARCH_ES_REPLICAS}}
+    return {
+        "index": {
+            "refresh_interval": None,
+            "number_of_replicas": settings.SEARCH_ES_REPLICAS,
+            "translog.durability": None,
+        }
+    }
 
 
 @cache
@@ -323,13 +339,8 @@ class ElasticsearchBackend:
                 raise_on_error=False,
                 raise_on_exception=True,
             ):
-                if ok:
-                    continue
-                (op, info), *_ = item.items()
-                status = info.get("status")
-                if status == 409 or (op == "delete" and status == 404):
-                    continue  # a newer copy is already there, or nothing to delete
-                errors[int(info["_id"])] = str(info.get("error") or status)[:2000]
+                if not ok:
+                    errors.update(_refused([item]))
             return errors
         except (TransportError, ApiError) as exc:
             raise Unavailable(
@@ -422,17 +433,15 @@ class ElasticsearchBackend:
         build: Callable[[list[int]], tuple[list[StoryDoc], list[int]]],
         progress: Callable[[int], None],
     ) -> None:
-        """Documents built here, batch after batch (the database is read on this thread),
-        while up to REBUILD_THREADS bulk requests are in flight on other threads."""
+        """Documents built batch after batch while up to REBUILD_THREADS bulk requests are in
+        flight on other threads; built in SEARCH_REBUILD_PROCESSES processes where it can."""
+        batches = list(batches)  # ids only; read now, before any process is started
+        if _can_fork(build) and len(batches) >= PROCESS_MIN_BATCHES:
+            self._load_in_processes(name, batches, build, progress)
+            return
         in_flight: collections.deque[concurrent.futures.Future[dict[int, str]]] = (
             collections.deque()
         )
-
-        def settle(future: concurrent.futures.Future[dict[int, str]]) -> None:
-            errors = future.result()
-            if errors:
-                raise Unavailable(f"Elasticsearch refused {len(errors)} stories: {errors}")
-
         with concurrent.futures.ThreadPoolExecutor(
             REBUILD_THREADS, thread_name_prefix="search-rebuild"
         ) as pool:
@@ -447,12 +456,84 @@ class ElasticsearchBackend:
                     )
                     progress(len(ids))
                     while len(in_flight) >= REBUILD_THREADS * 2:
-                        settle(in_flight.popleft())
+                        _settle(in_flight.popleft())
                 while in_flight:
-                    settle(in_flight.popleft())
+                    _settle(in_flight.popleft())
             finally:
                 for future in in_flight:
                     future.cancel()
+
+    def _load_in_processes(
+        self,
+        name: str,
+        batches: list[list[int]],
+        build: Callable[[list[int]], tuple[list[StoryDoc], list[int]]],
+        progress: Callable[[int], None],
+    ) -> None:
+        """The same load with documents built and serialised in other processes.
+
+        Building a document (reading the database, stemming, fingerprinting) is Python work
+        that one process does on one core at a time; here forked processes each build whole
+        bulk request bodies while this one only sends them, so the cores Elasticsearch leaves
+        free all build.
+        """
+        # A forked process must not share this process's database connection: each opens its
+        # own (this one reconnects when it next needs the database).
+        connections.close_all()
+        context = multiprocessing.get_context("fork")
+        builds: collections.deque[tuple[int, concurrent.futures.Future[bytes]]] = (
+            collections.deque()
+        )
+        sends: collections.deque[concurrent.futures.Future[dict[int, str]]] = collections.deque()
+        todo = iter(batches)
+        workers = settings.SEARCH_REBUILD_PROCESSES
+        with (
+            concurrent.futures.ProcessPoolExecutor(
+                workers, mp_context=context, initializer=_builder_started
+            ) as builders,
+            concurrent.futures.ThreadPoolExecutor(
+                REBUILD_THREADS, thread_name_prefix="search-rebuild"
+            ) as senders,
+        ):
+            try:
+
+                def queue_builds() -> None:
+                    # Two batches a process waiting at most: memory stays a few bodies deep.
+                    while len(builds) < workers * 2:
+                        ids = next(todo, None)
+                        if ids is None:
+                            return
+                        builds.append((len(ids), builders.submit(bulk_body, build, ids, name)))
+
+                queue_builds()
+                while builds:
+                    count, built = builds.popleft()
+                    body = built.result()
+                    queue_builds()
+                    sends.append(senders.submit(self._send, body))
+                    progress(count)
+                    while len(sends) >= REBUILD_THREADS * 2:
+                        _settle(sends.popleft())
+                while sends:
+                    _settle(sends.popleft())
+            finally:
+                for _count, waiting in builds:
+                    waiting.cancel()
+                for sent in sends:
+                    sent.cancel()
+
+    def _send(self, body: bytes) -> dict[int, str]:
+        """One prepared bulk request body; the stories refused, with the reason."""
+        try:
+            # The client sends a body of bytes as it is; its hints name only action dicts.
+            response = self.client.bulk(operations=body)  # type: ignore[arg-type]
+        except (TransportError, ApiError) as exc:
+            raise Unavailable(
+                f"Elasticsearch at {self.url} did not take the update: {exc}"
+            ) from exc
+        if not response.get("errors"):
+            return {}
+        return _refused(i for i in response["items"] if _failed(i))
 
     # --- reads ---------------------------------------------------------------------------------
     def _search(self) -> Search[StoryDocument]:
@@ -579,6 +660,66 @@ class ElasticsearchBackend:
             return [int(h.story_id) for h in _execute(search, self.url).hits]
         except NotFoundError:
             return []
+
+
+def _failed(item: dict) -> bool:
+    (_op, info), *_ = item.items()
+    return int(info.get("status", 500)) >= 300
+
+
+def _refused(items: Iterable[dict]) -> dict[int, str]:
+    """The stories of failed bulk items, with the reason; a newer copy already there (409)
+    or nothing to delete (404 on a delete) is no failure."""
+    errors: dict[int, str] = {}
+    for item in items:
+        (op, info), *_ = item.items()
+        status = info.get("status")
+        if status == 409 or (op == "delete" and status == 404):
+            continue
+        errors[int(info["_id"])] = str(info.get("error") or status)[:2000]
+    return errors
+
+
+def _settle(future: concurrent.futures.Future[dict[int, str]]) -> None:
+    errors = future.result()
+    if errors:
+        raise Unavailable(f"Elasticsearch refused {len(errors)} stories: {errors}")
+
+
+def _can_fork(build: Callable) -> bool:
+    """Whether a rebuild may build in other processes: they read the database on their own
+    connections, so only committed data on PostgreSQL (not inside a transaction, as tests
+    are, nor an in-memory SQLite database), with a build function they can be sent."""
+    if settings.SEARCH_REBUILD_PROCESSES < 2 or connection.vendor != "postgresql":
+        return False
+    if connection.in_atomic_block or "fork" not in multiprocessing.get_all_start_methods():
+        return False
+    try:
+        pickle.dumps(build)
+    except (pickle.PicklingError, AttributeError, TypeError):
+        return False
+    return True
+
+
+def _builder_started() -> None:
+    """In a builder process: close its own database connection when it ends."""
+    multiprocessing.util.Finalize(None, connections.close_all, exitpriority=10)
+
+
+def bulk_body(
+    build: Callable[[list[int]], tuple[list[StoryDoc], list[int]]], ids: list[int], target: str
+) -> bytes:
+    """A bulk request body (NDJSON) indexing these stories into `target` (a builder's work)."""
+    version = _now_version()  # before the database is read, as for every write
+    docs, _gone = build(ids)
+    lines = []
+    for doc in docs:
+        action = {"_index": target, "_id": str(doc.story_id), "version": version}
+        action["version_type"] = "external"
+        lines.append(json.dumps({"index": action}, separators=(",", ":")))
+        lines.append(json.dumps(source_of(doc), separators=(",", ":"), ensure_ascii=False))
+    lines.append("")
+    return "\n".join(lines).encode()
 
 
 def _execute(search: Search[StoryDocument], url: str):
