@@ -159,14 +159,7 @@ def suggest(*, audience: Audience, prefix: str, limit: int = 8) -> list[Suggesti
         return []
     complete = prefix.rstrip() != prefix or not prefix[-1].isalnum()
     done, last = (typed, "") if complete else (typed[:-1], typed[-1])
-    found: list[Suggestion] = []
-    for kind, label in _code_names(audience):
-        written = textmod.words(label)
-        if written[: len(done)] == done and (
-            not last or (len(written) > len(done) and written[len(done)].startswith(last))
-        ):
-            found.append(Suggestion(kind=kind, label=label))
-    found = found[: max(2, limit // 2)]
+    found = _code_suggestions(audience, done, last, max(2, limit // 2))
     seen = {s.label.lower() for s in found}
     titles = get_backend().suggest_titles(
         audience=audience, done=done, prefix=last, limit=limit, now=timezone.now()
@@ -205,20 +198,41 @@ def _load(audience: Audience, ids: list[int]) -> dict[int, Story]:
     }
 
 
-def _code_names(audience: Audience) -> list[tuple[str, str]]:
-    """Themes and values tagged (accepted) on stories `audience` may see, by the one rule.
+def _code_suggestions(
+    audience: Audience, done: list[str], last: str, limit: int
+) -> list[Suggestion]:
+    """Themes (by name), then values (by number), whose name starts like what was typed and
+    that are tagged (accepted) on a story `audience` may see, by the one rule; at most `limit`.
 
     A theme used only on stories hidden from `audience` (sealed, withdrawn, drafts, not
-    public) is never named; a merged theme counts as the theme that absorbed it.
+    public) is never named; a merged theme counts as the theme that absorbed it. The names are
+    matched first (the taxonomy is small) and only the few that match are looked for on
+    stories, each query stopping at the first visible one: asking which of all themes are on
+    visible stories read every tag of the archive on each keystroke.
     """
-    tags = Tag.objects.accepted().on_visible_stories(audience).order_by()
-    theme_ids = set(tags.filter(theme__isnull=False).values_list("theme_id", flat=True))
-    final, themes = _final_themes() if theme_ids else ({}, {})
-    shown = {final[t] for t in theme_ids if t in final}
-    names = [("theme", themes[t].name) for t in sorted(shown, key=lambda t: themes[t].name.lower())]
-    values = Value.objects.filter(pk__in=tags.filter(value__isnull=False).values("value_id"))
-    names += [("value", v.name) for v in values.order_by("number")]
-    return names
+
+    def starts_like(label: str) -> bool:
+        written = textmod.words(label)
+        return written[: len(done)] == done and (
+            not last or (len(written) > len(done) and written[len(done)].startswith(last))
+        )
+
+    visible_tags = Tag.objects.accepted().on_visible_stories(audience).order_by()
+    found: list[Suggestion] = []
+    final, themes = _final_themes()
+    named = [t for t in themes.values() if final.get(t.pk) == t.pk and starts_like(t.name)]
+    for theme in sorted(named, key=lambda t: t.name.lower()):
+        if len(found) >= limit:
+            return found
+        merged = [t for t, into in final.items() if into == theme.pk]
+        if visible_tags.filter(theme_id__in=merged).exists():
+            found.append(Suggestion(kind="theme", label=theme.name))
+    for value in Value.objects.order_by("number"):
+        if len(found) >= limit:
+            break
+        if starts_like(value.name) and visible_tags.filter(value_id=value.pk).exists():
+            found.append(Suggestion(kind="value", label=value.name))
+    return found
 
 
 def _final_themes() -> tuple[dict[int, int], dict]:

@@ -31,7 +31,6 @@ class Clause:
     label: str
     phrases: tuple[str, ...]
     code: str = ""  # "theme:<id>" or "value:<id>" when the words named a code
-    written: tuple[str, ...] = ()  # the words as written, to mark in snippets
 
     @property
     def stems(self) -> frozenset[str]:
@@ -42,9 +41,8 @@ class Clause:
 class ParsedQuery:
     text: str
     clauses: tuple[Clause, ...] = ()
-    # Stems and written forms to mark in snippets (stop words left out).
+    # Stems to mark in snippets (stop words left out).
     mark_stems: frozenset[str] = frozenset()
-    mark_words: frozenset[str] = frozenset()
     # Tag tokens of the codes chosen as filters: moments tagged with them make snippets too.
     filter_tokens: tuple[str, ...] = field(default=())
 
@@ -76,7 +74,6 @@ class _Entry:
     code: str
     label: str
     phrases: tuple[str, ...]
-    written: tuple[str, ...]
 
 
 _PARENS = re.compile(r"\(([^)]*)\)")
@@ -108,7 +105,6 @@ def _lexicon() -> list[_Entry]:
         merged = [t for t in themes.values() if final[t.pk] == theme_id]
         tokens = tuple(THEME_TOKEN.format(t.pk) for t in merged)
         phrases = tuple(sorted({textmod.stem_text(n) for n in theme_names} - {""})) + tokens
-        written = tuple(sorted({w for n in theme_names for w in textmod.words(n)}))
         for name in theme_names:
             entries.append(
                 _Entry(
@@ -116,7 +112,6 @@ def _lexicon() -> list[_Entry]:
                     code=f"theme:{theme_id}",
                     label=themes[theme_id].name,
                     phrases=phrases,
-                    written=written,
                 )
             )
     for value in Value.objects.all():
@@ -125,7 +120,6 @@ def _lexicon() -> list[_Entry]:
             *tuple(sorted({textmod.stem_text(n) for n in variants})),
             VALUE_TOKEN.format(value.pk),
         )
-        written = tuple(sorted({w for n in variants for w in textmod.words(n)}))
         for name in variants:
             entries.append(
                 _Entry(
@@ -133,7 +127,6 @@ def _lexicon() -> list[_Entry]:
                     code=f"value:{value.pk}",
                     label=value.name,
                     phrases=phrases,
-                    written=written,
                 )
             )
     return [e for e in entries if e.stems]
@@ -161,20 +154,11 @@ def parse_query(text: str, *, filter_tokens: tuple[str, ...] = ()) -> ParsedQuer
                 None,
             )
             if found is not None:
-                clauses.append(
-                    Clause(
-                        label=found.label,
-                        phrases=found.phrases,
-                        code=found.code,
-                        written=found.written,
-                    )
-                )
+                clauses.append(Clause(label=found.label, phrases=found.phrases, code=found.code))
                 i += len(found.stems)
                 continue
             if not textmod.is_stop(written[i]):
-                clauses.append(
-                    Clause(label=written[i], phrases=(stemmed[i],), written=(written[i],))
-                )
+                clauses.append(Clause(label=written[i], phrases=(stemmed[i],)))
             i += 1
     # The same code asked for twice is one clause.
     unique: dict[str | tuple[str, ...], Clause] = {}
@@ -182,15 +166,9 @@ def parse_query(text: str, *, filter_tokens: tuple[str, ...] = ()) -> ParsedQuer
         unique.setdefault((clause.code or clause.phrases), clause)
     clauses = list(unique.values())
     mark_stems = frozenset(s for c in clauses for s in c.stems if s not in textmod.STOP_WORDS)
-    mark_words: set[str] = set()
-    for clause in clauses:
-        for w in clause.written:
-            if not textmod.is_stop(w):
-                mark_words |= textmod.surface_forms(w)
     return ParsedQuery(
         text=text,
         clauses=tuple(clauses),
         mark_stems=mark_stems,
-        mark_words=frozenset(mark_words),
         filter_tokens=filter_tokens,
     )

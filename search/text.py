@@ -65,37 +65,6 @@ def is_stop(word: str) -> bool:
     return word in STOP_WORDS
 
 
-# The commonest endings English adds to a stem; used to find the written forms of a stem, so
-# that the Elasticsearch highlighter (which sees only the original words) marks inflections.
-_ENDINGS = (
-    *("", "s", "es", "ed", "d", "ing", "er", "ers", "ly", "ness", "ment", "ments"),
-    *("ion", "ions", "ation", "ate", "ated", "ating", "ity", "ities", "al", "ive"),
-)
-
-
-@lru_cache(maxsize=20_000)
-def surface_forms(word: str) -> frozenset[str]:
-    """Written words that stem like `word`: its regular inflections, checked by the stemmer.
-
-    Only forms whose stem equals `word`'s stem are kept, so nothing unrelated gets marked;
-    irregular and rarer forms are missed (the database backend marks by stem and gets them).
-    """
-    word = word.lower()
-    target = stem(word)
-    bases = {word, target}
-    if target.endswith("i"):
-        bases.add(target[:-1] + "y")
-    if target.endswith("e"):
-        bases.add(target[:-1])
-    elif len(target) in (3, 4) and target[-1] not in "aeiouwxy" and target[-2] in "aeiou":
-        bases.add(target + target[-1])  # stop -> stopped, stopping
-    candidates = {base + ending for base in bases for ending in _ENDINGS}
-    if target.endswith("i"):
-        stem_y = target[:-1]
-        candidates |= {stem_y + e for e in ("ies", "ied", "iness", "ily")}
-    return frozenset(c for c in candidates if c and stem(c) == target)
-
-
 def highlight(text: str, wanted: frozenset[str] | set[str], *, size: int = 240) -> str:
     """An HTML fragment of `text` about `size` characters long with `<mark>` around every word
     whose stem is in `wanted`; it starts near the first mark (or at the start)."""

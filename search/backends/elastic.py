@@ -9,8 +9,10 @@ never put an older copy over a newer one.
 
 Text analysis is the archive's own (search.text): stemmed fields use the `whitespace`
 analyzer, original text the `standard` analyzer, both of which the node has without the
-analysis-common module. Highlighting works on the original words of each passage, indexed with
-offsets, so very long transcripts highlight without re-analysis.
+analysis-common module. The passages that match come back as inner hits with their words, and
+are highlighted here by stem (`search.text.highlight`, as the database backend does): a
+passage is one transcript segment or a short paragraph, so this costs far less than the
+node's highlighter did, and it marks every form of a word, irregular ones included.
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ from elasticsearch.dsl import (
     Text,
 )
 
+from search import text as textmod
 from search.documents import StoryDoc
 from search.query import FACETS, ParsedQuery
 from search.types import RawHit, RawMoment, RawResults
@@ -79,7 +82,6 @@ FACET_FIELDS = {
 }
 assert set(FACET_FIELDS) == set(FACETS)
 
-MARK = {"pre_tags": ["<mark>"], "post_tags": ["</mark>"]}
 SNIPPET_CHARS = 240
 SNIPPETS_PER_STORY = 3
 
@@ -583,13 +585,10 @@ class ElasticsearchBackend:
             inner = getattr(hit.meta, "inner_hits", None)
             if inner is not None and "passages" in inner:
                 for passage in inner["passages"].hits:
-                    fragments = getattr(
-                        getattr(passage.meta, "highlight", None), "passages.text", None
-                    )
-                    fragments = list(fragments) if fragments else []
+                    words = getattr(passage, "text", "") or ""
                     moments.append(
                         RawMoment(
-                            text=fragments[0].strip() if fragments else "",
+                            text=textmod.highlight(words, parsed.mark_stems, size=SNIPPET_CHARS),
                             start=getattr(passage, "start", None),
                             char_start=getattr(passage, "char_start", None),
                         )
@@ -794,18 +793,8 @@ def _clause_query(clause) -> Query:
 
 
 def _moments_query(parsed: ParsedQuery) -> Query:
-    """Passages that say what was asked (or carry a chosen code), returned as inner hits."""
-    highlight = {
-        "type": "unified",
-        "fragment_size": SNIPPET_CHARS,
-        "number_of_fragments": 1,
-        "no_match_size": SNIPPET_CHARS,
-        **MARK,
-    }
-    if parsed.mark_words:
-        highlight["highlight_query"] = Q(
-            "match", **{"passages.text": " ".join(sorted(parsed.mark_words))}
-        ).to_dict()
+    """Passages that say what was asked (or carry a chosen code), returned as inner hits with
+    their words, to be highlighted here."""
     return Q(
         "nested",
         path="passages",
@@ -817,8 +806,7 @@ def _moments_query(parsed: ParsedQuery) -> Query:
         ),
         inner_hits={
             "size": SNIPPETS_PER_STORY,
-            "_source": ["passages.n", "passages.start", "passages.char_start"],
-            "highlight": {"encoder": "html", "fields": {"passages.text": highlight}},
+            "_source": ["passages.n", "passages.start", "passages.char_start", "passages.text"],
         },
     )
 
