@@ -58,7 +58,7 @@ def stems(text: str) -> list[str]:
 
 def stem_text(text: str) -> str:
     """The stemmed field value: stems separated by single spaces."""
-    return " ".join(stems(text))
+    return " ".join(map(stem, words(text)))
 
 
 def is_stop(word: str) -> bool:

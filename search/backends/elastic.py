@@ -68,7 +68,7 @@ if _transport_logger.level == logging.NOTSET:
 
 # Raise when the mapping or the settings below change; `manage.py search_reindex` builds the
 # new version beside the old one and swaps the alias.
-MAPPING_VERSION = 1
+MAPPING_VERSION = 2  # 2: passage words stored, not indexed (highlighted in Python)
 
 FACET_FIELDS = {
     "value": ("value_ids", 50),
@@ -92,16 +92,17 @@ class Passage(InnerDoc):
     end = Float()
     char_start = Integer()
     char_end = Integer()
-    text = Text(analyzer="standard", index_options="offsets")
+    # Shown, never matched (the stems are): kept in _source only, not analysed into the index.
+    text = Text(index=False)
     stem = Text(analyzer="whitespace")
 
 
 class StoryDocument(Document):
     story_id = Long()
-    title = Text(analyzer="standard", index_options="offsets")
+    title = Text(analyzer="standard")
     title_words = Keyword()
     title_stem = Text(analyzer="whitespace")
-    summary = Text(analyzer="standard", index_options="offsets")
+    summary = Text(analyzer="standard")
     summary_stem = Text(analyzer="whitespace")
     all_stem = Text(analyzer="whitespace")
     kind = Keyword()
