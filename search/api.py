@@ -22,7 +22,7 @@ from coding.models import Tag
 from search import text as textmod
 from search.backends import Unavailable, get_backend
 from search.documents import build_docs
-from search.query import FACETS, THEME_TOKEN, VALUE_TOKEN, parse_query
+from search.query import FACETS, THEME_TOKEN, VALUE_TOKEN, Taxonomy, parse_query
 from search.services import index_stories, index_story, outbox_drain
 from search.types import (
     SORTS,
@@ -40,10 +40,7 @@ from stories.models import (
     Speaker,
     Story,
     StoryKind,
-    Theme,
-    Value,
     ValueGroup,
-    follow_merges,
 )
 from stories.visibility import Audience, speaker_name, story_parts
 
@@ -100,8 +97,9 @@ def search_stories(
     sort = sort if sort in SORTS else "relevance"
     per_page = max(1, min(int(per_page), MAX_PER_PAGE))
     page = max(1, min(int(page), MAX_RESULTS // per_page))
-    keys, tokens = resolve_filters(filters)
-    parsed = parse_query(query[:500], filter_tokens=tokens)
+    taxonomy = Taxonomy.load()
+    keys, tokens = resolve_filters(filters, taxonomy)
+    parsed = parse_query(query[:500], filter_tokens=tokens, taxonomy=taxonomy)
     raw = get_backend().search(
         audience=audience,
         parsed=parsed,
@@ -146,7 +144,7 @@ def search_stories(
         page=page,
         per_page=per_page,
         hits=hits,
-        facets=label_facets(raw.facets, filters),
+        facets=label_facets(raw.facets, filters, taxonomy),
         sort=sort,
         interpreted=[c.label for c in parsed.clauses],
     )
@@ -219,7 +217,8 @@ def _code_suggestions(
 
     visible_tags = Tag.objects.accepted().on_visible_stories(audience).order_by()
     found: list[Suggestion] = []
-    final, themes = _final_themes()
+    taxonomy = Taxonomy.load()
+    final, themes = taxonomy.final, taxonomy.themes
     named = [t for t in themes.values() if final.get(t.pk) == t.pk and starts_like(t.name)]
     for theme in sorted(named, key=lambda t: t.name.lower()):
         if len(found) >= limit:
@@ -227,7 +226,7 @@ def _code_suggestions(
         merged = [t for t, into in final.items() if into == theme.pk]
         if visible_tags.filter(theme_id__in=merged).exists():
             found.append(Suggestion(kind="theme", label=theme.name))
-    for value in Value.objects.order_by("number"):
+    for value in taxonomy.values.values():
         if len(found) >= limit:
             break
         if starts_like(value.name) and visible_tags.filter(value_id=value.pk).exists():
@@ -235,22 +234,19 @@ def _code_suggestions(
     return found
 
 
-def _final_themes() -> tuple[dict[int, int], dict]:
-    """Each theme id -> the theme that absorbed it (itself when not merged), and all themes."""
-    themes = {t.pk: t for t in Theme.objects.all()}
-    return follow_merges({t.pk: t.merged_into_id for t in themes.values()}), themes
-
-
-def resolve_filters(filters: SearchFilters) -> tuple[dict[str, list[str]], tuple[str, ...]]:
+def resolve_filters(
+    filters: SearchFilters, taxonomy: Taxonomy | None = None
+) -> tuple[dict[str, list[str]], tuple[str, ...]]:
     """Index keys for each chosen facet, and the tag tokens whose moments make snippets."""
     keys: dict[str, list[str]] = {}
     tokens: list[str] = []
+    taxonomy = taxonomy or Taxonomy.load()
     if filters.value:
-        ids = list(Value.objects.filter(slug__in=filters.value).values_list("pk", flat=True))
+        ids = [pk for pk, v in taxonomy.values.items() if v.slug in filters.value]
         keys["value"] = [str(i) for i in ids] or [NO_MATCH]
         tokens += [VALUE_TOKEN.format(i) for i in ids]
     if filters.theme:
-        final, themes = _final_themes()
+        final, themes = taxonomy.final, taxonomy.themes
         chosen = {final[t.pk] for t in themes.values() if t.slug in filters.theme}
         ids = sorted(t for t, f in final.items() if f in chosen)
         keys["theme"] = [str(i) for i in ids] or [NO_MATCH]
@@ -266,9 +262,10 @@ def resolve_filters(filters: SearchFilters) -> tuple[dict[str, list[str]], tuple
 
 
 def label_facets(
-    raw: dict[str, dict[str, int]], filters: SearchFilters
+    raw: dict[str, dict[str, int]], filters: SearchFilters, taxonomy: Taxonomy | None = None
 ) -> dict[str, list[FacetValue]]:
     """Facet counts with their labels and the keys that filters take."""
+    taxonomy = taxonomy or Taxonomy.load()
     chosen = filters.chosen()
     out: dict[str, list[FacetValue]] = {}
 
@@ -283,7 +280,7 @@ def label_facets(
 
     counts = {facet: raw.get(facet, {}) for facet in FACETS}
 
-    values = Value.objects.in_bulk([int(k) for k in counts["value"] if k.isdigit()])
+    values = {pk: v for pk, v in taxonomy.values.items() if str(pk) in counts["value"]}
     entries(
         "value",
         [(v.slug, v.name, counts["value"][str(pk)]) for pk, v in values.items()],
@@ -295,7 +292,7 @@ def label_facets(
         [(k, str(group_labels.get(k, k)), n) for k, n in counts["value_group"].items()],
         order=lambda f: (list(group_labels).index(f.key) if f.key in group_labels else 9,),
     )
-    final, themes = _final_themes()
+    final, themes = taxonomy.final, taxonomy.themes
     merged: dict[int, int] = {}
     for key, n in counts["theme"].items():
         if key.isdigit() and int(key) in final:

@@ -89,10 +89,25 @@ def value_names(name: str) -> list[str]:
     return [n for n in names if textmod.words(n)]
 
 
-def _lexicon() -> list[_Entry]:
+@dataclass(frozen=True)
+class Taxonomy:
+    """Themes (with the theme each now counts as) and values, read once per search: the
+    query's words, its filters and the facet labels all need them."""
+
+    themes: dict[int, Theme]
+    final: dict[int, int]  # theme id -> the theme that absorbed it (itself when not merged)
+    values: dict[int, Value]  # in the values' order (by number)
+
+    @classmethod
+    def load(cls) -> Taxonomy:
+        themes = {t.pk: t for t in Theme.objects.all()}
+        final = follow_merges({t.pk: t.merged_into_id for t in themes.values()})
+        return cls(themes=themes, final=final, values={v.pk: v for v in Value.objects.all()})
+
+
+def _lexicon(taxonomy: Taxonomy) -> list[_Entry]:
     """Theme and value names (with synonyms and merged themes) as stem sequences."""
-    themes = {t.pk: t for t in Theme.objects.all()}
-    final = follow_merges({t.pk: t.merged_into_id for t in themes.values()})
+    themes, final = taxonomy.themes, taxonomy.final
 
     names: dict[int, set[str]] = {}
     for theme in themes.values():
@@ -114,7 +129,7 @@ def _lexicon() -> list[_Entry]:
                     phrases=phrases,
                 )
             )
-    for value in Value.objects.all():
+    for value in taxonomy.values.values():
         variants = value_names(value.name)
         phrases = (
             *tuple(sorted({textmod.stem_text(n) for n in variants})),
@@ -132,14 +147,16 @@ def _lexicon() -> list[_Entry]:
     return [e for e in entries if e.stems]
 
 
-def parse_query(text: str, *, filter_tokens: tuple[str, ...] = ()) -> ParsedQuery:
+def parse_query(
+    text: str, *, filter_tokens: tuple[str, ...] = (), taxonomy: Taxonomy | None = None
+) -> ParsedQuery:
     """Clauses from the words of `text`, longest theme or value names first."""
     written = textmod.words(text)
     stemmed = [textmod.stem(w) for w in written]
     clauses: list[Clause] = []
     if written:
         by_first: dict[str, list[_Entry]] = {}
-        for entry in _lexicon():
+        for entry in _lexicon(taxonomy or Taxonomy.load()):
             by_first.setdefault(entry.stems[0], []).append(entry)
         for entries in by_first.values():
             entries.sort(key=lambda e: -len(e.stems))
