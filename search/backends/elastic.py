@@ -562,46 +562,60 @@ class ElasticsearchBackend:
                     minimum_should_match=parsed.required,
                 )
             )
-        should = []
-        if parsed.snippet_phrases:
-            should.append(_moments_query(parsed))
         query = Q(
-            "bool",
-            must=must,
-            should=should,
-            filter=[audience_query(audience, now), *_filter_queries(filters)],
+            "bool", must=must, filter=[audience_query(audience, now), *_filter_queries(filters)]
         )
         search = self._search().query(query).source(["story_id"]).extra(track_total_hits=True)
         for facet, (field, size) in FACET_FIELDS.items():
             search.aggs.bucket(facet, "terms", field=field, size=size)
-        search = search.sort(*_sort(sort, bool(parsed.clauses or should)))
+        search = search.sort(*_sort(sort, bool(parsed.clauses or parsed.snippet_phrases)))
         search = search[offset : offset + limit]
         try:
             response = _execute(search, self.url)
         except NotFoundError:
             return RawResults(total=0, hits=[], facets={facet: {} for facet in FACET_FIELDS})
-        hits = []
-        for hit in response.hits:
-            moments = []
-            inner = getattr(hit.meta, "inner_hits", None)
-            if inner is not None and "passages" in inner:
-                for passage in inner["passages"].hits:
-                    words = getattr(passage, "text", "") or ""
-                    moments.append(
-                        RawMoment(
-                            text=textmod.highlight(words, parsed.mark_stems, size=SNIPPET_CHARS),
-                            start=getattr(passage, "start", None),
-                            char_start=getattr(passage, "char_start", None),
-                        )
-                    )
-            hits.append(
-                RawHit(story_id=int(hit.story_id), score=hit.meta.score or 0.0, moments=moments)
-            )
+        ids = [int(hit.story_id) for hit in response.hits]
+        moments = self._moments(ids, parsed) if ids and parsed.snippet_phrases else {}
+        hits = [
+            RawHit(story_id=i, score=hit.meta.score or 0.0, moments=moments.get(i, []))
+            for i, hit in zip(ids, response.hits, strict=True)
+        ]
         facets = {
             facet: {str(b.key): b.doc_count for b in getattr(response.aggregations, facet).buckets}
             for facet in FACET_FIELDS
         }
         return RawResults(total=response.hits.total.value, hits=hits, facets=facets)
+
+    def _moments(self, story_ids: list[int], parsed: ParsedQuery) -> dict[int, list[RawMoment]]:
+        """The passages of these stories (one page of hits) that say what was asked, asked
+        for once the page is known: matching passages inside the search itself joined every
+        passage of every matching story, where only a page of them is shown."""
+        query = Q(
+            "bool",
+            filter=[Q("ids", values=[str(i) for i in story_ids])],
+            must=[_moments_query(parsed)],
+        )
+        search = self._search().query(query).source(["story_id"])[: len(story_ids)]
+        try:
+            response = _execute(search, self.url)
+        except NotFoundError:
+            return {}
+        found: dict[int, list[RawMoment]] = {}
+        for hit in response.hits:
+            inner = getattr(hit.meta, "inner_hits", None)
+            if inner is None or "passages" not in inner:
+                continue
+            found[int(hit.story_id)] = [
+                RawMoment(
+                    text=textmod.highlight(
+                        getattr(passage, "text", "") or "", parsed.mark_stems, size=SNIPPET_CHARS
+                    ),
+                    start=getattr(passage, "start", None),
+                    char_start=getattr(passage, "char_start", None),
+                )
+                for passage in inner["passages"].hits
+            ]
+        return found
 
     def suggest_titles(
         self,
