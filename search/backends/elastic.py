@@ -9,8 +9,9 @@ never put an older copy over a newer one.
 
 Text analysis is the archive's own (search.text): stemmed fields use the `whitespace`
 analyzer, original text the `standard` analyzer, both of which the node has without the
-analysis-common module. The passages that match come back as inner hits with their words, and
-are highlighted here by stem (`search.text.highlight`, as the database backend does): a
+analysis-common module. A search ranks stories and counts facets in one request; the passages
+that match, of the page's stories only, come back from a second (inner hits with their words)
+and are highlighted here by stem (`search.text.highlight`, as the database backend does): a
 passage is one transcript segment or a short paragraph, so this costs far less than the
 node's highlighter did, and it marks every form of a word, irregular ones included.
 """
