@@ -22,7 +22,7 @@ from coding.models import Tag
 from search import text as textmod
 from search.backends import Unavailable, get_backend
 from search.documents import build_docs
-from search.query import FACETS, THEME_TOKEN, VALUE_TOKEN, parse_query
+from search.query import FACETS, THEME_TOKEN, VALUE_TOKEN, Taxonomy, parse_query
 from search.related import related_stored
 from search.services import index_stories, index_story, outbox_drain
 from search.types import (
@@ -41,10 +41,7 @@ from stories.models import (
     Speaker,
     Story,
     StoryKind,
-    Theme,
-    Value,
     ValueGroup,
-    follow_merges,
 )
 from stories.visibility import Audience, speaker_name, story_parts
 
@@ -101,8 +98,9 @@ def search_stories(
     sort = sort if sort in SORTS else "relevance"
     per_page = max(1, min(int(per_page), MAX_PER_PAGE))
     page = max(1, min(int(page), MAX_RESULTS // per_page))
-    keys, tokens = resolve_filters(filters)
-    parsed = parse_query(query[:500], filter_tokens=tokens)
+    taxonomy = Taxonomy.load()
+    keys, tokens = resolve_filters(filters, taxonomy)
+    parsed = parse_query(query[:500], filter_tokens=tokens, taxonomy=taxonomy)
     raw = get_backend().search(
         audience=audience,
         parsed=parsed,
@@ -147,7 +145,7 @@ def search_stories(
         page=page,
         per_page=per_page,
         hits=hits,
-        facets=label_facets(raw.facets, filters),
+        facets=label_facets(raw.facets, filters, taxonomy),
         sort=sort,
         interpreted=[c.label for c in parsed.clauses],
     )
@@ -160,14 +158,7 @@ def suggest(*, audience: Audience, prefix: str, limit: int = 8) -> list[Suggesti
         return []
     complete = prefix.rstrip() != prefix or not prefix[-1].isalnum()
     done, last = (typed, "") if complete else (typed[:-1], typed[-1])
-    found: list[Suggestion] = []
-    for kind, label in _code_names(audience):
-        written = textmod.words(label)
-        if written[: len(done)] == done and (
-            not last or (len(written) > len(done) and written[len(done)].startswith(last))
-        ):
-            found.append(Suggestion(kind=kind, label=label))
-    found = found[: max(2, limit // 2)]
+    found = _code_suggestions(audience, done, last, max(2, limit // 2))
     seen = {s.label.lower() for s in found}
     titles = get_backend().suggest_titles(
         audience=audience, done=done, prefix=last, limit=limit, now=timezone.now()
@@ -217,38 +208,57 @@ def _load(audience: Audience, ids: list[int]) -> dict[int, Story]:
     }
 
 
-def _code_names(audience: Audience) -> list[tuple[str, str]]:
-    """Themes and values tagged (accepted) on stories `audience` may see, by the one rule.
+def _code_suggestions(
+    audience: Audience, done: list[str], last: str, limit: int
+) -> list[Suggestion]:
+    """Themes (by name), then values (by number), whose name starts like what was typed and
+    that are tagged (accepted) on a story `audience` may see, by the one rule; at most `limit`.
 
     A theme used only on stories hidden from `audience` (sealed, withdrawn, drafts, not
-    public) is never named; a merged theme counts as the theme that absorbed it.
+    public) is never named; a merged theme counts as the theme that absorbed it. The names are
+    matched first (the taxonomy is small) and only the few that match are looked for on
+    stories, each query stopping at the first visible one: asking which of all themes are on
+    visible stories read every tag of the archive on each keystroke.
     """
-    tags = Tag.objects.accepted().on_visible_stories(audience).order_by()
-    theme_ids = set(tags.filter(theme__isnull=False).values_list("theme_id", flat=True))
-    final, themes = _final_themes() if theme_ids else ({}, {})
-    shown = {final[t] for t in theme_ids if t in final}
-    names = [("theme", themes[t].name) for t in sorted(shown, key=lambda t: themes[t].name.lower())]
-    values = Value.objects.filter(pk__in=tags.filter(value__isnull=False).values("value_id"))
-    names += [("value", v.name) for v in values.order_by("number")]
-    return names
+
+    def starts_like(label: str) -> bool:
+        written = textmod.words(label)
+        return written[: len(done)] == done and (
+            not last or (len(written) > len(done) and written[len(done)].startswith(last))
+        )
+
+    visible_tags = Tag.objects.accepted().on_visible_stories(audience).order_by()
+    found: list[Suggestion] = []
+    taxonomy = Taxonomy.load()
+    final, themes = taxonomy.final, taxonomy.themes
+    named = [t for t in themes.values() if final.get(t.pk) == t.pk and starts_like(t.name)]
+    for theme in sorted(named, key=lambda t: t.name.lower()):
+        if len(found) >= limit:
+            return found
+        merged = [t for t, into in final.items() if into == theme.pk]
+        if visible_tags.filter(theme_id__in=merged).exists():
+            found.append(Suggestion(kind="theme", label=theme.name))
+    for value in taxonomy.values.values():
+        if len(found) >= limit:
+            break
+        if starts_like(value.name) and visible_tags.filter(value_id=value.pk).exists():
+            found.append(Suggestion(kind="value", label=value.name))
+    return found
 
 
-def _final_themes() -> tuple[dict[int, int], dict]:
-    """Each theme id -> the theme that absorbed it (itself when not merged), and all themes."""
-    themes = {t.pk: t for t in Theme.objects.all()}
-    return follow_merges({t.pk: t.merged_into_id for t in themes.values()}), themes
-
-
-def resolve_filters(filters: SearchFilters) -> tuple[dict[str, list[str]], tuple[str, ...]]:
+def resolve_filters(
+    filters: SearchFilters, taxonomy: Taxonomy | None = None
+) -> tuple[dict[str, list[str]], tuple[str, ...]]:
     """Index keys for each chosen facet, and the tag tokens whose moments make snippets."""
     keys: dict[str, list[str]] = {}
     tokens: list[str] = []
+    taxonomy = taxonomy or Taxonomy.load()
     if filters.value:
-        ids = list(Value.objects.filter(slug__in=filters.value).values_list("pk", flat=True))
+        ids = [pk for pk, v in taxonomy.values.items() if v.slug in filters.value]
         keys["value"] = [str(i) for i in ids] or [NO_MATCH]
         tokens += [VALUE_TOKEN.format(i) for i in ids]
     if filters.theme:
-        final, themes = _final_themes()
+        final, themes = taxonomy.final, taxonomy.themes
         chosen = {final[t.pk] for t in themes.values() if t.slug in filters.theme}
         ids = sorted(t for t, f in final.items() if f in chosen)
         keys["theme"] = [str(i) for i in ids] or [NO_MATCH]
@@ -264,9 +274,10 @@ def resolve_filters(filters: SearchFilters) -> tuple[dict[str, list[str]], tuple
 
 
 def label_facets(
-    raw: dict[str, dict[str, int]], filters: SearchFilters
+    raw: dict[str, dict[str, int]], filters: SearchFilters, taxonomy: Taxonomy | None = None
 ) -> dict[str, list[FacetValue]]:
     """Facet counts with their labels and the keys that filters take."""
+    taxonomy = taxonomy or Taxonomy.load()
     chosen = filters.chosen()
     out: dict[str, list[FacetValue]] = {}
 
@@ -281,7 +292,7 @@ def label_facets(
 
     counts = {facet: raw.get(facet, {}) for facet in FACETS}
 
-    values = Value.objects.in_bulk([int(k) for k in counts["value"] if k.isdigit()])
+    values = {pk: v for pk, v in taxonomy.values.items() if str(pk) in counts["value"]}
     entries(
         "value",
         [(v.slug, v.name, counts["value"][str(pk)]) for pk, v in values.items()],
@@ -293,7 +304,7 @@ def label_facets(
         [(k, str(group_labels.get(k, k)), n) for k, n in counts["value_group"].items()],
         order=lambda f: (list(group_labels).index(f.key) if f.key in group_labels else 9,),
     )
-    final, themes = _final_themes()
+    final, themes = taxonomy.final, taxonomy.themes
     merged: dict[int, int] = {}
     for key, n in counts["theme"].items():
         if key.isdigit() and int(key) in final:

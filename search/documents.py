@@ -16,6 +16,9 @@ import hashlib
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields
+from typing import NamedTuple
+
+from django.db.models import Q
 
 from coding.models import Tag
 from search import text as textmod
@@ -121,11 +124,28 @@ def split_passages(body: str, size: int = PASSAGE_CHARS) -> list[tuple[int, int]
     return ranges
 
 
-def _tag_tokens(tag: Tag) -> str:
+class TagRow(NamedTuple):
+    """What a document needs of an accepted tag: read as plain rows, not model instances
+    (building a Tag and its Value for every tag cost more than the rest of a rebuild)."""
+
+    theme_id: int | None
+    value_id: int | None
+    value_group: str | None
+    start_seconds: float | None
+    end_seconds: float | None
+    char_start: int | None
+    char_end: int | None
+
+    @property
+    def is_excerpt(self) -> bool:
+        return self.start_seconds is not None or self.char_start is not None
+
+
+def _tag_tokens(tag: TagRow) -> str:
     return THEME_TOKEN.format(tag.theme_id) if tag.theme_id else VALUE_TOKEN.format(tag.value_id)
 
 
-def _covers(tag: Tag, passage: PassageDoc) -> bool:
+def _covers(tag: TagRow, passage: PassageDoc) -> bool:
     if tag.start_seconds is not None and passage.start is not None:
         end = tag.end_seconds if tag.end_seconds is not None else tag.start_seconds
         p_end = passage.end if passage.end is not None else passage.start
@@ -136,30 +156,52 @@ def _covers(tag: Tag, passage: PassageDoc) -> bool:
     return False
 
 
+def _among(field: str, ids: list[int]) -> Q:
+    """`field` is one of `ids` (sorted): as a range where the ids lie close together, as a
+    rebuild's batches do, which Django builds without a parameter per id and the database
+    reads as fast; rows of other stories in the range come back too, and are passed over."""
+    if ids[-1] - ids[0] < 2 * len(ids):
+        return Q(**{f"{field}__gte": ids[0], f"{field}__lte": ids[-1]})
+    return Q(**{f"{field}__in": ids})
+
+
 def build_docs(story_ids: Iterable[int]) -> tuple[list[StoryDoc], list[int]]:
     """Documents for these stories, and the ids that must leave the index (withdrawn, gone)."""
     ids = sorted(set(story_ids))
     if not ids:
         return [], []
+    wanted = set(ids)
     stories = {
         s.pk: s
-        for s in Story.objects.filter(pk__in=ids).select_related("consent").order_by()
-        if s.status != "withdrawn"
+        for s in Story.objects.filter(_among("pk", ids)).select_related("consent").order_by()
+        if s.pk in wanted and s.status != "withdrawn"
     }
     gone = [i for i in ids if i not in stories]
     if not stories:
         return [], gone
     final_ids = Theme.objects.final_ids()
-    tags: dict[int, list] = {}
-    for tag in (
-        Tag.objects.filter(story_id__in=stories, status="accepted")
-        .select_related("value")
+    tags: dict[int, list[TagRow]] = {}
+    for story_id, theme_id, value_id, group, start, end, char_start, char_end in (
+        Tag.objects.filter(_among("story_id", ids), status="accepted")
         .order_by("story_id", "id")
+        .values_list(
+            "story_id",
+            "theme_id",
+            "value_id",
+            "value__group",
+            "start_seconds",
+            "end_seconds",
+            "char_start",
+            "char_end",
+        )
     ):
-        tags.setdefault(tag.story_id, []).append(tag)
+        # A merged theme counts as the theme that absorbed it.
+        theme_id = final_ids.get(theme_id, theme_id) if theme_id else theme_id
+        row = TagRow(theme_id, value_id, group, start, end, char_start, char_end)
+        tags.setdefault(story_id, []).append(row)
     segments: dict[int, list] = {}
     for seg in (
-        Segment.objects.filter(transcript__story_id__in=stories)
+        Segment.objects.filter(_among("transcript__story_id", ids))
         .order_by("transcript__story_id", "index")
         .values_list("transcript__story_id", "index", "start", "end", "text")
     ):
@@ -168,7 +210,7 @@ def build_docs(story_ids: Iterable[int]) -> tuple[list[StoryDoc], list[int]]:
     # Facets name collections, so only those anyone may view (live, no view restriction).
     public_collections = CollectionPage.objects.live().public().values("pk")
     for story_id, page_id in (
-        CollectionStory.objects.filter(story_id__in=stories, page_id__in=public_collections)
+        CollectionStory.objects.filter(_among("story_id", ids), page_id__in=public_collections)
         .order_by("page_id")
         .values_list("story_id", "page_id")
     ):
@@ -177,16 +219,13 @@ def build_docs(story_ids: Iterable[int]) -> tuple[list[StoryDoc], list[int]]:
     docs = []
     for story in stories.values():
         story_tags = tags.get(story.pk, [])
-        for tag in story_tags:  # a merged theme counts as the theme that absorbed it (not saved)
-            if tag.theme_id:
-                tag.theme_id = final_ids.get(tag.theme_id, tag.theme_id)
         passages = _passages(story, segments.get(story.pk, []), story_tags)
         docs.append(_doc(story, passages, story_tags, collections.get(story.pk, [])))
     docs.sort(key=lambda d: d.story_id)
     return docs, gone
 
 
-def _passages(story: Story, segments: list, tags: list) -> list[PassageDoc]:
+def _passages(story: Story, segments: list, tags: list[TagRow]) -> list[PassageDoc]:
     passages: list[PassageDoc] = []
     if segments:
         for index, start, end, seg_text in segments:
@@ -206,14 +245,14 @@ def _passages(story: Story, segments: list, tags: list) -> list[PassageDoc]:
 
 
 def _doc(
-    story: Story, passages: list[PassageDoc], tags: list, collection_ids: list[int]
+    story: Story, passages: list[PassageDoc], tags: list[TagRow], collection_ids: list[int]
 ) -> StoryDoc:
 
     consent = story.consent
     told = story.told_on or story.created_at.date()
     value_tags = [t for t in tags if t.value_id]
-    theme_ids = sorted({t.theme_id for t in tags if t.theme_id})
-    value_ids = sorted({t.value_id for t in value_tags})
+    theme_ids = sorted({t.theme_id for t in tags if t.theme_id is not None})
+    value_ids = sorted({t.value_id for t in value_tags if t.value_id is not None})
     tag_tokens = list(dict.fromkeys(_tag_tokens(t) for t in tags))
     title_stem = textmod.stem_text(story.title)
     summary_stem = textmod.stem_text(story.summary)
@@ -231,7 +270,7 @@ def _doc(
         year=told.year,
         published_at=story.published_at,
         value_ids=value_ids,
-        value_groups=sorted({t.value.group for t in value_tags}),
+        value_groups=sorted({t.value_group for t in value_tags if t.value_group is not None}),
         theme_ids=theme_ids,
         collection_ids=sorted(set(collection_ids)),
         audiences=sorted(audience_markers(story)),

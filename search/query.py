@@ -33,7 +33,6 @@ class Clause:
     label: str
     phrases: tuple[str, ...]
     code: str = ""  # "theme:<id>" or "value:<id>" when the words named a code
-    written: tuple[str, ...] = ()  # the words as written, to mark in snippets
 
     @property
     def stems(self) -> frozenset[str]:
@@ -44,9 +43,8 @@ class Clause:
 class ParsedQuery:
     text: str
     clauses: tuple[Clause, ...] = ()
-    # Stems and written forms to mark in snippets (stop words left out).
+    # Stems to mark in snippets (stop words left out).
     mark_stems: frozenset[str] = frozenset()
-    mark_words: frozenset[str] = frozenset()
     # Tag tokens of the codes chosen as filters: moments tagged with them make snippets too.
     filter_tokens: tuple[str, ...] = field(default=())
 
@@ -78,7 +76,6 @@ class _Entry:
     code: str
     label: str
     phrases: tuple[str, ...]
-    written: tuple[str, ...]
 
 
 _PARENS = re.compile(r"\(([^)]*)\)")
@@ -89,15 +86,11 @@ def _roots(name: str) -> tuple[str, ...]:
     return tuple(textmod.root(w) for w in textmod.words(name))
 
 
-def word_phrases(word: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The stems a word clause matches (its own first, then its kin's) and a written form of
-    each, for the highlighter."""
+def word_phrases(word: str) -> tuple[str, ...]:
+    """The stems a word clause matches: its own first, then its kin's."""
     own = textmod.stem(word)
-    written = {own: word}
-    for form in sorted(textmod.kin(word), key=len):
-        written.setdefault(textmod.stem(form), form)
-    stems = [own, *sorted(s for s in written if s != own)]
-    return tuple(stems), tuple(written[s] for s in stems)
+    kin = {textmod.stem(form) for form in textmod.kin(word)} - {own}
+    return (own, *sorted(kin))
 
 
 def _name_phrases(names: set[str]) -> set[str]:
@@ -106,7 +99,7 @@ def _name_phrases(names: set[str]) -> set[str]:
     for name in names:
         words = textmod.words(name)
         if len(words) == 1:
-            phrases.update(word_phrases(words[0])[0])
+            phrases.update(word_phrases(words[0]))
     return phrases
 
 
@@ -120,10 +113,25 @@ def value_names(name: str) -> list[str]:
     return [n for n in names if textmod.words(n)]
 
 
-def _lexicon() -> list[_Entry]:
+@dataclass(frozen=True)
+class Taxonomy:
+    """Themes (with the theme each now counts as) and values, read once per search: the
+    query's words, its filters and the facet labels all need them."""
+
+    themes: dict[int, Theme]
+    final: dict[int, int]  # theme id -> the theme that absorbed it (itself when not merged)
+    values: dict[int, Value]  # in the values' order (by number)
+
+    @classmethod
+    def load(cls) -> Taxonomy:
+        themes = {t.pk: t for t in Theme.objects.all()}
+        final = follow_merges({t.pk: t.merged_into_id for t in themes.values()})
+        return cls(themes=themes, final=final, values={v.pk: v for v in Value.objects.all()})
+
+
+def _lexicon(taxonomy: Taxonomy) -> list[_Entry]:
     """Theme and value names (with synonyms and merged themes) as stem sequences."""
-    themes = {t.pk: t for t in Theme.objects.all()}
-    final = follow_merges({t.pk: t.merged_into_id for t in themes.values()})
+    themes, final = taxonomy.themes, taxonomy.final
 
     names: dict[int, set[str]] = {}
     for theme in themes.values():
@@ -136,7 +144,6 @@ def _lexicon() -> list[_Entry]:
         merged = [t for t in themes.values() if final[t.pk] == theme_id]
         tokens = tuple(THEME_TOKEN.format(t.pk) for t in merged)
         phrases = tuple(sorted(_name_phrases(theme_names))) + tokens
-        written = tuple(sorted({w for n in theme_names for w in textmod.words(n)}))
         for name in theme_names:
             entries.append(
                 _Entry(
@@ -144,16 +151,14 @@ def _lexicon() -> list[_Entry]:
                     code=f"theme:{theme_id}",
                     label=themes[theme_id].name,
                     phrases=phrases,
-                    written=written,
                 )
             )
-    for value in Value.objects.all():
+    for value in taxonomy.values.values():
         variants = value_names(value.name)
         phrases = (
             *tuple(sorted(_name_phrases(set(variants)))),
             VALUE_TOKEN.format(value.pk),
         )
-        written = tuple(sorted({w for n in variants for w in textmod.words(n)}))
         for name in variants:
             entries.append(
                 _Entry(
@@ -161,19 +166,18 @@ def _lexicon() -> list[_Entry]:
                     code=f"value:{value.pk}",
                     label=value.name,
                     phrases=phrases,
-                    written=written,
                 )
             )
     return [e for e in entries if e.stems]
 
 
 def _exact(phrase: str) -> Clause | None:
-    """A quoted phrase: its words next to each other, each in this form (stop words kept)."""
+    """A quoted phrase: its words next to each other, in this order (stop words kept)."""
     written = textmod.words(phrase)
     if not written:
         return None
     label = " ".join(written)
-    return Clause(label=f"“{label}”", phrases=(textmod.stem_text(label),), written=tuple(written))
+    return Clause(label=f"“{label}”", phrases=(textmod.stem_text(label),))
 
 
 def _free_clauses(written: list[str], by_first: dict[str, list[_Entry]]) -> list[Clause]:
@@ -191,21 +195,18 @@ def _free_clauses(written: list[str], by_first: dict[str, list[_Entry]]) -> list
             None,
         )
         if found is not None:
-            clauses.append(
-                Clause(
-                    label=found.label, phrases=found.phrases, code=found.code, written=found.written
-                )
-            )
+            clauses.append(Clause(label=found.label, phrases=found.phrases, code=found.code))
             i += len(found.stems)
             continue
         if not textmod.is_stop(written[i]):
-            phrases, forms = word_phrases(written[i])
-            clauses.append(Clause(label=written[i], phrases=phrases, written=forms))
+            clauses.append(Clause(label=written[i], phrases=word_phrases(written[i])))
         i += 1
     return clauses
 
 
-def parse_query(text: str, *, filter_tokens: tuple[str, ...] = ()) -> ParsedQuery:
+def parse_query(
+    text: str, *, filter_tokens: tuple[str, ...] = (), taxonomy: Taxonomy | None = None
+) -> ParsedQuery:
     """Clauses from `text`: quoted phrases exactly, then the other words, longest theme or
     value names first."""
     clauses: list[Clause] = []
@@ -216,7 +217,7 @@ def parse_query(text: str, *, filter_tokens: tuple[str, ...] = ()) -> ParsedQuer
     written = textmod.words(_QUOTED.sub(" ", text))
     if written:
         by_first: dict[str, list[_Entry]] = {}
-        for entry in _lexicon():
+        for entry in _lexicon(taxonomy or Taxonomy.load()):
             by_first.setdefault(entry.stems[0], []).append(entry)
         for entries in by_first.values():
             entries.sort(key=lambda e: -len(e.stems))
@@ -227,15 +228,9 @@ def parse_query(text: str, *, filter_tokens: tuple[str, ...] = ()) -> ParsedQuer
         unique.setdefault((clause.code or clause.phrases), clause)
     clauses = list(unique.values())
     mark_stems = frozenset(s for c in clauses for s in c.stems if s not in textmod.STOP_WORDS)
-    mark_words: set[str] = set()
-    for clause in clauses:
-        for w in clause.written:
-            if not textmod.is_stop(w):
-                mark_words |= textmod.surface_forms(w)
     return ParsedQuery(
         text=text,
         clauses=tuple(clauses),
         mark_stems=mark_stems,
-        mark_words=frozenset(mark_words),
         filter_tokens=filter_tokens,
     )

@@ -58,42 +58,22 @@ def stems(text: str) -> list[str]:
 
 def stem_text(text: str) -> str:
     """The stemmed field value: stems separated by single spaces."""
-    return " ".join(stems(text))
+    return " ".join(map(stem, words(text)))
 
 
 def is_stop(word: str) -> bool:
     return word in STOP_WORDS
 
 
-# The commonest endings English adds to a stem; used to find the written forms of a stem, so
-# that the Elasticsearch highlighter (which sees only the original words) marks inflections.
-_INFLECTIONS = (
+# Endings English adds to a word, inflectional and derivational, tried on a word to find its
+# kin ("lonely": "loneliness"); a form counts only when it has the same root, so "hopeless" is
+# never kin of "hopeful".
+_KIN_ENDINGS = (
     *("", "s", "es", "ed", "d", "ing", "er", "ers", "ly", "ness", "ment", "ments"),
     *("ion", "ions", "ation", "ate", "ated", "ating", "ity", "ities", "al", "ive"),
+    *("est", "ful", "less", "liness", "iness", "ily", "ies", "ied", "ally", "ism", "ist"),
+    *("ists", "ations", "ance", "ence", "ship", "hood"),
 )
-
-
-@lru_cache(maxsize=20_000)
-def surface_forms(word: str) -> frozenset[str]:
-    """Written words that stem like `word`: its regular inflections, checked by the stemmer.
-
-    Only forms whose stem equals `word`'s stem are kept, so nothing unrelated gets marked;
-    irregular and rarer forms are missed (the database backend marks by stem and gets them).
-    """
-    word = word.lower()
-    target = stem(word)
-    bases = {word, target}
-    if target.endswith("i"):
-        bases.add(target[:-1] + "y")
-    if target.endswith("e"):
-        bases.add(target[:-1])
-    elif len(target) in (3, 4) and target[-1] not in "aeiouwxy" and target[-2] in "aeiou":
-        bases.add(target + target[-1])  # stop -> stopped, stopping
-    candidates = {base + ending for base in bases for ending in _INFLECTIONS}
-    if target.endswith("i"):
-        stem_y = target[:-1]
-        candidates |= {stem_y + e for e in ("ies", "ied", "iness", "ily")}
-    return frozenset(c for c in candidates if c and stem(c) == target)
 
 
 @lru_cache(maxsize=200_000)
@@ -107,15 +87,6 @@ def root(word: str) -> str:
             break
         current = again
     return current
-
-
-# Derivational endings tried on a word to find its kin ("lonely": "loneliness"); a form counts
-# only when it has the same root, so "hopeless" is never kin of "hopeful".
-_KIN_ENDINGS = (
-    *_INFLECTIONS,
-    *("est", "ful", "less", "ness", "liness", "iness", "ily", "ies", "ied", "ally", "ism", "ist"),
-    *("ists", "ations", "ance", "ence", "ship", "hood"),
-)
 
 
 @lru_cache(maxsize=20_000)

@@ -89,3 +89,38 @@ def test_a_failed_rebuild_puts_the_settings_back_and_keeps_the_live_index(
     assert es_backend.aliased(es_backend.alias) == [live]
     assert es_backend.aliased(es_backend.next_alias) == []
     assert titles() == {f"Story {i}" for i in range(5)}
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_rebuild_of_committed_stories_builds_in_other_processes_to_the_same_index(
+    es_backend, make_story, settings, monkeypatch
+):
+    from search.backends import elastic
+
+    settings.SEARCH_REBUILD_PROCESSES = 2
+    for i in range(9):
+        make_story(title=f"Story {i}", text=f"About the allotment, week {i}.")
+    assert elastic._can_fork(build_docs)
+    used: list[str] = []
+    in_processes = es_backend._load_in_processes
+
+    def noting(*args, **kwargs):
+        used.append("processes")
+        return in_processes(*args, **kwargs)
+
+    monkeypatch.setattr(es_backend, "_load_in_processes", noting)
+    # Batches of one: nine batches, more than PROCESS_MIN_BATCHES.
+    es_backend.rebuild(iter_all_story_ids(1), build_docs)
+
+    assert used == ["processes"]
+    assert titles() == {f"Story {i}" for i in range(9)}
+    # Each document as the in-process build makes it (its fingerprint covers every field).
+    docs, _ = build_docs([s for batch in iter_all_story_ids(100) for s in batch])
+    assert es_backend.indexed_hashes() == {d.story_id: d.source_hash for d in docs}
+
+
+def test_inside_a_transaction_a_rebuild_builds_in_its_own_process(db, settings):
+    from search.backends import elastic
+
+    settings.SEARCH_REBUILD_PROCESSES = 2
+    assert not elastic._can_fork(build_docs)  # other processes could not see what is uncommitted

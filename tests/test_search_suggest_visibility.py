@@ -78,3 +78,16 @@ def test_a_merged_theme_on_a_public_story_offers_the_theme_that_absorbed_it(make
     tag(make_story(title="Alone"), old)
     Theme.objects.filter(pk=old.pk).update(merged_into=kept, merged_at=timezone.now())
     assert offered(PUBLIC_AUDIENCE, "isolat") == {("theme", "Isolation")}
+
+
+def test_only_the_codes_whose_names_match_are_looked_for_on_stories(
+    make_story, django_assert_max_num_queries
+):
+    story = make_story(title="Allotments")
+    for name in ("Shielding", "Shared meals", "Isolation", "Housing", "Food"):
+        tag(story, theme(name), start=None)
+    # Themes and values read once, one look for "Shielding" on visible stories, the titles:
+    # however many codes and tags the archive holds.
+    with django_assert_max_num_queries(4):
+        found = offered(PUBLIC_AUDIENCE, "shiel")
+    assert ("theme", "Shielding") in found

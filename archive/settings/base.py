@@ -208,6 +208,8 @@ SEARCH_INDEX_PREFIX = env_str("SEARCH_INDEX_PREFIX", "archive")
 SEARCH_ES_TIMEOUT = env_int("SEARCH_ES_TIMEOUT", 10)  # seconds per Elasticsearch request
 SEARCH_ES_REPLICAS = env_int("SEARCH_ES_REPLICAS", 0)  # replicas of new indices (1+ on a cluster)
 SEARCH_DRAIN_BATCH = env_int("SEARCH_DRAIN_BATCH", 200)  # outbox rows per bulk request
+# Processes that build documents during an Elasticsearch rebuild (1: in the command's own).
+SEARCH_REBUILD_PROCESSES = env_int("SEARCH_REBUILD_PROCESSES", 2)
 
 # Accounts: storytellers join by invitation; open sign-up is a choice.
 ARCHIVE_SELF_SIGNUP = env_bool("ARCHIVE_SELF_SIGNUP", False)

@@ -9,8 +9,11 @@ never put an older copy over a newer one.
 
 Text analysis is the archive's own (search.text): stemmed fields use the `whitespace`
 analyzer, original text the `standard` analyzer, both of which the node has without the
-analysis-common module. Highlighting works on the original words of each passage, indexed with
-offsets, so very long transcripts highlight without re-analysis.
+analysis-common module. A search ranks stories and counts facets in one request; the passages
+that match, of the page's stories only, come back from a second (inner hits with their words)
+and are highlighted here by stem (`search.text.highlight`, as the database backend does): a
+passage is one transcript segment or a short paragraph, so this costs far less than the
+node's highlighter did, and it marks every form of a word, irregular ones included.
 """
 
 from __future__ import annotations
@@ -20,12 +23,17 @@ import concurrent.futures
 import contextlib
 import datetime
 import functools
+import json
 import logging
+import multiprocessing
+import multiprocessing.util
+import pickle
 import time
 from collections.abc import Callable, Iterable
 from functools import cache
 
 from django.conf import settings
+from django.db import connection, connections
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError, helpers
 from elasticsearch.dsl import (
     Date,
@@ -44,6 +52,7 @@ from elasticsearch.dsl import (
     Text,
 )
 
+from search import text as textmod
 from search.documents import StoryDoc
 from search.query import FACETS, ParsedQuery
 from search.types import RawHit, RawMoment, RawResults
@@ -60,7 +69,7 @@ if _transport_logger.level == logging.NOTSET:
 
 # Raise when the mapping or the settings below change; `manage.py search_reindex` builds the
 # new version beside the old one and swaps the alias.
-MAPPING_VERSION = 1
+MAPPING_VERSION = 2  # 2: passage words stored, not indexed (highlighted in Python)
 
 FACET_FIELDS = {
     "value": ("value_ids", 50),
@@ -74,7 +83,6 @@ FACET_FIELDS = {
 }
 assert set(FACET_FIELDS) == set(FACETS)
 
-MARK = {"pre_tags": ["<mark>"], "post_tags": ["</mark>"]}
 SNIPPET_CHARS = 240
 SNIPPETS_PER_STORY = 3
 
@@ -85,16 +93,17 @@ class Passage(InnerDoc):
     end = Float()
     char_start = Integer()
     char_end = Integer()
-    text = Text(analyzer="standard", index_options="offsets")
+    # Shown, never matched (the stems are): kept in _source only, not analysed into the index.
+    text = Text(index=False)
     stem = Text(analyzer="whitespace")
 
 
 class StoryDocument(Document):
     story_id = Long()
-    title = Text(analyzer="standard", index_options="offsets")
+    title = Text(analyzer="standard")
     title_words = Keyword()
     title_stem = Text(analyzer="whitespace")
-    summary = Text(analyzer="standard", index_options="offsets")
+    summary = Text(analyzer="standard")
     summary_stem = Text(analyzer="whitespace")
     all_stem = Text(analyzer="whitespace")
     kind = Keyword()
@@ -154,14 +163,25 @@ def index_settings() -> dict:
 
 
 # An index being loaded by a rebuild: no replicas to copy each document to, no refresh every
-# second; `served_settings` puts back what a live index has.
-LOADING_SETTINGS = {"index": {"refresh_interval": "-1", "number_of_replicas": 0}}
+# second, no fsync of the translog after each bulk request (a load cut short is thrown away
+# anyway); `served_settings` puts back what a live index has.
+LOADING_SETTINGS = {
+    "index": {"refresh_interval": "-1", "number_of_replicas": 0, "translog.durability": "async"}
+}
 # Bulk requests a rebuild keeps in flight while it builds the next documents.
 REBUILD_THREADS = 2
+# Below this many batches a rebuild builds in its own process: starting others costs more.
+PROCESS_MIN_BATCHES = 8
 
 
 def served_settings() -> dict:
-    return {"index": {"refresh_interval": None, "number_of_replicas": settings.SEARCH_ES_REPLICAS}}
+    return {
+        "index": {
+            "refresh_interval": None,
+            "number_of_replicas": settings.SEARCH_ES_REPLICAS,
+            "translog.durability": None,
+        }
+    }
 
 
 @cache
@@ -323,13 +343,8 @@ class ElasticsearchBackend:
                 raise_on_error=False,
                 raise_on_exception=True,
             ):
-                if ok:
-                    continue
-                (op, info), *_ = item.items()
-                status = info.get("status")
-                if status == 409 or (op == "delete" and status == 404):
-                    continue  # a newer copy is already there, or nothing to delete
-                errors[int(info["_id"])] = str(info.get("error") or status)[:2000]
+                if not ok:
+                    errors.update(_refused([item]))
             return errors
         except (TransportError, ApiError) as exc:
             raise Unavailable(
@@ -422,17 +437,15 @@ class ElasticsearchBackend:
         build: Callable[[list[int]], tuple[list[StoryDoc], list[int]]],
         progress: Callable[[int], None],
     ) -> None:
-        """Documents built here, batch after batch (the database is read on this thread),
-        while up to REBUILD_THREADS bulk requests are in flight on other threads."""
+        """Documents built batch after batch while up to REBUILD_THREADS bulk requests are in
+        flight on other threads; built in SEARCH_REBUILD_PROCESSES processes where it can."""
+        batches = list(batches)  # ids only; read now, before any process is started
+        if _can_fork(build) and len(batches) >= PROCESS_MIN_BATCHES:
+            self._load_in_processes(name, batches, build, progress)
+            return
         in_flight: collections.deque[concurrent.futures.Future[dict[int, str]]] = (
             collections.deque()
         )
-
-        def settle(future: concurrent.futures.Future[dict[int, str]]) -> None:
-            errors = future.result()
-            if errors:
-                raise Unavailable(f"Elasticsearch refused {len(errors)} stories: {errors}")
-
         with concurrent.futures.ThreadPoolExecutor(
             REBUILD_THREADS, thread_name_prefix="search-rebuild"
         ) as pool:
@@ -447,12 +460,84 @@ class ElasticsearchBackend:
                     )
                     progress(len(ids))
                     while len(in_flight) >= REBUILD_THREADS * 2:
-                        settle(in_flight.popleft())
+                        _settle(in_flight.popleft())
                 while in_flight:
-                    settle(in_flight.popleft())
+                    _settle(in_flight.popleft())
             finally:
                 for future in in_flight:
                     future.cancel()
+
+    def _load_in_processes(
+        self,
+        name: str,
+        batches: list[list[int]],
+        build: Callable[[list[int]], tuple[list[StoryDoc], list[int]]],
+        progress: Callable[[int], None],
+    ) -> None:
+        """The same load with documents built and serialised in other processes.
+
+        Building a document (reading the database, stemming, fingerprinting) is Python work
+        that one process does on one core at a time; here forked processes each build whole
+        bulk request bodies while this one only sends them, so the cores Elasticsearch leaves
+        free all build.
+        """
+        # A forked process must not share this process's database connection: each opens its
+        # own (this one reconnects when it next needs the database).
+        connections.close_all()
+        context = multiprocessing.get_context("fork")
+        builds: collections.deque[tuple[int, concurrent.futures.Future[bytes]]] = (
+            collections.deque()
+        )
+        sends: collections.deque[concurrent.futures.Future[dict[int, str]]] = collections.deque()
+        todo = iter(batches)
+        workers = settings.SEARCH_REBUILD_PROCESSES
+        with (
+            concurrent.futures.ProcessPoolExecutor(
+                workers, mp_context=context, initializer=_builder_started
+            ) as builders,
+            concurrent.futures.ThreadPoolExecutor(
+                REBUILD_THREADS, thread_name_prefix="search-rebuild"
+            ) as senders,
+        ):
+            try:
+
+                def queue_builds() -> None:
+                    # Two batches a process waiting at most: memory stays a few bodies deep.
+                    while len(builds) < workers * 2:
+                        ids = next(todo, None)
+                        if ids is None:
+                            return
+                        builds.append((len(ids), builders.submit(bulk_body, build, ids, name)))
+
+                queue_builds()
+                while builds:
+                    count, built = builds.popleft()
+                    body = built.result()
+                    queue_builds()
+                    sends.append(senders.submit(self._send, body))
+                    progress(count)
+                    while len(sends) >= REBUILD_THREADS * 2:
+                        _settle(sends.popleft())
+                while sends:
+                    _settle(sends.popleft())
+            finally:
+                for _count, waiting in builds:
+                    waiting.cancel()
+                for sent in sends:
+                    sent.cancel()
+
+    def _send(self, body: bytes) -> dict[int, str]:
+        """One prepared bulk request body; the stories refused, with the reason."""
+        try:
+            # The client sends a body of bytes as it is; its hints name only action dicts.
+            response = self.client.bulk(operations=body)  # type: ignore[arg-type]
+        except (TransportError, ApiError) as exc:
+            raise Unavailable(
+                f"Elasticsearch at {self.url} did not take the update: {exc}"
+            ) from exc
+        if not response.get("errors"):
+            return {}
+        return _refused(i for i in response["items"] if _failed(i))
 
     # --- reads ---------------------------------------------------------------------------------
     def _search(self) -> Search[StoryDocument]:
@@ -478,49 +563,60 @@ class ElasticsearchBackend:
                     minimum_should_match=parsed.required,
                 )
             )
-        should = []
-        if parsed.snippet_phrases:
-            should.append(_moments_query(parsed))
         query = Q(
-            "bool",
-            must=must,
-            should=should,
-            filter=[audience_query(audience, now), *_filter_queries(filters)],
+            "bool", must=must, filter=[audience_query(audience, now), *_filter_queries(filters)]
         )
         search = self._search().query(query).source(["story_id"]).extra(track_total_hits=True)
         for facet, (field, size) in FACET_FIELDS.items():
             search.aggs.bucket(facet, "terms", field=field, size=size)
-        search = search.sort(*_sort(sort, bool(parsed.clauses or should)))
+        search = search.sort(*_sort(sort, bool(parsed.clauses or parsed.snippet_phrases)))
         search = search[offset : offset + limit]
         try:
             response = _execute(search, self.url)
         except NotFoundError:
             return RawResults(total=0, hits=[], facets={facet: {} for facet in FACET_FIELDS})
-        hits = []
-        for hit in response.hits:
-            moments = []
-            inner = getattr(hit.meta, "inner_hits", None)
-            if inner is not None and "passages" in inner:
-                for passage in inner["passages"].hits:
-                    fragments = getattr(
-                        getattr(passage.meta, "highlight", None), "passages.text", None
-                    )
-                    fragments = list(fragments) if fragments else []
-                    moments.append(
-                        RawMoment(
-                            text=fragments[0].strip() if fragments else "",
-                            start=getattr(passage, "start", None),
-                            char_start=getattr(passage, "char_start", None),
-                        )
-                    )
-            hits.append(
-                RawHit(story_id=int(hit.story_id), score=hit.meta.score or 0.0, moments=moments)
-            )
+        ids = [int(hit.story_id) for hit in response.hits]
+        moments = self._moments(ids, parsed) if ids and parsed.snippet_phrases else {}
+        hits = [
+            RawHit(story_id=i, score=hit.meta.score or 0.0, moments=moments.get(i, []))
+            for i, hit in zip(ids, response.hits, strict=True)
+        ]
         facets = {
             facet: {str(b.key): b.doc_count for b in getattr(response.aggregations, facet).buckets}
             for facet in FACET_FIELDS
         }
         return RawResults(total=response.hits.total.value, hits=hits, facets=facets)
+
+    def _moments(self, story_ids: list[int], parsed: ParsedQuery) -> dict[int, list[RawMoment]]:
+        """The passages of these stories (one page of hits) that say what was asked, asked
+        for once the page is known: matching passages inside the search itself joined every
+        passage of every matching story, where only a page of them is shown."""
+        query = Q(
+            "bool",
+            filter=[Q("ids", values=[str(i) for i in story_ids])],
+            must=[_moments_query(parsed)],
+        )
+        search = self._search().query(query).source(["story_id"])[: len(story_ids)]
+        try:
+            response = _execute(search, self.url)
+        except NotFoundError:
+            return {}
+        found: dict[int, list[RawMoment]] = {}
+        for hit in response.hits:
+            inner = getattr(hit.meta, "inner_hits", None)
+            if inner is None or "passages" not in inner:
+                continue
+            found[int(hit.story_id)] = [
+                RawMoment(
+                    text=textmod.highlight(
+                        getattr(passage, "text", "") or "", parsed.mark_stems, size=SNIPPET_CHARS
+                    ),
+                    start=getattr(passage, "start", None),
+                    char_start=getattr(passage, "char_start", None),
+                )
+                for passage in inner["passages"].hits
+            ]
+        return found
 
     def suggest_titles(
         self,
@@ -588,6 +684,66 @@ class ElasticsearchBackend:
             doc.story_id: self.related(audience=audience, doc=doc, limit=limit, now=now)
             for doc in docs
         }
+
+
+def _failed(item: dict) -> bool:
+    (_op, info), *_ = item.items()
+    return int(info.get("status", 500)) >= 300
+
+
+def _refused(items: Iterable[dict]) -> dict[int, str]:
+    """The stories of failed bulk items, with the reason; a newer copy already there (409)
+    or nothing to delete (404 on a delete) is no failure."""
+    errors: dict[int, str] = {}
+    for item in items:
+        (op, info), *_ = item.items()
+        status = info.get("status")
+        if status == 409 or (op == "delete" and status == 404):
+            continue
+        errors[int(info["_id"])] = str(info.get("error") or status)[:2000]
+    return errors
+
+
+def _settle(future: concurrent.futures.Future[dict[int, str]]) -> None:
+    errors = future.result()
+    if errors:
+        raise Unavailable(f"Elasticsearch refused {len(errors)} stories: {errors}")
+
+
+def _can_fork(build: Callable) -> bool:
+    """Whether a rebuild may build in other processes: they read the database on their own
+    connections, so only committed data on PostgreSQL (not inside a transaction, as tests
+    are, nor an in-memory SQLite database), with a build function they can be sent."""
+    if settings.SEARCH_REBUILD_PROCESSES < 2 or connection.vendor != "postgresql":
+        return False
+    if connection.in_atomic_block or "fork" not in multiprocessing.get_all_start_methods():
+        return False
+    try:
+        pickle.dumps(build)
+    except (pickle.PicklingError, AttributeError, TypeError):
+        return False
+    return True
+
+
+def _builder_started() -> None:
+    """In a builder process: close its own database connection when it ends."""
+    multiprocessing.util.Finalize(None, connections.close_all, exitpriority=10)
+
+
+def bulk_body(
+    build: Callable[[list[int]], tuple[list[StoryDoc], list[int]]], ids: list[int], target: str
+) -> bytes:
+    """A bulk request body (NDJSON) indexing these stories into `target` (a builder's work)."""
+    version = _now_version()  # before the database is read, as for every write
+    docs, _gone = build(ids)
+    lines = []
+    for doc in docs:
+        action = {"_index": target, "_id": str(doc.story_id), "version": version}
+        action["version_type"] = "external"
+        lines.append(json.dumps({"index": action}, separators=(",", ":")))
+        lines.append(json.dumps(source_of(doc), separators=(",", ":"), ensure_ascii=False))
+    lines.append("")
+    return "\n".join(lines).encode()
 
 
 def _execute(search: Search[StoryDocument], url: str):
@@ -662,18 +818,8 @@ def _clause_query(clause) -> Query:
 
 
 def _moments_query(parsed: ParsedQuery) -> Query:
-    """Passages that say what was asked (or carry a chosen code), returned as inner hits."""
-    highlight = {
-        "type": "unified",
-        "fragment_size": SNIPPET_CHARS,
-        "number_of_fragments": 1,
-        "no_match_size": SNIPPET_CHARS,
-        **MARK,
-    }
-    if parsed.mark_words:
-        highlight["highlight_query"] = Q(
-            "match", **{"passages.text": " ".join(sorted(parsed.mark_words))}
-        ).to_dict()
+    """Passages that say what was asked (or carry a chosen code), returned as inner hits with
+    their words, to be highlighted here."""
     return Q(
         "nested",
         path="passages",
@@ -685,8 +831,7 @@ def _moments_query(parsed: ParsedQuery) -> Query:
         ),
         inner_hits={
             "size": SNIPPETS_PER_STORY,
-            "_source": ["passages.n", "passages.start", "passages.char_start"],
-            "highlight": {"encoder": "html", "fields": {"passages.text": highlight}},
+            "_source": ["passages.n", "passages.start", "passages.char_start", "passages.text"],
         },
     )
 
