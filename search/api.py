@@ -13,16 +13,18 @@ in snippets) comes from `story_parts`.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 
 from django.conf.locale import LANG_INFO
 from django.utils import timezone
 
 from coding.models import Tag
+from search import embeddings
 from search import text as textmod
 from search.backends import Unavailable, get_backend
 from search.documents import build_docs
-from search.query import FACETS, THEME_TOKEN, VALUE_TOKEN, parse_query
+from search.query import FACETS, THEME_TOKEN, VALUE_TOKEN, meaning_text, parse_query
 from search.services import index_stories, index_story, outbox_drain
 from search.types import (
     SORTS,
@@ -102,6 +104,9 @@ def search_stories(
     page = max(1, min(int(page), MAX_RESULTS // per_page))
     keys, tokens = resolve_filters(filters)
     parsed = parse_query(query[:500], filter_tokens=tokens)
+    if sort == "relevance" and embeddings.enabled() and meaning_text(query[:500]):
+        # Searched by meaning too, and the two rankings fused (search.fusion).
+        parsed = dataclasses.replace(parsed, vector=embeddings.query(meaning_text(query[:500])))
     raw = get_backend().search(
         audience=audience,
         parsed=parsed,

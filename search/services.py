@@ -22,8 +22,9 @@ from django.db import close_old_connections, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from search import vectors
 from search.backends import Unavailable, get_backend
-from search.documents import build_docs, iter_all_story_ids
+from search.documents import StoryDoc, build_docs, iter_all_story_ids
 from stories.changes import CHANNEL
 from stories.models import Story, StoryChange
 
@@ -43,8 +44,15 @@ def index_stories(*, story_ids, backend=None) -> dict[int, str]:
     """
     backend = backend or get_backend()
     version = _version()
-    docs, gone = build_docs(story_ids)
+    docs, gone = build_indexable(story_ids)
     return backend.apply(docs, gone, version=version)
+
+
+def build_indexable(story_ids) -> tuple[list[StoryDoc], list[int]]:
+    """The documents of these stories with their passages' vectors (see search.vectors)."""
+    docs, gone = build_docs(story_ids)
+    vectors.attach(docs, gone)
+    return docs, gone
 
 
 def index_story(*, story: Story, backend=None) -> dict[int, str]:
@@ -92,7 +100,7 @@ def _drain_batch(backend, batch_size: int) -> tuple[int, bool]:
         )
         try:
             version = _version()
-            docs, gone = build_docs(story_ids)
+            docs, gone = build_indexable(story_ids)
             errors = backend.apply(docs, gone, version=version)
         except Unavailable as exc:
             _record_failure(taken, str(exc))
@@ -169,7 +177,7 @@ def index_rebuild(
     """
     backend = backend or get_backend()
     return backend.rebuild(
-        iter_all_story_ids(batch), build_docs, progress=progress, keep_old=keep_old
+        iter_all_story_ids(batch), build_indexable, progress=progress, keep_old=keep_old
     )
 
 
