@@ -14,6 +14,8 @@ import numpy as np
 from search import embeddings
 from search.documents import StoryDoc
 from search.models import PassageVector
+from stories.changes import story_changed
+from stories.models import StoryChange
 
 
 def attach(docs: list[StoryDoc], gone: list[int]) -> None:
@@ -82,3 +84,19 @@ def _forget_unused(story_ids: list[int], used: set[tuple[int, str]]) -> None:
     ]
     if stale:
         PassageVector.objects.filter(pk__in=stale).delete()
+
+
+def reembed_stale(*, batch: int = 200) -> int:
+    """Stories with vectors of another model (the model was changed) go back through the
+    change log, a batch each round, so the drain embeds them anew; returns how many."""
+    if not embeddings.enabled():
+        return 0
+    stale = list(
+        PassageVector.objects.exclude(model=embeddings.MODEL)
+        .exclude(story_id__in=StoryChange.objects.values("story_id"))
+        .values_list("story_id", flat=True)
+        .distinct()[:batch]
+    )
+    if stale:
+        story_changed(story_ids=stale)
+    return len(stale)

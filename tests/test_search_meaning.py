@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from search import embeddings, fusion
+from search import embeddings, fusion, vectors
 from search.api import search_stories
 from search.models import PassageVector
+from search.services import outbox_drain
 from stories import services
+from stories.models import StoryChange
 from stories.visibility import PUBLIC_AUDIENCE
 from tests.search_support import reindex
 
@@ -85,3 +87,49 @@ def test_reciprocal_rank_fusion_puts_what_both_rank_high_first():
     assert [i for i, _ in fusion.rrf([1, 2, 3], [3, 4])] == [3, 1, 2, 4]
     assert fusion.keep_close([(1, 0.9), (2, 0.86), (3, 0.84), (4, 0.79)]) == [(1, 0.9), (2, 0.86)]
     assert fusion.keep_close([(1, 0.79)]) == []
+
+
+def test_a_change_of_model_embeds_every_story_again_through_the_change_log(
+    search_backend, make_story
+):
+    story = make_story(title="Winter", text="I was on my own for weeks and nobody came to see me.")
+    reindex(story)
+    PassageVector.objects.filter(story=story).update(model="an-older-model")
+    StoryChange.objects.all().delete()
+
+    assert vectors.reembed_stale() == 1
+    assert StoryChange.objects.filter(story=story).exists()
+    assert vectors.reembed_stale() == 0  # waiting in the change log already
+    outbox_drain()
+    assert set(PassageVector.objects.filter(story=story).values_list("model", flat=True)) == {
+        embeddings.MODEL
+    }
+    assert found("nobody visited me") == [story.pk]
+
+
+def test_words_a_story_no_longer_says_leave_no_vector(search_backend, make_story):
+    story = make_story(title="Note", text="My neighbour Mrs Jones came to see me.")
+    reindex(story)
+    before = set(PassageVector.objects.filter(story=story).values_list("key", flat=True))
+    story.text_body = "A neighbour came to see me."
+    story.save()
+    reindex(story)
+    after = set(PassageVector.objects.filter(story=story).values_list("key", flat=True))
+    assert after and not (after & before)
+    assert after == {embeddings.key("A neighbour came to see me.")}
+
+
+def test_a_search_can_match_by_words_or_by_meaning_alone(search_backend, make_story):
+    says_word = make_story(title="Tuesdays", text="The garden group met on Tuesdays.")
+    means_it = make_story(title="Allotment", text="We grew vegetables together on a shared plot.")
+    other = make_story(title="The 12", text="The bus stopped running.")
+    reindex(says_word, means_it, other)
+
+    def ids(match: str) -> list[int]:
+        results = search_stories(audience=PUBLIC_AUDIENCE, query="gardening", match=match)
+        assert results.total == len(results.hits)
+        return [h.story.pk for h in results.hits]
+
+    assert ids("words") == [says_word.pk]
+    assert means_it.pk in ids("meaning") and other.pk not in ids("meaning")
+    assert set(ids("both")) == set(ids("words")) | set(ids("meaning"))

@@ -176,18 +176,12 @@ class DatabaseBackend:
         limit: int,
         now: datetime.datetime,
     ) -> RawResults:
-        matching = self._matching(audience=audience, parsed=parsed, filters=filters, now=now)
-        score = _score(parsed, self.says)
-        # The matching stories are read once, with what orders them; counting and paging
-        # them here costs less than asking the database to match them again for each.
-        found = list(matching.annotate(score=score).values_list("story_id", "date", "score"))
-        if sort == "oldest":
-            found.sort(key=lambda r: (r[1], r[0]))
-        elif sort == "newest" or not parsed.snippet_phrases:
-            found.sort(key=lambda r: (r[1], r[0]), reverse=True)
-        else:
-            found.sort(key=lambda r: (r[2], r[1], r[0]), reverse=True)
-        if parsed.vector is not None and sort == "relevance":
+        by_meaning = parsed.vector is not None and sort == "relevance"
+        found = []
+        if parsed.clauses or not by_meaning:
+            found = self._ranked(audience=audience, parsed=parsed, filters=filters, now=now)
+            found = _ordered(found, sort, scored=bool(parsed.snippet_phrases))
+        if by_meaning:
             return self._hybrid(
                 audience=audience,
                 parsed=parsed,
@@ -204,6 +198,21 @@ class DatabaseBackend:
             for sid, sc in rows
         ]
         return RawResults(total=len(found), hits=hits, facets=_facets([r[0] for r in found]))
+
+    def _ranked(
+        self,
+        *,
+        audience: Audience,
+        parsed: ParsedQuery,
+        filters: dict[str, list[str]],
+        now: datetime.datetime,
+    ) -> list[tuple[int, datetime.date, int]]:
+        """Every matching story with its date and score. Read once with what orders them:
+        counting and paging them here costs less than asking the database to match them
+        again for each."""
+        matching = self._matching(audience=audience, parsed=parsed, filters=filters, now=now)
+        score = _score(parsed, self.says)
+        return list(matching.annotate(score=score).values_list("story_id", "date", "score"))
 
     # --- by meaning ----------------------------------------------------------------------------
     def _hybrid(
@@ -351,6 +360,14 @@ class DatabaseBackend:
             .order_by("-weight", "-story__date", "-story_id")
         )
         return [row["story_id"] for row in weights[:limit]]
+
+
+def _ordered(found: list, sort: str, *, scored: bool) -> list:
+    if sort == "oldest":
+        return sorted(found, key=lambda r: (r[1], r[0]))
+    if sort == "newest" or not scored:
+        return sorted(found, key=lambda r: (r[1], r[0]), reverse=True)
+    return sorted(found, key=lambda r: (r[2], r[1], r[0]), reverse=True)
 
 
 FACET_CHUNK = 5000  # story ids per facet-count query (SQLite allows 32,766 parameters)

@@ -564,11 +564,14 @@ class ElasticsearchBackend:
             )[: fusion.MEANING_K]
         )
         both: MultiSearch[StoryDocument] = MultiSearch(using=self.client, index=self.alias)
-        answers = _execute_all(both.add(words).add(knn), self.url)
+        if parsed.clauses:
+            both = both.add(words)
+        answers = _execute_all(both.add(knn), self.url)
         if not answers:  # no index yet: nothing indexed
             return RawResults(total=0, hits=[], facets={facet: {} for facet in FACET_FIELDS})
-        found, near = answers
-        word_ids = [int(h.meta.id) for h in found.hits]
+        found, near = answers if parsed.clauses else (None, answers[0])
+        word_ids = [int(h.meta.id) for h in found.hits] if found is not None else []
+        word_total = found.hits.total.value if found is not None else 0
         # Elasticsearch scores cosine similarity as (1 + cosine) / 2.
         meant = fusion.keep_close([(int(h.meta.id), 2 * h.meta.score - 1) for h in near.hits])
         by_meaning = {int(h.meta.id): _meaning_moments(h, parsed) for h in near.hits}
@@ -578,7 +581,7 @@ class ElasticsearchBackend:
             audience=audience,
             filters=filters,
             now=now,
-            everything_seen=found.hits.total.value <= len(word_ids),
+            everything_seen=word_total <= len(word_ids),
         )
         fused = fusion.rrf(word_ids, [sid for sid, _ in meant])
         page = fused[offset : offset + limit]
@@ -593,12 +596,12 @@ class ElasticsearchBackend:
             RawHit(story_id=sid, score=score, moments=moments.get(sid) or by_meaning.get(sid, []))
             for sid, score in page
         ]
-        facets = _facet_counts(found)
+        facets = _facet_counts(found) if found is not None else {f: {} for f in FACET_FIELDS}
         if extra:
             for facet, counts in self._facets_of(sorted(extra)).items():
                 for key, n in counts.items():
                     facets[facet][key] = facets[facet].get(key, 0) + n
-        return RawResults(total=found.hits.total.value + len(extra), hits=hits, facets=facets)
+        return RawResults(total=word_total + len(extra), hits=hits, facets=facets)
 
     def _not_word_matches(
         self,
@@ -612,7 +615,7 @@ class ElasticsearchBackend:
     ) -> set[int]:
         """Which of these meaning matches the words do not match (those the page adds)."""
         if not ids or everything_seen or not parsed.clauses:
-            return set(ids) if parsed.clauses else set()
+            return set(ids)  # all the word matches were seen, or there are none
         search = self._word_search(
             audience=audience, parsed=parsed, filters=filters, now=now, moments=False
         ).filter("ids", values=[str(i) for i in ids])[: len(ids)]
