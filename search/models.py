@@ -33,7 +33,9 @@ class IndexedStory(models.Model):
     indexed_at = models.DateTimeField(auto_now=True)
     # The mean of its passages' vectors (float16, search.embeddings), and the model that made it.
     vector = models.BinaryField(null=True)
-    vector_model = models.CharField(max_length=100, blank=True, default="")
+    # Nullable so that adding it does not make SQLite remake the table (and drop the FTS5
+    # triggers, see above).
+    vector_model = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001
 
     class Meta:
         indexes = [models.Index(fields=["-date", "-story"], name="indexedstory_date")]
