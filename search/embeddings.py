@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from functools import lru_cache
 from importlib.metadata import version
 
 import numpy as np
@@ -53,11 +54,16 @@ def passages(texts: list[str]) -> np.ndarray:
     return np.asarray(found, dtype=np.float32).reshape(len(texts), DIM)
 
 
+@lru_cache(maxsize=2048)
 def query(text: str) -> np.ndarray:
+    """A query's vector; the same query asked again (the next page, a filter) is not
+    embedded again. Read-only: it is shared."""
     model = _get()
     with _lock:
         found = model.query(text[:EMBED_CHARS])
-    return np.asarray(found, dtype=np.float32).reshape(DIM)
+    vector = np.asarray(found, dtype=np.float32).reshape(DIM)
+    vector.setflags(write=False)
+    return vector
 
 
 def key(text: str) -> str:

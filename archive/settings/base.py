@@ -209,7 +209,7 @@ SEARCH_ES_TIMEOUT = env_int("SEARCH_ES_TIMEOUT", 10)  # seconds per Elasticsearc
 SEARCH_ES_REPLICAS = env_int("SEARCH_ES_REPLICAS", 0)  # replicas of new indices (1+ on a cluster)
 SEARCH_DRAIN_BATCH = env_int("SEARCH_DRAIN_BATCH", 200)  # outbox rows per bulk request
 SEARCH_MEANING = env_bool("SEARCH_MEANING", True)  # passages embedded; search by meaning too
-SEARCH_EMBED_THREADS = env_int("SEARCH_EMBED_THREADS", 0)  # 0: the engine chooses
+SEARCH_EMBED_THREADS = env_int("SEARCH_EMBED_THREADS", 1)  # more stall on busy cores
 
 # Accounts: storytellers join by invitation; open sign-up is a choice.
 ARCHIVE_SELF_SIGNUP = env_bool("ARCHIVE_SELF_SIGNUP", False)
