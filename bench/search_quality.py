@@ -22,8 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.django_setup import configure  # noqa: E402
-from bench.judged_corpus import THEMES, questions, stories  # noqa: E402
+from bench.django_setup import configure
+from bench.judged_corpus import THEMES, questions, stories
 
 MODES = ("words", "meaning", "both")
 
