@@ -7,6 +7,8 @@ the upkeep each app names here:
   workers keep dying on them);
 - the search outbox is drained to the search backend (rows stay while it is down); on
   PostgreSQL a follower thread also drains it the moment a change commits (FOLLOWERS);
+- stories whose passage vectors were made by another embedding model go back through the
+  change log, a batch a round, to be embedded anew;
 - unfinished story uploads older than ARCHIVE_UPLOAD_SESSION_DAYS are deleted;
 - stories whose scheduled publication time has come are published (or the refusal recorded).
 """
@@ -27,6 +29,7 @@ logger = logging.getLogger(__name__)
 UPKEEP: tuple[str, ...] = (
     "transcribe.services.jobs_requeue_expired",
     "search.services.outbox_drain",
+    "search.vectors.reembed_stale",
     "storyteller.uploads.upload_sessions_expire",
     "stories.publication.scheduled_publications_run",
 )

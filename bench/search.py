@@ -93,6 +93,9 @@ def configure() -> str:
     os.environ.setdefault("SEARCH_INDEX_PREFIX", "bench")
     os.environ.setdefault("SEARCH_ES_TIMEOUT", "120")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
+    # Words at scale: embedding 100k stories' passages would take hours on two cores; search
+    # by meaning is measured by bench/search_quality.py.
+    os.environ.setdefault("SEARCH_MEANING", "false")
     if not os.environ.get("ELASTICSEARCH_URL"):
         sys.exit(
             "ELASTICSEARCH_URL is not set: start Elasticsearch (scripts/elasticsearch.sh start) "

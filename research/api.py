@@ -45,6 +45,11 @@ def _unavailable(request: HttpRequest, exc: Unavailable):
 class SearchParams(Schema):
     q: str = Field("", description="Words to look for; theme names and synonyms count.")
     sort: Literal["relevance", "newest", "oldest"] = "relevance"
+    match: Literal["both", "words", "meaning"] = Field(
+        "both",
+        description="'both' fuses word matches with passages that mean the same (in other words "
+        "or languages); 'words' or 'meaning' uses one. By meaning, results are by closeness.",
+    )
     page: int = Field(1, ge=1)
     per_page: int = Field(20, ge=1, le=100)
     value: list[str] = Field([], description="Value slugs.")
@@ -151,6 +156,7 @@ def search(request: HttpRequest, params: Query[SearchParams]):
         sort=params.sort,
         page=params.page,
         per_page=params.per_page,
+        match=params.match,
     )
     story_url = story_urls(request)
     return {

@@ -16,7 +16,8 @@ from django.utils.http import urlencode
 from search.api import search_stories
 from search.backends import Unavailable
 from search.corrections import THIN, did_you_mean, related_themes
-from search.types import SORTS, SearchFilters
+from search.embeddings import enabled as meaning_enabled
+from search.types import MATCHES, SORTS, SearchFilters
 from stories.visibility import PUBLIC_AUDIENCE, Audience, audience_for
 
 FACET_LABELS = {
@@ -30,6 +31,11 @@ FACET_LABELS = {
     "year": "Year told",
 }
 SORT_LABELS = {"relevance": "Best match", "newest": "Newest first", "oldest": "Oldest first"}
+MATCH_LABELS = {
+    "both": "Words and meaning",
+    "words": "These words only",
+    "meaning": "Meaning only (other words, other languages)",
+}
 PER_PAGE = 20
 
 
@@ -55,12 +61,16 @@ def _search_page(request: HttpRequest, audience: Audience, *, scope: str) -> Htt
     query = request.GET.get("q", "").strip()
     sort = request.GET.get("sort", "relevance")
     sort = sort if sort in SORTS else "relevance"
+    match = request.GET.get("match", "both")
+    match = match if match in MATCHES else "both"
     filters = SearchFilters.from_mapping(request.GET)
     context: dict[str, Any] = {
         "scope": scope,
         "query": query,
         "sort": sort,
         "sorts": [(key, SORT_LABELS[key]) for key in SORTS],
+        "match": match,
+        "matches": [(key, MATCH_LABELS[key]) for key in MATCHES] if meaning_enabled() else [],
         "results": None,
         "facets": [],
         "error": "",
@@ -77,6 +87,7 @@ def _search_page(request: HttpRequest, audience: Audience, *, scope: str) -> Htt
             sort=sort,
             page=_page_number(request.GET.get("page")),
             per_page=PER_PAGE,
+            match=match,
         )
     except Unavailable:
         status = 503

@@ -13,19 +13,22 @@ in snippets) comes from `story_parts`.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 
 from django.conf.locale import LANG_INFO
 from django.utils import timezone
 
 from coding.models import Tag
+from search import embeddings
 from search import text as textmod
 from search.backends import Unavailable, get_backend
 from search.documents import build_docs
-from search.query import FACETS, THEME_TOKEN, VALUE_TOKEN, Taxonomy, parse_query
+from search.query import FACETS, THEME_TOKEN, VALUE_TOKEN, Taxonomy, meaning_text, parse_query
 from search.related import related_stored
 from search.services import index_stories, index_story, outbox_drain
 from search.types import (
+    MATCHES,
     SORTS,
     FacetValue,
     Hit,
@@ -92,15 +95,27 @@ def search_stories(
     sort: str = "relevance",
     page: int = 1,
     per_page: int = 20,
+    match: str = "both",
 ) -> SearchResults:
-    """Stories `audience` may see that match `query` and `filters`, with facet counts."""
+    """Stories `audience` may see that match `query` and `filters`, with facet counts.
+
+    `match` (MATCHES): "both" fuses word matches with meaning matches, "words" and "meaning"
+    use one of them; a search by meaning is always in order of closeness.
+    """
     filters = filters or SearchFilters()
-    sort = sort if sort in SORTS else "relevance"
+    match = match if match in MATCHES and embeddings.enabled() else "words"
+    sort = "relevance" if match == "meaning" else sort if sort in SORTS else "relevance"
     per_page = max(1, min(int(per_page), MAX_PER_PAGE))
     page = max(1, min(int(page), MAX_RESULTS // per_page))
     taxonomy = Taxonomy.load()
     keys, tokens = resolve_filters(filters, taxonomy)
     parsed = parse_query(query[:500], filter_tokens=tokens, taxonomy=taxonomy)
+    meant = meaning_text(query[:500])
+    if match != "words" and sort == "relevance" and meant:
+        # Searched by meaning too, and the two rankings fused (search.fusion).
+        parsed = dataclasses.replace(parsed, vector=embeddings.query(meant))
+        if match == "meaning":
+            parsed = dataclasses.replace(parsed, clauses=())
     raw = get_backend().search(
         audience=audience,
         parsed=parsed,

@@ -16,7 +16,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.db.models import Q
 
@@ -39,6 +39,7 @@ class PassageDoc:
     end: float | None = None
     char_start: int | None = None  # characters (text stories)
     char_end: int | None = None
+    vector: Any = None  # what it means (numpy, search.vectors.attach); not in the fingerprint
 
 
 @dataclass
@@ -67,6 +68,9 @@ class StoryDoc:
     all_stem: str
     passages: list[PassageDoc] = field(default_factory=list)
     source_hash: str = ""
+    # The mean of the passages' vectors and the model that made them (search.vectors.attach).
+    vector: Any = None
+    vector_model: str = ""
 
     def facet_keys(self) -> dict[str, list[str]]:
         """The keys this story is counted under, per facet (all as strings)."""
@@ -90,7 +94,10 @@ class StoryDoc:
     def fingerprint(self) -> str:
         """A hash of everything indexed: the drift check compares it with the index's copy."""
         data = self.as_dict()
-        data.pop("source_hash")
+        for derived in ("source_hash", "vector", "vector_model"):
+            data.pop(derived)
+        for passage in data["passages"]:
+            passage.pop("vector")
         raw = json.dumps(data, sort_keys=True, default=str, separators=(",", ":"))
         return hashlib.sha256(raw.encode()).hexdigest()[:32]
 

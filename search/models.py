@@ -31,6 +31,11 @@ class IndexedStory(models.Model):
     date = models.DateField()
     source_hash = models.CharField(max_length=64)
     indexed_at = models.DateTimeField(auto_now=True)
+    # The mean of its passages' vectors (float16, search.embeddings), and the model that made it.
+    vector = models.BinaryField(null=True)
+    # Nullable so that adding it does not make SQLite remake the table (and drop the FTS5
+    # triggers, see above).
+    vector_model = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001
 
     class Meta:
         indexes = [models.Index(fields=["-date", "-story"], name="indexedstory_date")]
@@ -48,6 +53,7 @@ class IndexedPassage(models.Model):
     char_end = models.PositiveIntegerField(null=True)
     text = models.TextField()
     stem = models.TextField()
+    vector = models.BinaryField(null=True)  # what it means (search.embeddings), float16
 
     class Meta:
         indexes = [models.Index(fields=["story", "n"], name="indexedpassage_story_n")]
@@ -112,3 +118,23 @@ class RelatedCandidate(models.Model):
 
     def __str__(self) -> str:
         return f"story {self.story_id}, {self.rank + 1}. in {self.related_list_id}"
+
+
+class PassageVector(models.Model):
+    """What one passage of a story means (search.embeddings), kept so that re-indexing a story
+    whose words did not change embeds nothing. Per story, not shared: a story that is withdrawn
+    or redacted loses its vectors with its words (search.vectors), and no other story keeps a
+    copy of them."""
+
+    story = models.ForeignKey("stories.Story", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=64)  # sha256 of the model and the text embedded
+    model = models.CharField(max_length=100)
+    vector = models.BinaryField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["story", "key"], name="unique_passage_vector")
+        ]
+
+    def __str__(self) -> str:
+        return f"passage vector of story {self.story_id}"

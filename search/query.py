@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from search import text as textmod
 from stories.models import Theme, ThemeSynonym, Value, follow_merges
@@ -47,6 +48,8 @@ class ParsedQuery:
     mark_stems: frozenset[str] = frozenset()
     # Tag tokens of the codes chosen as filters: moments tagged with them make snippets too.
     filter_tokens: tuple[str, ...] = field(default=())
+    # What the query means (search.embeddings), when it is searched by meaning too.
+    vector: Any = None
 
     @property
     def required(self) -> int:
@@ -202,6 +205,11 @@ def _free_clauses(written: list[str], by_first: dict[str, list[_Entry]]) -> list
             clauses.append(Clause(label=written[i], phrases=word_phrases(written[i])))
         i += 1
     return clauses
+
+
+def meaning_text(text: str) -> str:
+    """What of `text` is searched by meaning: none of it when it is only quoted phrases."""
+    return text if textmod.words(_QUOTED.sub(" ", text)) else ""
 
 
 def parse_query(

@@ -23,6 +23,7 @@ from django.db import close_old_connections, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from search import vectors
 from search.backends import Unavailable, get_backend
 from search.documents import StoryDoc, build_docs, iter_all_story_ids
 from search.models import RelatedList
@@ -46,7 +47,7 @@ def index_stories(*, story_ids, backend=None) -> dict[int, str]:
     """
     backend = backend or get_backend()
     version = _version()
-    docs, gone = build_docs(story_ids)
+    docs, gone = build_indexable(story_ids)
     return _apply(backend, docs, gone, version)
 
 
@@ -60,6 +61,13 @@ def _apply(backend, docs: list[StoryDoc], gone: list[int], version: int) -> dict
         backend.refresh()  # Elasticsearch ranks against what it can search: these too
         related_store(docs=taken, backend=backend)
     return errors
+
+
+def build_indexable(story_ids) -> tuple[list[StoryDoc], list[int]]:
+    """The documents of these stories with their passages' vectors (see search.vectors)."""
+    docs, gone = build_docs(story_ids)
+    vectors.attach(docs, gone)
+    return docs, gone
 
 
 def index_story(*, story: Story, backend=None) -> dict[int, str]:
@@ -107,7 +115,7 @@ def _drain_batch(backend, batch_size: int) -> tuple[int, bool]:
         )
         try:
             version = _version()
-            docs, gone = build_docs(story_ids)
+            docs, gone = build_indexable(story_ids)
             errors = _apply(backend, docs, gone, version)
         except Unavailable as exc:
             _record_failure(taken, str(exc))
@@ -184,7 +192,7 @@ def index_rebuild(
     """
     backend = backend or get_backend()
     name = backend.rebuild(
-        iter_all_story_ids(batch), build_docs, progress=progress, keep_old=keep_old
+        iter_all_story_ids(batch), build_indexable, progress=progress, keep_old=keep_old
     )
     related_rebuild(backend=backend, batch=batch)
     return name

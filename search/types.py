@@ -8,6 +8,8 @@ from typing import Any
 from stories.timecode import clock
 
 SORTS = ("relevance", "newest", "oldest")
+# How a query is matched: by its words and by what it means (fused), or by one of the two.
+MATCHES = ("both", "words", "meaning")
 
 
 @dataclass(frozen=True)

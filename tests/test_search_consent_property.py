@@ -20,6 +20,8 @@ from hypothesis.extra.django import TestCase
 from coding.models import Tag
 from search.api import related_stories, search_stories, suggest
 from search.backends import get_backend
+from search.documents import build_docs
+from search.models import PassageVector
 from search.query import parse_query
 from search.services import index_stories
 from stories.models import Project, ProjectMembership, Story, StoryStatus
@@ -103,6 +105,9 @@ class ConsentInEverySearchAnswer(TestCase):
             try:
                 assert not index_stories(story_ids=ids)
                 backend.refresh()
+                # Nothing of a story out of the index (withdrawn…) stays in any vector.
+                _docs, gone = build_docs(ids)
+                assert not PassageVector.objects.filter(story_id__in=gone).exists()
                 self.check_every_audience(backend, made)
             finally:
                 backend.apply([], ids)
@@ -146,6 +151,18 @@ class ConsentInEverySearchAnswer(TestCase):
 
             themed = search_stories(audience=audience, filters=None, query="allotment")
             assert {h.story.pk for h in themed.hits} <= allowed, where
+
+            # By meaning (no word of it is in the stories) and fused with words: the same rule.
+            for text in ("we worked the soil of our plot", "garden digging"):
+                meant = search_stories(audience=audience, query=text, per_page=50)
+                assert {h.story.pk for h in meant.hits} <= allowed, where
+                assert meant.total <= len(allowed), where
+                for facet in ("kind", "year", "project"):
+                    assert sum(f.count for f in meant.facets.get(facet, [])) <= len(allowed)
+                for hit in meant.hits:
+                    quotes = story_parts(audience, hit.story).quotes
+                    for snippet in hit.snippets:
+                        assert (snippet.html is not None) == quotes, where
 
             offered = backend.suggest_titles(
                 audience=audience, done=[], prefix="gard", limit=50, now=now

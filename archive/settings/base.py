@@ -210,6 +210,8 @@ SEARCH_ES_REPLICAS = env_int("SEARCH_ES_REPLICAS", 0)  # replicas of new indices
 SEARCH_DRAIN_BATCH = env_int("SEARCH_DRAIN_BATCH", 200)  # outbox rows per bulk request
 # Processes that build documents during an Elasticsearch rebuild (1: in the command's own).
 SEARCH_REBUILD_PROCESSES = env_int("SEARCH_REBUILD_PROCESSES", 2)
+SEARCH_MEANING = env_bool("SEARCH_MEANING", True)  # passages embedded; search by meaning too
+SEARCH_EMBED_THREADS = env_int("SEARCH_EMBED_THREADS", 1)  # more stall on busy cores
 
 # Accounts: storytellers join by invitation; open sign-up is a choice.
 ARCHIVE_SELF_SIGNUP = env_bool("ARCHIVE_SELF_SIGNUP", False)

@@ -15,9 +15,11 @@ import datetime
 import heapq
 from collections.abc import Callable, Iterable
 
+import numpy as np
 from django.db import transaction
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
 
+from search import embeddings, fusion
 from search import text as textmod
 from search.backends import matching
 from search.documents import StoryDoc
@@ -63,6 +65,8 @@ class DatabaseBackend:
                     terms=_pad(" ".join(sorted(set(d.all_stem.split())))),
                     date=d.date,
                     source_hash=d.source_hash,
+                    vector=None if d.vector is None else embeddings.to_bytes(d.vector),
+                    vector_model=d.vector_model,
                 )
                 for d in docs
             ],
@@ -79,6 +83,7 @@ class DatabaseBackend:
                     char_end=p.char_end,
                     text=p.text,
                     stem=_pad(p.stem),
+                    vector=None if p.vector is None else embeddings.to_bytes(p.vector),
                 )
                 for d in docs
                 for p in d.passages
@@ -172,17 +177,21 @@ class DatabaseBackend:
         limit: int,
         now: datetime.datetime,
     ) -> RawResults:
-        matching = self._matching(audience=audience, parsed=parsed, filters=filters, now=now)
-        score = _score(parsed, self.says)
-        # The matching stories are read once, with what orders them; counting and paging
-        # them here costs less than asking the database to match them again for each.
-        found = list(matching.annotate(score=score).values_list("story_id", "date", "score"))
-        if sort == "oldest":
-            found.sort(key=lambda r: (r[1], r[0]))
-        elif sort == "newest" or not parsed.snippet_phrases:
-            found.sort(key=lambda r: (r[1], r[0]), reverse=True)
-        else:
-            found.sort(key=lambda r: (r[2], r[1], r[0]), reverse=True)
+        by_meaning = parsed.vector is not None and sort == "relevance"
+        found = []
+        if parsed.clauses or not by_meaning:
+            found = self._ranked(audience=audience, parsed=parsed, filters=filters, now=now)
+            found = _ordered(found, sort, scored=bool(parsed.snippet_phrases))
+        if by_meaning:
+            return self._hybrid(
+                audience=audience,
+                parsed=parsed,
+                filters=filters,
+                words=[r[0] for r in found],
+                offset=offset,
+                limit=limit,
+                now=now,
+            )
         rows = [(sid, sc) for sid, _date, sc in found[offset : offset + limit]]
         moments = self._moments([sid for sid, _ in rows], parsed)
         hits = [
@@ -190,6 +199,103 @@ class DatabaseBackend:
             for sid, sc in rows
         ]
         return RawResults(total=len(found), hits=hits, facets=_facets([r[0] for r in found]))
+
+    def _ranked(
+        self,
+        *,
+        audience: Audience,
+        parsed: ParsedQuery,
+        filters: dict[str, list[str]],
+        now: datetime.datetime,
+    ) -> list[tuple[int, datetime.date, int]]:
+        """Every matching story with its date and score. Read once with what orders them:
+        counting and paging them here costs less than asking the database to match them
+        again for each."""
+        matching = self._matching(audience=audience, parsed=parsed, filters=filters, now=now)
+        score = _score(parsed, self.says)
+        return list(matching.annotate(score=score).values_list("story_id", "date", "score"))
+
+    # --- by meaning ----------------------------------------------------------------------------
+    def _hybrid(
+        self,
+        *,
+        audience: Audience,
+        parsed: ParsedQuery,
+        filters: dict[str, list[str]],
+        words: list[int],
+        offset: int,
+        limit: int,
+        now: datetime.datetime,
+    ) -> RawResults:
+        """Word matches (ranked) and meaning matches fused (search.fusion); the meaning
+        matches come from the same visible, filtered stories as the words."""
+        allowed = self._matching(
+            audience=audience, parsed=ParsedQuery(text=""), filters=filters, now=now
+        )
+        meant = self.meaning(allowed, parsed.vector)
+        fused = fusion.rrf(words, [sid for sid, _ in meant])
+        page = fused[offset : offset + limit]
+        ids = [sid for sid, _ in page]
+        moments = self._moments(ids, parsed)
+        by_meaning = self._meaning_moments(
+            [sid for sid in ids if sid not in moments], parsed.vector, parsed
+        )
+        hits = [
+            RawHit(
+                story_id=sid,
+                score=score,
+                moments=moments.get(sid) or by_meaning.get(sid, []),
+            )
+            for sid, score in page
+        ]
+        everything = [sid for sid, _ in fused]
+        return RawResults(total=len(everything), hits=hits, facets=_facets(everything))
+
+    @staticmethod
+    def meaning(allowed: QuerySet[IndexedStory], vector) -> list[tuple[int, float]]:
+        """The stories of `allowed` closest in meaning to `vector`, searched exactly: every
+        story's vector (the mean of its passages') compared, best first, kept by
+        search.fusion.keep_close."""
+        ids: list[int] = []
+        rows: list[bytes] = []
+        for story_id, raw in (
+            allowed.exclude(vector=None)
+            .filter(vector_model=embeddings.MODEL)
+            .values_list("story_id", "vector")
+            .iterator(chunk_size=2000)
+        ):
+            ids.append(story_id)
+            rows.append(bytes(raw or b""))
+        if not ids:
+            return []
+        matrix = np.frombuffer(b"".join(rows), dtype=np.float16).reshape(len(ids), -1)
+        scores = matrix.astype(np.float32) @ np.asarray(vector, dtype=np.float32)
+        return fusion.keep_close(list(zip(ids, scores.tolist(), strict=True)))
+
+    def _meaning_moments(
+        self, story_ids: list[int], vector, parsed: ParsedQuery
+    ) -> dict[int, list[RawMoment]]:
+        """Each story's passage closest in meaning to `vector`: the moment a meaning match
+        shows (its words need not be the query's)."""
+        best: dict[int, tuple[float, RawMoment]] = {}
+        if not story_ids:
+            return {}
+        query = np.asarray(vector, dtype=np.float32)
+        for story_id, start, char_start, text, raw in (
+            IndexedPassage.objects.filter(story_id__in=story_ids)
+            .exclude(vector=None)
+            .values_list("story_id", "start", "char_start", "text", "vector")
+            .iterator(chunk_size=500)
+        ):
+            score = float(embeddings.from_bytes(bytes(raw or b"")) @ query)
+            if story_id not in best or score > best[story_id][0]:
+                moment = RawMoment(
+                    text=textmod.highlight(text, parsed.mark_stems, size=SNIPPET_CHARS),
+                    start=start,
+                    char_start=char_start,
+                )
+                best[story_id] = (score, moment)
+        return {sid: [moment] for sid, (_score, moment) in best.items()}
 
     def _moments(self, story_ids: list[int], parsed: ParsedQuery) -> dict[int, list[RawMoment]]:
         phrases = parsed.snippet_phrases
@@ -289,6 +395,14 @@ class DatabaseBackend:
                 limit, weights, key=lambda s: (-weights[s], -dates[s].toordinal(), -s)
             )
         return found
+
+
+def _ordered(found: list, sort: str, *, scored: bool) -> list:
+    if sort == "oldest":
+        return sorted(found, key=lambda r: (r[1], r[0]))
+    if sort == "newest" or not scored:
+        return sorted(found, key=lambda r: (r[1], r[0]), reverse=True)
+    return sorted(found, key=lambda r: (r[2], r[1], r[0]), reverse=True)
 
 
 FACET_CHUNK = 5000  # story ids per facet-count query (SQLite allows 32,766 parameters)

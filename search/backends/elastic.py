@@ -37,6 +37,7 @@ from django.db import connection, connections
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError, helpers
 from elasticsearch.dsl import (
     Date,
+    DenseVector,
     Document,
     Float,
     Index,
@@ -45,6 +46,7 @@ from elasticsearch.dsl import (
     Keyword,
     Long,
     MetaField,
+    MultiSearch,
     Nested,
     Q,
     Query,
@@ -52,6 +54,7 @@ from elasticsearch.dsl import (
     Text,
 )
 
+from search import embeddings, fusion
 from search import text as textmod
 from search.documents import StoryDoc
 from search.query import FACETS, ParsedQuery
@@ -69,7 +72,7 @@ if _transport_logger.level == logging.NOTSET:
 
 # Raise when the mapping or the settings below change; `manage.py search_reindex` builds the
 # new version beside the old one and swaps the alias.
-MAPPING_VERSION = 2  # 2: passage words stored, not indexed (highlighted in Python)
+MAPPING_VERSION = 2  # 2: passage words stored, not indexed (highlighted in Python); vectors
 
 FACET_FIELDS = {
     "value": ("value_ids", 50),
@@ -96,6 +99,10 @@ class Passage(InnerDoc):
     # Shown, never matched (the stems are): kept in _source only, not analysed into the index.
     text = Text(index=False)
     stem = Text(analyzer="whitespace")
+    # What it means (search.embeddings); kNN searches it with the consent filter inside.
+    vector = DenseVector(
+        dims=embeddings.DIM, similarity="cosine", index=True, index_options={"type": "int8_hnsw"}
+    )
 
 
 class StoryDocument(Document):
@@ -122,12 +129,13 @@ class StoryDocument(Document):
     consent_expires_at = Date()
     sealed_until = Date(format="date")
     source_hash = Keyword(index=False)
+    vector_model = Keyword()  # the model that made the passages' vectors
     passages = Nested(Passage)
 
     class Meta:
         dynamic = MetaField("strict")
         # The stemmed copies of long text are searched, never shown: keep them out of _source.
-        source = MetaField(excludes=["all_stem", "passages.stem"])
+        source = MetaField(excludes=["all_stem", "passages.stem", "passages.vector"])
 
     @classmethod
     def from_doc(cls, doc: StoryDoc) -> StoryDocument:
@@ -149,6 +157,10 @@ def source_of(doc: StoryDoc) -> dict:
     data = _typed(doc)
     for key in ("date", "sealed_until", "published_at", "consent_expires_at"):
         data[key] = data[key].isoformat() if data[key] else None
+    data.pop("vector")  # the story's mean vector serves the database backend only
+    for passage in data["passages"]:
+        if passage.get("vector") is not None:
+            passage["vector"] = passage["vector"].tolist()
     data["passages"] = [{k: v for k, v in p.items() if v is not None} for p in data["passages"]]
     return {k: v for k, v in data.items() if v is not None}
 
@@ -554,21 +566,18 @@ class ElasticsearchBackend:
         limit: int,
         now: datetime.datetime,
     ) -> RawResults:
-        must = []
-        if parsed.clauses:
-            must.append(
-                Q(
-                    "bool",
-                    should=[_clause_query(c) for c in parsed.clauses],
-                    minimum_should_match=parsed.required,
-                )
+        if parsed.vector is not None and sort == "relevance":
+            return self._hybrid(
+                audience=audience,
+                parsed=parsed,
+                filters=filters,
+                offset=offset,
+                limit=limit,
+                now=now,
             )
-        query = Q(
-            "bool", must=must, filter=[audience_query(audience, now), *_filter_queries(filters)]
-        )
-        search = self._search().query(query).source(["story_id"]).extra(track_total_hits=True)
-        for facet, (field, size) in FACET_FIELDS.items():
-            search.aggs.bucket(facet, "terms", field=field, size=size)
+        search = self._word_search(audience=audience, parsed=parsed, filters=filters, now=now)
+        search = search.extra(track_total_hits=True)
+        _facet_aggs(search)
         search = search.sort(*_sort(sort, bool(parsed.clauses or parsed.snippet_phrases)))
         search = search[offset : offset + limit]
         try:
@@ -581,11 +590,116 @@ class ElasticsearchBackend:
             RawHit(story_id=i, score=hit.meta.score or 0.0, moments=moments.get(i, []))
             for i, hit in zip(ids, response.hits, strict=True)
         ]
-        facets = {
-            facet: {str(b.key): b.doc_count for b in getattr(response.aggregations, facet).buckets}
-            for facet in FACET_FIELDS
-        }
-        return RawResults(total=response.hits.total.value, hits=hits, facets=facets)
+        return RawResults(
+            total=response.hits.total.value, hits=hits, facets=_facet_counts(response)
+        )
+
+    def _word_search(
+        self,
+        *,
+        audience: Audience,
+        parsed: ParsedQuery,
+        filters: dict[str, list[str]],
+        now: datetime.datetime,
+    ) -> Search[StoryDocument]:
+        """The visible, filtered stories that match the words (all of them with no words)."""
+        must = [_words_query(parsed)] if parsed.clauses else []
+        query = Q(
+            "bool", must=must, filter=[audience_query(audience, now), *_filter_queries(filters)]
+        )
+        return self._search().query(query).source(["story_id"])
+
+    # --- by meaning ----------------------------------------------------------------------------
+    def _hybrid(
+        self,
+        *,
+        audience: Audience,
+        parsed: ParsedQuery,
+        filters: dict[str, list[str]],
+        offset: int,
+        limit: int,
+        now: datetime.datetime,
+    ) -> RawResults:
+        """Word matches (ranked) and passages close in meaning (filtered kNN: the consent and
+        the chosen filters inside the kNN query) fused by reciprocal rank (search.fusion)."""
+        allowed = [audience_query(audience, now), *_filter_queries(filters)]
+        words = self._word_search(audience=audience, parsed=parsed, filters=filters, now=now)
+        words = words.extra(track_total_hits=True)[: offset + limit]
+        _facet_aggs(words)
+        knn = (
+            self._search()
+            .source(False)
+            .extra(
+                knn={
+                    "field": "passages.vector",
+                    "query_vector": [float(x) for x in parsed.vector],
+                    "k": fusion.MEANING_K,
+                    "num_candidates": 4 * fusion.MEANING_K,
+                    "filter": [f.to_dict() for f in allowed],
+                    "inner_hits": {
+                        "size": 1,
+                        "_source": ["passages.text", "passages.start", "passages.char_start"],
+                    },
+                }
+            )[: fusion.MEANING_K]
+        )
+        both: MultiSearch[StoryDocument] = MultiSearch(using=self.client, index=self.alias)
+        if parsed.clauses:
+            both = both.add(words)
+        answers = _execute_all(both.add(knn), self.url)
+        if not answers:  # no index yet: nothing indexed
+            return RawResults(total=0, hits=[], facets={facet: {} for facet in FACET_FIELDS})
+        found, near = answers if parsed.clauses else (None, answers[0])
+        word_ids = [int(h.meta.id) for h in found.hits] if found is not None else []
+        word_total = found.hits.total.value if found is not None else 0
+        # Elasticsearch scores cosine similarity as (1 + cosine) / 2.
+        meant = fusion.keep_close([(int(h.meta.id), 2 * h.meta.score - 1) for h in near.hits])
+        by_meaning = {int(h.meta.id): _meaning_moments(h, parsed) for h in near.hits}
+        extra = self._not_word_matches(
+            [sid for sid, _ in meant if sid not in set(word_ids)],
+            parsed=parsed,
+            audience=audience,
+            filters=filters,
+            now=now,
+            everything_seen=word_total <= len(word_ids),
+        )
+        fused = fusion.rrf(word_ids, [sid for sid, _ in meant])
+        page = fused[offset : offset + limit]
+        said = [sid for sid, _ in page if sid not in extra]
+        moments = self._moments(said, parsed) if said and parsed.snippet_phrases else {}
+        hits = [
+            RawHit(story_id=sid, score=score, moments=moments.get(sid) or by_meaning.get(sid, []))
+            for sid, score in page
+        ]
+        facets = _facet_counts(found) if found is not None else {f: {} for f in FACET_FIELDS}
+        if extra:
+            for facet, counts in self._facets_of(sorted(extra)).items():
+                for key, n in counts.items():
+                    facets[facet][key] = facets[facet].get(key, 0) + n
+        return RawResults(total=word_total + len(extra), hits=hits, facets=facets)
+
+    def _not_word_matches(
+        self,
+        ids: list[int],
+        *,
+        parsed: ParsedQuery,
+        audience: Audience,
+        filters: dict[str, list[str]],
+        now: datetime.datetime,
+        everything_seen: bool,
+    ) -> set[int]:
+        """Which of these meaning matches the words do not match (those the page adds)."""
+        if not ids or everything_seen or not parsed.clauses:
+            return set(ids)  # all the word matches were seen, or there are none
+        search = self._word_search(audience=audience, parsed=parsed, filters=filters, now=now)
+        search = search.filter("ids", values=[str(i) for i in ids])[: len(ids)]
+        matched = {int(h.meta.id) for h in _execute(search.source(False), self.url).hits}
+        return set(ids) - matched
+
+    def _facets_of(self, ids: list[int]) -> dict[str, dict[str, int]]:
+        search = self._search().filter("ids", values=[str(i) for i in ids]).source(False)[:0]
+        _facet_aggs(search)
+        return _facet_counts(_execute(search, self.url))
 
     def _moments(self, story_ids: list[int], parsed: ParsedQuery) -> dict[int, list[RawMoment]]:
         """The passages of these stories (one page of hits) that say what was asked, asked
@@ -834,6 +948,58 @@ def _moments_query(parsed: ParsedQuery) -> Query:
             "_source": ["passages.n", "passages.start", "passages.char_start", "passages.text"],
         },
     )
+
+
+def _words_query(parsed: ParsedQuery) -> Query:
+    return Q(
+        "bool",
+        should=[_clause_query(c) for c in parsed.clauses],
+        minimum_should_match=parsed.required,
+    )
+
+
+def _facet_aggs(search: Search[StoryDocument]) -> None:
+    for facet, (field, size) in FACET_FIELDS.items():
+        search.aggs.bucket(facet, "terms", field=field, size=size)
+
+
+def _facet_counts(response) -> dict[str, dict[str, int]]:
+    return {
+        facet: {str(b.key): b.doc_count for b in getattr(response.aggregations, facet).buckets}
+        for facet in FACET_FIELDS
+    }
+
+
+def _meaning_moments(hit, parsed: ParsedQuery) -> list[RawMoment]:
+    """The passage kNN found closest in a story, marked where it says the query's words."""
+    inner = getattr(hit.meta, "inner_hits", None)
+    if inner is None or "passages" not in inner:
+        return []
+    return [
+        RawMoment(
+            text=textmod.highlight(
+                getattr(passage, "text", "") or "", parsed.mark_stems, size=SNIPPET_CHARS
+            ),
+            start=getattr(passage, "start", None),
+            char_start=getattr(passage, "char_start", None),
+        )
+        for passage in inner["passages"].hits[:1]
+    ]
+
+
+def _execute_all(search: MultiSearch[StoryDocument], url: str) -> list:
+    """Run a multi-search: its responses, or none when there is no index yet; other errors
+    as `_execute`."""
+    try:
+        responses = search.execute(raise_on_error=True)
+    except (TransportError, ApiError) as exc:
+        if "index_not_found_exception" in str(getattr(exc, "body", "")):
+            return []
+        raise Unavailable(
+            f"Search is unavailable: Elasticsearch at {url} did not answer "
+            f"({exc.__class__.__name__}). Try again in a minute."
+        ) from exc
+    return list(responses)
 
 
 def _filter_queries(filters: dict[str, list[str]]) -> list[Query]:

@@ -1,0 +1,102 @@
+"""Vectors for the documents about to be indexed, embedding only what is new.
+
+Each passage's vector is kept per story (search.models.PassageVector, keyed by the model and
+the text), so re-indexing a story whose words did not change (a new tag, a consent change)
+embeds nothing. A story that leaves the index (withdrawn, unpublished…) loses its vectors, and
+a story's vectors of words it no longer says (a correction, a redaction) go when it is next
+indexed: nothing of those words stays in any vector.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from search import embeddings
+from search.documents import StoryDoc
+from search.models import PassageVector
+from stories.changes import story_changed
+from stories.models import StoryChange
+
+
+def attach(docs: list[StoryDoc], gone: list[int]) -> None:
+    """Set `vector` on every passage of `docs` and on each doc (the passages' mean)."""
+    if gone:
+        PassageVector.objects.filter(story_id__in=gone).delete()
+    if not docs or not embeddings.enabled():
+        return
+    ids = [d.story_id for d in docs]
+    kept: dict[tuple[int, str], bytes] = {
+        (story_id, key): bytes(vector)
+        for story_id, key, vector in PassageVector.objects.filter(
+            story_id__in=ids, model=embeddings.MODEL
+        ).values_list("story_id", "key", "vector")
+    }
+    wanted: dict[tuple[int, str], str] = {}
+    for doc in docs:
+        for passage in doc.passages:
+            key = embeddings.key(passage.text)
+            if (doc.story_id, key) not in kept:
+                wanted[(doc.story_id, key)] = passage.text
+    made = _embed(wanted)
+    PassageVector.objects.bulk_create(
+        [
+            PassageVector(story_id=story_id, key=key, model=embeddings.MODEL, vector=vector)
+            for (story_id, key), vector in made.items()
+        ],
+        batch_size=1000,
+        ignore_conflicts=True,  # two drains of one story at once make the same rows
+    )
+    kept.update(made)
+    used: set[tuple[int, str]] = set()
+    for doc in docs:
+        vectors = []
+        for passage in doc.passages:
+            found = (doc.story_id, embeddings.key(passage.text))
+            used.add(found)
+            passage.vector = embeddings.from_bytes(kept[found])
+            vectors.append(passage.vector)
+        doc.vector = embeddings.normalised(np.mean(vectors, axis=0)) if vectors else None
+        doc.vector_model = embeddings.MODEL if vectors else ""
+    _forget_unused(ids, used)
+
+
+def _embed(wanted: dict[tuple[int, str], str]) -> dict[tuple[int, str], bytes]:
+    """Each distinct text embedded once, however many stories say it."""
+    texts = list(dict.fromkeys(wanted.values()))
+    if not texts:
+        return {}
+    found: dict[str, bytes] = {}
+    for start in range(0, len(texts), 64):
+        chunk = texts[start : start + 64]
+        for text, vector in zip(chunk, embeddings.passages(chunk), strict=True):
+            found[text] = embeddings.to_bytes(vector)
+    return {where: found[text] for where, text in wanted.items()}
+
+
+def _forget_unused(story_ids: list[int], used: set[tuple[int, str]]) -> None:
+    """Vectors of words these stories no longer say, or of another model, are deleted."""
+    stale = [
+        pk
+        for pk, story_id, key, model in PassageVector.objects.filter(
+            story_id__in=story_ids
+        ).values_list("pk", "story_id", "key", "model")
+        if model != embeddings.MODEL or (story_id, key) not in used
+    ]
+    if stale:
+        PassageVector.objects.filter(pk__in=stale).delete()
+
+
+def reembed_stale(*, batch: int = 200) -> int:
+    """Stories with vectors of another model (the model was changed) go back through the
+    change log, a batch each round, so the drain embeds them anew; returns how many."""
+    if not embeddings.enabled():
+        return 0
+    stale = list(
+        PassageVector.objects.exclude(model=embeddings.MODEL)
+        .exclude(story_id__in=StoryChange.objects.values("story_id"))
+        .values_list("story_id", flat=True)
+        .distinct()[:batch]
+    )
+    if stale:
+        story_changed(story_ids=stale)
+    return len(stale)
