@@ -25,6 +25,8 @@ def attach(docs: list[StoryDoc], gone: list[int]) -> None:
     if not docs or not embeddings.enabled():
         return
     ids = [d.story_id for d in docs]
+    # Vectors of another model are never compared with this one's: made again.
+    PassageVector.objects.filter(story_id__in=ids).exclude(model=embeddings.MODEL).delete()
     kept: dict[tuple[int, str], bytes] = {
         (story_id, key): bytes(vector)
         for story_id, key, vector in PassageVector.objects.filter(
