@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 
 from django.conf.locale import LANG_INFO
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from coding.models import Tag
@@ -212,11 +213,20 @@ def _code_names(audience: Audience) -> list[tuple[str, str]]:
     public) is never named; a merged theme counts as the theme that absorbed it.
     """
     tags = Tag.objects.accepted().on_visible_stories(audience).order_by()
-    theme_ids = set(tags.filter(theme__isnull=False).values_list("theme_id", flat=True))
+    # One "is there a tag?" per theme and value, each stopping at the first visible tag: a
+    # few milliseconds, where listing every tag on every visible story took hundreds at 100k.
+    # (A scalar subquery, not EXISTS: the database would turn EXISTS into a join of them all.)
+    theme_ids = set(
+        Theme.objects.annotate(tagged=Subquery(tags.filter(theme=OuterRef("pk")).values("pk")[:1]))
+        .filter(tagged__isnull=False)
+        .values_list("pk", flat=True)
+    )
     final, themes = _final_themes() if theme_ids else ({}, {})
     shown = {final[t] for t in theme_ids if t in final}
     names = [("theme", themes[t].name) for t in sorted(shown, key=lambda t: themes[t].name.lower())]
-    values = Value.objects.filter(pk__in=tags.filter(value__isnull=False).values("value_id"))
+    values = Value.objects.annotate(
+        tagged=Subquery(tags.filter(value=OuterRef("pk")).values("pk")[:1])
+    ).filter(tagged__isnull=False)
     names += [("value", v.name) for v in values.order_by("number")]
     return names
 

@@ -29,6 +29,19 @@ class IndexedStory(models.Model):
     # The distinct stems of all_stem, sorted: what a word is looked up in (far shorter).
     terms = models.TextField(default=" ")
     date = models.DateField()
+    # What the visibility rule asks of a story, copied from its document as Elasticsearch
+    # keeps it (`stories.visibility.audience_markers` and `audience_grants`): a search filters,
+    # orders, counts and pages the matching rows without joining each one to its story and
+    # consent. The change log re-indexes a story whenever any of these changes.
+    status = models.CharField(max_length=20, default="")
+    audiences = models.CharField(max_length=64, default=" ")  # " archive public researchers "
+    owner_id = models.IntegerField(null=True)
+    project_id = models.IntegerField(null=True)
+    consent_expires_at = models.DateTimeField(null=True)
+    sealed_until = models.DateField(null=True)
+    # " facet=key facet=key … ": what the story is counted under, read with the match (the
+    # IndexedFacet rows are for filters and related stories).
+    facet_keys = models.TextField(default=" ")
     source_hash = models.CharField(max_length=64)
     indexed_at = models.DateTimeField(auto_now=True)
 

@@ -4,18 +4,26 @@ Its index is three tables (search.models: IndexedStory, IndexedPassage, IndexedF
 from the same documents as Elasticsearch's. Words and phrases are matched by the database's
 own full-text engine (search.backends.matching: FTS5 on SQLite, a GIN-indexed tsvector on
 PostgreSQL); `LikeDatabaseBackend`, the match of earlier versions, is kept as the
-benchmark's baseline. The visibility rule is `visible_q` itself, joined into
-every query as a subquery on Story: the database is the source of truth, so no copy of the
-consent is needed here.
+benchmark's baseline. The visibility rule is applied the way Elasticsearch applies it: each
+indexed story keeps what the rule asks of it (`audience_markers`, owner, project, consent
+expiry and seal), and a query keeps the rows one of the audience's `audience_grants` allows,
+with expiry and seal compared with the time of the query. The change log re-indexes a story
+whenever its consent or status changes, and search.api loads the stories it shows through
+`Story.objects.visible_to` besides.
+
+On PostgreSQL one statement answers a search: the matching rows are read once (GIN match and
+visibility keys on the same row, no join per row), then paged, counted and counted by facet.
 """
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Iterable
+from functools import reduce
+from operator import or_
 
-from django.db import transaction
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db import connection, transaction
+from django.db.models import Case, IntegerField, Q, QuerySet, Sum, Value, When
 
 from search import text as textmod
 from search.backends import matching
@@ -23,8 +31,7 @@ from search.documents import StoryDoc
 from search.models import IndexedFacet, IndexedPassage, IndexedStory
 from search.query import ParsedQuery
 from search.types import RawHit, RawMoment, RawResults
-from stories.models import Story
-from stories.visibility import Audience, visible_q
+from stories.visibility import Audience, audience_grants
 
 SNIPPETS_PER_STORY = 3
 SNIPPET_CHARS = 240
@@ -61,6 +68,19 @@ class DatabaseBackend:
                     all_stem=_pad(d.all_stem),
                     terms=_pad(" ".join(sorted(set(d.all_stem.split())))),
                     date=d.date,
+                    status=d.status,
+                    audiences=_pad(" ".join(sorted(d.audiences))),
+                    owner_id=d.owner_id,
+                    project_id=d.project_id,
+                    consent_expires_at=d.consent_expires_at,
+                    sealed_until=d.sealed_until,
+                    facet_keys=_pad(
+                        " ".join(
+                            f"{facet}={key}"
+                            for facet, keys in d.facet_keys().items()
+                            for key in dict.fromkeys(keys)
+                        )
+                    ),
                     source_hash=d.source_hash,
                 )
                 for d in docs
@@ -125,10 +145,7 @@ class DatabaseBackend:
 
     # --- reads ---------------------------------------------------------------------------------
     def _visible(self, audience: Audience, now: datetime.datetime) -> QuerySet[IndexedStory]:
-
-        return IndexedStory.objects.filter(
-            story_id__in=Story.objects.filter(visible_q(audience, now)).values("pk")
-        )
+        return IndexedStory.objects.filter(visible_in_index(audience, now))
 
     def _matching(
         self,
@@ -172,23 +189,26 @@ class DatabaseBackend:
         now: datetime.datetime,
     ) -> RawResults:
         matching = self._matching(audience=audience, parsed=parsed, filters=filters, now=now)
-        score = _score(parsed, self.says)
-        # The matching stories are read once, with what orders them; counting and paging
-        # them here costs less than asking the database to match them again for each.
-        found = list(matching.annotate(score=score).values_list("story_id", "date", "score"))
-        if sort == "oldest":
-            found.sort(key=lambda r: (r[1], r[0]))
-        elif sort == "newest" or not parsed.snippet_phrases:
-            found.sort(key=lambda r: (r[1], r[0]), reverse=True)
+        found = matching.annotate(score=_score(parsed, self.says)).values_list(
+            "story_id", "date", "score", "facet_keys"
+        )
+        by = (
+            "oldest"
+            if sort == "oldest"
+            else "newest"
+            if sort == "newest" or not parsed.snippet_phrases
+            else "relevance"
+        )
+        if connection.vendor == "postgresql":
+            rows, total, facets = _page_in_one_statement(found, by, offset, limit)
         else:
-            found.sort(key=lambda r: (r[2], r[1], r[0]), reverse=True)
-        rows = [(sid, sc) for sid, _date, sc in found[offset : offset + limit]]
+            rows, total, facets = _page_in_python(list(found), by, offset, limit)
         moments = self._moments([sid for sid, _ in rows], parsed)
         hits = [
             RawHit(story_id=sid, score=float(sc or 0), moments=moments.get(sid, []))
             for sid, sc in rows
         ]
-        return RawResults(total=len(found), hits=hits, facets=_facets([r[0] for r in found]))
+        return RawResults(total=total, hits=hits, facets=facets)
 
     def _moments(self, story_ids: list[int], parsed: ParsedQuery) -> dict[int, list[RawMoment]]:
         phrases = parsed.snippet_phrases
@@ -256,23 +276,85 @@ class DatabaseBackend:
         return [row["story_id"] for row in weights[:limit]]
 
 
-FACET_CHUNK = 5000  # story ids per facet-count query (SQLite allows 32,766 parameters)
+def visible_in_index(audience: Audience, now: datetime.datetime) -> Q:
+    """The visibility rule on the indexed copy of its keys: one clause per grant, as
+    search.backends.elastic.audience_query asks Elasticsearch."""
+    live = Q(consent_expires_at__isnull=True) | Q(consent_expires_at__gt=now)
+    unsealed = Q(sealed_until__isnull=True) | Q(sealed_until__lte=now.date())
+    clauses = []
+    for grant in audience_grants(audience):
+        clause = Q()
+        if grant.marker is not None:
+            clause &= Q(audiences__contains=f" {grant.marker} ")
+        if grant.owner_id is not None:
+            clause &= Q(owner_id=grant.owner_id)
+        if grant.project_ids is not None:
+            if not grant.project_ids:
+                continue
+            clause &= Q(project_id__in=sorted(grant.project_ids))
+        if grant.live:
+            clause &= live
+        if grant.unsealed:
+            clause &= unsealed
+        clauses.append(clause)
+    if not clauses:
+        return Q(pk__in=[])
+    return reduce(or_, clauses) & ~Q(status="withdrawn")
 
 
-def _facets(story_ids: list[int]) -> dict[str, dict[str, int]]:
-    """How many of these stories each facet key counts."""
-    counts: dict[str, dict[str, int]] = {}
-    for i in range(0, len(story_ids), FACET_CHUNK):
-        for facet, key, n in (
-            IndexedFacet.objects.filter(story_id__in=story_ids[i : i + FACET_CHUNK])
-            .values("facet", "key")
-            .annotate(n=Count("id"))
-            .order_by()
-            .values_list("facet", "key", "n")
-        ):
-            found = counts.setdefault(facet, {})
-            found[key] = found.get(key, 0) + n
-    return counts
+Rows = list[tuple[int, float]]
+Facets = dict[str, dict[str, int]]
+ORDER_SQL = {
+    "oldest": "date, story_id",
+    "newest": "date DESC, story_id DESC",
+    "relevance": "score DESC, date DESC, story_id DESC",
+}
+
+
+def _page_in_one_statement(found: QuerySet, by: str, offset: int, limit: int):
+    """PostgreSQL: the matching rows read once (a materialized CTE), then the page, the total
+    and the facet counts from them, in one round trip."""
+    sql, params = found.query.sql_with_params()
+    statement = (
+        f"WITH m (story_id, date, score, facet_keys) AS MATERIALIZED ({sql}) "  # noqa: S608
+        f"SELECT 0, story_id, score::float8, NULL::text FROM "
+        f"(SELECT story_id, score FROM m ORDER BY {ORDER_SQL[by]} LIMIT %s OFFSET %s) page "
+        "UNION ALL SELECT 1, count(*), NULL, NULL FROM m "
+        "UNION ALL SELECT 2, count(*), NULL, k "
+        "FROM m, unnest(string_to_array(btrim(facet_keys), ' ')) AS k GROUP BY k"
+    )
+    rows: Rows = []
+    total = 0
+    facets: Facets = {}
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*params, limit, offset])
+        for kind, n, score, key in cursor.fetchall():
+            if kind == 0:
+                rows.append((n, score))
+            elif kind == 1:
+                total = n
+            else:
+                facet, _, value = key.partition("=")
+                facets.setdefault(facet, {})[value] = n
+    return rows, total, facets
+
+
+def _page_in_python(found: list, by: str, offset: int, limit: int):
+    """Other engines (SQLite): the matching rows read once, then ordered and counted here."""
+    if by == "oldest":
+        found.sort(key=lambda r: (r[1], r[0]))
+    elif by == "newest":
+        found.sort(key=lambda r: (r[1], r[0]), reverse=True)
+    else:
+        found.sort(key=lambda r: (r[2], r[1], r[0]), reverse=True)
+    facets: Facets = {}
+    for *_row, keys in found:
+        for item in keys.split():
+            facet, _, value = item.partition("=")
+            counted = facets.setdefault(facet, {})
+            counted[value] = counted.get(value, 0) + 1
+    rows: Rows = [(sid, sc) for sid, _date, sc, _keys in found[offset : offset + limit]]
+    return rows, len(found), facets
 
 
 def _score(parsed: ParsedQuery, says: Callable[[Iterable[str]], Q]):

@@ -9,8 +9,8 @@ order, exactly. The match runs on the database's own full-text engine (migration
   stemmed text with LIKE (on those rows only), so phrases stay exact however long the text.
 Other engines, and the benchmark's baseline, use LIKE on the space-delimited stems.
 
-Each match is a subquery on story ids, so it composes with the visibility rule and facets
-wherever the outer query puts it.
+Each match is a condition on IndexedStory (on SQLite a subquery on story ids), so it composes
+with the visibility keys and facet filters wherever the outer query puts it.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 
 FTS5_TABLE = "archive_search_storyfts"
@@ -58,7 +58,7 @@ def says(phrases: Iterable[str]) -> Q:
     if connection.vendor == "sqlite":
         return Q(story_id__in=_sqlite_fts5(phrases))
     if connection.vendor == "postgresql":
-        return Q(story_id__in=_postgres_tsvector(phrases))
+        return Q(_postgres_tsvector(phrases))
     return says_like(phrases)
 
 
@@ -80,19 +80,25 @@ def tsquery(words: Iterable[str]) -> str:
 
 def _postgres_tsvector(phrases: list[str]) -> RawSQL:
     # One tsquery for the GIN index (any phrase: all of its words), then, when a phrase has
-    # several words, the order confirmed with LIKE on the rows the index found.
+    # several words, the order confirmed with LIKE on the rows the index found. A condition on
+    # the indexed row itself, not a subquery: the match, the visibility keys and the order are
+    # then read from the same rows, once.
     params = [" | ".join(f"({tsquery(p.split())})" for p in phrases)]
-    sql = "SELECT story_id FROM archive_search_indexedstory WHERE terms_tsv @@ %s::tsquery"
+    sql = f"{_ROW}.terms_tsv @@ %s::tsquery"
     several = [p for p in phrases if " " in p]
     if several:
-        checks = ["all_stem LIKE %s" for _ in several]
+        checks = [f"{_ROW}.all_stem LIKE %s" for _ in several]
         params += [f"% {_like_escaped(p)} %" for p in several]
         single = [p for p in phrases if " " not in p]
         if single:
-            checks.append("terms_tsv @@ %s::tsquery")
+            checks.append(f"{_ROW}.terms_tsv @@ %s::tsquery")
             params.append(" | ".join(tsquery([p]) for p in single))
         sql += " AND (" + " OR ".join(checks) + ")"
-    return RawSQL(sql, params)  # noqa: S611 (words are parameters)
+    # Words are parameters.
+    return RawSQL(f"({sql})", params, output_field=BooleanField())  # noqa: S611
+
+
+_ROW = '"archive_search_indexedstory"'
 
 
 def _like_escaped(text: str) -> str:
