@@ -19,8 +19,11 @@ from django.db import models
 
 class IndexedStory(models.Model):
     story = models.OneToOneField(
-        "stories.Story", primary_key=True, on_delete=models.CASCADE, related_name="+"
+        "stories.Story", primary_key=True, on_delete=models.CASCADE, related_name="search_index"
     )
+    # It keeps the story's words (stems, passages) and the keys that make it visible: a
+    # withdrawal deletes it in its own transaction (stories.services), not a drain later.
+    erased_on_withdrawal = True
     title = models.CharField(max_length=255)
     title_words = models.TextField()
     title_stem = models.TextField()

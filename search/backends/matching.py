@@ -87,12 +87,15 @@ def _postgres_tsvector(phrases: list[str]) -> RawSQL:
     sql = f"{_ROW}.terms_tsv @@ %s::tsquery"
     several = [p for p in phrases if " " in p]
     if several:
-        checks = [f"{_ROW}.all_stem LIKE %s" for _ in several]
-        params += [f"% {_like_escaped(p)} %" for p in several]
+        # A single word first: the long text is read (and decompressed) only for the rows
+        # that none of the single words found.
+        checks = []
         single = [p for p in phrases if " " not in p]
         if single:
             checks.append(f"{_ROW}.terms_tsv @@ %s::tsquery")
             params.append(" | ".join(tsquery([p]) for p in single))
+        checks += [f"{_ROW}.all_stem LIKE %s" for _ in several]
+        params += [f"% {_like_escaped(p)} %" for p in several]
         sql += " AND (" + " OR ".join(checks) + ")"
     # Words are parameters.
     return RawSQL(f"({sql})", params, output_field=BooleanField())  # noqa: S611

@@ -8,6 +8,7 @@ is queued in the change log: the worker re-indexes them as it drains it (or run
 that keep the FTS5 table in step (migration 0005): they are created again.
 """
 
+import django.db.models.deletion
 from django.db import migrations, models
 
 SQLITE_TRIGGERS = [
@@ -83,6 +84,11 @@ class Migration(migrations.Migration):
             model_name='indexedstory',
             name='status',
             field=models.CharField(default='', max_length=20),
+        ),
+        migrations.AlterField(
+            model_name='indexedstory',
+            name='story',
+            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='search_index', serialize=False, to='stories.story'),
         ),
         migrations.RunPython(triggers_again, migrations.RunPython.noop),
         migrations.RunPython(queue_reindex, migrations.RunPython.noop),
