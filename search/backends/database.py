@@ -18,6 +18,7 @@ visibility keys on the same row, no join per row), then paged, counted and count
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 from collections.abc import Callable, Iterable
 from functools import reduce
 from operator import or_
@@ -319,13 +320,13 @@ def _page_in_one_statement(found: QuerySet, by: str, offset: int, limit: int):
         f"WITH m (story_id, date, score, facet_keys) AS MATERIALIZED ({sql}) "  # noqa: S608
         f"SELECT 0, story_id, score::float8, NULL::text FROM "
         f"(SELECT story_id, score FROM m ORDER BY {ORDER_SQL[by]} LIMIT %s OFFSET %s) page "
-        "UNION ALL SELECT 1, count(*), NULL, NULL FROM m "
-        "UNION ALL SELECT 2, count(*), NULL, k "
-        "FROM m, unnest(string_to_array(btrim(facet_keys), ' ')) AS k GROUP BY k"
+        # The facet keys of every matching row as one string, counted here: Python's
+        # Counter is several times quicker than a GROUP BY over the keys one by one.
+        "UNION ALL SELECT 1, count(*), NULL, string_agg(facet_keys, '') FROM m"
     )
     rows: Rows = []
     total = 0
-    facets: Facets = {}
+    keys = ""
     with transaction.atomic(), connection.cursor() as cursor:
         # For this statement only: the index is read from memory, so random reads cost about
         # what sequential ones do (else the planner reads every row's tsvector instead of the
@@ -335,15 +336,21 @@ def _page_in_one_statement(found: QuerySet, by: str, offset: int, limit: int):
         cursor.execute("SET LOCAL jit = off")
         cursor.execute(statement, [*params, limit, offset])
         rows_read = cursor.fetchall()
-    for kind, n, score, key in rows_read:
+    for kind, n, score, text in rows_read:
         if kind == 0:
             rows.append((n, score))
-        elif kind == 1:
-            total = n
         else:
-            facet, _, value = key.partition("=")
-            facets.setdefault(facet, {})[value] = n
-    return rows, total, facets
+            total, keys = n, text or ""
+    return rows, total, _count_facets(keys.split())
+
+
+def _count_facets(keys: Iterable[str]) -> Facets:
+    """{facet: {key: stories}} from "facet=key" items, one for each story counted."""
+    facets: Facets = {}
+    for item, n in Counter(keys).items():
+        facet, _, value = item.partition("=")
+        facets.setdefault(facet, {})[value] = n
+    return facets
 
 
 def _page_in_python(found: list, by: str, offset: int, limit: int):
@@ -354,12 +361,7 @@ def _page_in_python(found: list, by: str, offset: int, limit: int):
         found.sort(key=lambda r: (r[1], r[0]), reverse=True)
     else:
         found.sort(key=lambda r: (r[2], r[1], r[0]), reverse=True)
-    facets: Facets = {}
-    for *_row, keys in found:
-        for item in keys.split():
-            facet, _, value = item.partition("=")
-            counted = facets.setdefault(facet, {})
-            counted[value] = counted.get(value, 0) + 1
+    facets = _count_facets(" ".join(keys for *_row, keys in found).split())
     rows: Rows = [(sid, sc) for sid, _date, sc, _keys in found[offset : offset + limit]]
     return rows, len(found), facets
 

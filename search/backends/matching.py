@@ -79,24 +79,29 @@ def tsquery(words: Iterable[str]) -> str:
 
 
 def _postgres_tsvector(phrases: list[str]) -> RawSQL:
-    # One tsquery for the GIN index (any phrase: all of its words), then, when a phrase has
-    # several words, the order confirmed with LIKE on the rows the index found. A condition on
-    # the indexed row itself, not a subquery: the match, the visibility keys and the order are
-    # then read from the same rows, once.
+    # One tsquery for the GIN index: any phrase, all of its words. A condition on the indexed
+    # row itself, not a subquery, so the match, the visibility keys and the order are read
+    # from the same rows, once, and no row's tsvector is read again to test it.
     params = [" | ".join(f"({tsquery(p.split())})" for p in phrases)]
     sql = f"{_ROW}.terms_tsv @@ %s::tsquery"
-    several = [p for p in phrases if " " in p]
+    single = [p for p in phrases if " " not in p]
+    # A phrase with one of the single words in it ("food bank" beside "food") needs no check:
+    # every story that has all its words has that word.
+    several = [p for p in phrases if " " in p and not set(p.split()) & set(single)]
     if several:
-        # A single word first: the long text is read (and decompressed) only for the rows
-        # that none of the single words found.
-        checks = []
-        single = [p for p in phrases if " " not in p]
+        # A phrase of several words keeps its order: left out are the few rows that have
+        # every word of such a phrase, none of the single words and none of the phrases as
+        # written (LIKE on the stemmed text). Those are found apart, through the index too.
+        exclude = [
+            "SELECT story_id FROM archive_search_indexedstory WHERE terms_tsv @@ %s::tsquery"
+        ]
+        params.append(" | ".join(f"({tsquery(p.split())})" for p in several))
         if single:
-            checks.append(f"{_ROW}.terms_tsv @@ %s::tsquery")
+            exclude.append("NOT terms_tsv @@ %s::tsquery")
             params.append(" | ".join(tsquery([p]) for p in single))
-        checks += [f"{_ROW}.all_stem LIKE %s" for _ in several]
+        exclude += ["all_stem NOT LIKE %s" for _ in several]
         params += [f"% {_like_escaped(p)} %" for p in several]
-        sql += " AND (" + " OR ".join(checks) + ")"
+        sql += f" AND {_ROW}.story_id NOT IN (" + " AND ".join(exclude) + ")"
     # Words are parameters.
     return RawSQL(f"({sql})", params, output_field=BooleanField())  # noqa: S611
 
