@@ -9,8 +9,9 @@ from django.db import models
 
 # --- The embedded backend's index: tables of its own in the archive's database ---------------
 # Written only by the outbox drain and `search_reindex` (search.backends.database); read with
-# the visibility rule joined in. Stemmed fields hold " stem stem … " with a space at each end,
-# so that a phrase can be confirmed with LIKE '% stem stem %' the same way on every engine.
+# the visibility rule applied to the keys each row keeps (IndexedStory.audiences and the rest).
+# Stemmed fields hold " stem stem … " with a space at each end, so that a phrase can be
+# confirmed with LIKE '% stem stem %' the same way on every engine.
 # The full-text index beside them (migration 0005) is the database's own: on SQLite the FTS5
 # table archive_search_storyfts, kept in step with all_stem by triggers (a migration that
 # remakes this table on SQLite must create them again); on PostgreSQL the generated column

@@ -243,11 +243,7 @@ class DatabaseBackend:
         limit: int,
         now: datetime.datetime,
     ) -> list[tuple[int, str]]:
-        qs = self._visible(audience, now)
-        for word in done:
-            qs = qs.filter(title_words__contains=f" {word} ")
-        if prefix:
-            qs = qs.filter(title_words__contains=f" {prefix}")
+        qs = self._visible(audience, now).filter(matching.title_has(done, prefix))
         return list(qs.order_by("-date", "-story_id").values_list("story_id", "title")[:limit])
 
     def related(
