@@ -105,6 +105,16 @@ TITLE_WORDS_TSV = (
 )
 
 
+def has_facet(facet: str, keys: list[str]) -> Q | None:
+    """Stories counted under any of `keys` of `facet`, where the full-text index holds facet
+    keys (PostgreSQL: "facet=key" in `terms_tsv`, migration 0007); None elsewhere."""
+    if connection.vendor != "postgresql":
+        return None
+    query = " | ".join(_lexeme(f"{facet}={key}") for key in keys)
+    sql = f"{_ROW}.terms_tsv @@ %s::tsquery"
+    return Q(RawSQL(sql, [query], output_field=BooleanField()))  # noqa: S611
+
+
 def _postgres_tsvector(phrases: list[str]) -> RawSQL:
     # One tsquery for the GIN index: any phrase, all of its words. A condition on the indexed
     # row itself, not a subquery, so the match, the visibility keys and the order are read
