@@ -318,7 +318,9 @@ ORDER_SQL = {
 }
 
 
-def _page_in_one_statement(found: QuerySet, by: str, offset: int, limit: int):
+def _page_in_one_statement(
+    found: QuerySet, by: str, offset: int, limit: int
+) -> tuple[Rows, int, Facets]:
     """PostgreSQL: the matching rows read once (a materialized CTE), then the page, the total
     and the facet counts from them, in one round trip."""
     sql, params = found.query.sql_with_params()
@@ -334,7 +336,7 @@ def _page_in_one_statement(found: QuerySet, by: str, offset: int, limit: int):
     total = 0
     keys = ""
     with transaction.atomic(), connection.cursor() as cursor:
-        # For this statement only: the index is read from memory, so random reads cost about
+        # For this transaction only: the index is read from memory, so random reads cost about
         # what sequential ones do (else the planner reads every row's tsvector instead of the
         # GIN index, several times slower at 100k stories), and compiling it (JIT) costs more
         # than running it.
@@ -359,7 +361,7 @@ def _count_facets(keys: Iterable[str]) -> Facets:
     return facets
 
 
-def _page_in_python(found: list, by: str, offset: int, limit: int):
+def _page_in_python(found: list, by: str, offset: int, limit: int) -> tuple[Rows, int, Facets]:
     """Other engines (SQLite): the matching rows read once, then ordered and counted here."""
     if by == "oldest":
         found.sort(key=lambda r: (r[1], r[0]))
