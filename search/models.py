@@ -43,8 +43,9 @@ class IndexedStory(models.Model):
     project_id = models.IntegerField(null=True)
     consent_expires_at = models.DateTimeField(null=True)
     sealed_until = models.DateField(null=True)
-    # " facet=key facet=key … ": what the story is counted under, read with the match (the
-    # IndexedFacet rows are for filters and related stories).
+    # " facet=key facet=key … ": what the story is counted under, read with the match. On
+    # PostgreSQL they are words of terms_tsv too (migration 0007), so filters use its GIN
+    # index; elsewhere filters, and related stories everywhere, use the IndexedFacet rows.
     facet_keys = models.TextField(default=" ")
     source_hash = models.CharField(max_length=64)
     indexed_at = models.DateTimeField(auto_now=True)

@@ -5,7 +5,8 @@
 Rows indexed before this migration have none (they are shown to nobody), so every one of them
 is queued in the change log: the worker re-indexes them as it drains it (or run
 `search_reindex`). On SQLite adding the columns remakes the table, which drops the triggers
-that keep the FTS5 table in step (migration 0005): they are created again.
+that keep the FTS5 table in step (migration 0005): they are created again. The index row is
+reachable from its story (`erased_on_withdrawal`: a withdrawal deletes it at once).
 """
 
 import django.db.models.deletion
