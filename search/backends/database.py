@@ -4,20 +4,30 @@ Its index is three tables (search.models: IndexedStory, IndexedPassage, IndexedF
 from the same documents as Elasticsearch's. Words and phrases are matched by the database's
 own full-text engine (search.backends.matching: FTS5 on SQLite, a GIN-indexed tsvector on
 PostgreSQL); `LikeDatabaseBackend`, the match of earlier versions, is kept as the
-benchmark's baseline. The visibility rule is `visible_q` itself, joined into
-every query as a subquery on Story: the database is the source of truth, so no copy of the
-consent is needed here.
+benchmark's baseline. The visibility rule is applied the way Elasticsearch applies it: each
+indexed story keeps what the rule asks of it (`audience_markers`, owner, project, consent
+expiry and seal), and a query keeps the rows one of the audience's `audience_grants` allows,
+with expiry and seal compared with the time of the query. The change log re-indexes a story
+whenever its consent or status changes, and search.api loads the stories it shows through
+`Story.objects.visible_to` besides.
+
+On PostgreSQL one statement answers a search: the matching rows are read once (GIN match and
+visibility keys on the same row, no join per row), then paged, counted and counted by facet.
 """
 
 from __future__ import annotations
 
 import datetime
 import heapq
+from collections import Counter
 from collections.abc import Callable, Iterable
+from functools import reduce
+from operator import or_
 
 import numpy as np
-from django.db import transaction
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db import connection, transaction
+from django.db.models import Case, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models.expressions import OrderBy, RawSQL
 
 from search import embeddings, fusion
 from search import text as textmod
@@ -26,8 +36,7 @@ from search.documents import StoryDoc
 from search.models import IndexedFacet, IndexedPassage, IndexedStory
 from search.query import ParsedQuery
 from search.types import RawHit, RawMoment, RawResults
-from stories.models import Story
-from stories.visibility import Audience, visible_q
+from stories.visibility import Audience, audience_grants
 
 SNIPPETS_PER_STORY = 3
 SNIPPET_CHARS = 240
@@ -64,6 +73,19 @@ class DatabaseBackend:
                     all_stem=_pad(d.all_stem),
                     terms=_pad(" ".join(sorted(set(d.all_stem.split())))),
                     date=d.date,
+                    status=d.status,
+                    audiences=_pad(" ".join(sorted(d.audiences))),
+                    owner_id=d.owner_id,
+                    project_id=d.project_id,
+                    consent_expires_at=d.consent_expires_at,
+                    sealed_until=d.sealed_until,
+                    facet_keys=_pad(
+                        " ".join(
+                            f"{facet}={key}"
+                            for facet, keys in d.facet_keys().items()
+                            for key in dict.fromkeys(keys)
+                        )
+                    ),
                     source_hash=d.source_hash,
                     vector=None if d.vector is None else embeddings.to_bytes(d.vector),
                     vector_model=d.vector_model,
@@ -131,10 +153,7 @@ class DatabaseBackend:
 
     # --- reads ---------------------------------------------------------------------------------
     def _visible(self, audience: Audience, now: datetime.datetime) -> QuerySet[IndexedStory]:
-
-        return IndexedStory.objects.filter(
-            story_id__in=Story.objects.filter(visible_q(audience, now)).values("pk")
-        )
+        return IndexedStory.objects.filter(visible_in_index(audience, now))
 
     def _matching(
         self,
@@ -148,8 +167,11 @@ class DatabaseBackend:
         for facet, keys in filters.items():
             if keys:
                 qs = qs.filter(
-                    story_id__in=IndexedFacet.objects.filter(facet=facet, key__in=keys).values(
-                        "story_id"
+                    matching.has_facet(facet, keys)
+                    or Q(
+                        story_id__in=IndexedFacet.objects.filter(facet=facet, key__in=keys).values(
+                            "story_id"
+                        )
                     )
                 )
         clauses = [self.says(c.phrases) for c in parsed.clauses]
@@ -177,43 +199,44 @@ class DatabaseBackend:
         limit: int,
         now: datetime.datetime,
     ) -> RawResults:
-        by_meaning = parsed.vector is not None and sort == "relevance"
-        found = []
-        if parsed.clauses or not by_meaning:
-            found = self._ranked(audience=audience, parsed=parsed, filters=filters, now=now)
-            found = _ordered(found, sort, scored=bool(parsed.snippet_phrases))
-        if by_meaning:
+        if parsed.vector is not None and sort == "relevance":
             return self._hybrid(
                 audience=audience,
                 parsed=parsed,
                 filters=filters,
-                words=[r[0] for r in found],
                 offset=offset,
                 limit=limit,
                 now=now,
             )
-        rows = [(sid, sc) for sid, _date, sc in found[offset : offset + limit]]
+        found = self._found(audience=audience, parsed=parsed, filters=filters, now=now)
+        by = (
+            "oldest"
+            if sort == "oldest"
+            else "newest"
+            if sort == "newest" or not parsed.snippet_phrases
+            else "relevance"
+        )
+        rows, total, facets = _page(found, by, offset, limit)
         moments = self._moments([sid for sid, _ in rows], parsed)
         hits = [
             RawHit(story_id=sid, score=float(sc or 0), moments=moments.get(sid, []))
             for sid, sc in rows
         ]
-        return RawResults(total=len(found), hits=hits, facets=_facets([r[0] for r in found]))
+        return RawResults(total=total, hits=hits, facets=facets)
 
-    def _ranked(
+    def _found(
         self,
         *,
         audience: Audience,
         parsed: ParsedQuery,
         filters: dict[str, list[str]],
         now: datetime.datetime,
-    ) -> list[tuple[int, datetime.date, int]]:
-        """Every matching story with its date and score. Read once with what orders them:
-        counting and paging them here costs less than asking the database to match them
-        again for each."""
+    ) -> QuerySet:
+        """The matching rows with what orders and counts them, for `_page` to read once."""
         matching = self._matching(audience=audience, parsed=parsed, filters=filters, now=now)
-        score = _score(parsed, self.says)
-        return list(matching.annotate(score=score).values_list("story_id", "date", "score"))
+        return matching.annotate(score=_score(parsed, self.says)).values_list(
+            "story_id", "date", "score", "facet_keys"
+        )
 
     # --- by meaning ----------------------------------------------------------------------------
     def _hybrid(
@@ -222,7 +245,6 @@ class DatabaseBackend:
         audience: Audience,
         parsed: ParsedQuery,
         filters: dict[str, list[str]],
-        words: list[int],
         offset: int,
         limit: int,
         now: datetime.datetime,
@@ -233,23 +255,39 @@ class DatabaseBackend:
             audience=audience, parsed=ParsedQuery(text=""), filters=filters, now=now
         )
         meant = self.meaning(allowed, parsed.vector)
-        fused = fusion.rrf(words, [sid for sid, _ in meant])
+        word_ids: list[int] = []
+        word_total = 0
+        facets: Facets = {}
+        if parsed.clauses:
+            # The words' best as deep as the page reaches: nothing ranked lower can be on it.
+            found = self._found(audience=audience, parsed=parsed, filters=filters, now=now)
+            rows, word_total, facets = _page(found, "relevance", 0, offset + limit)
+            word_ids = [sid for sid, _ in rows]
+        candidates = [sid for sid, _ in meant if sid not in set(word_ids)]
+        said: set[int] = set()
+        if candidates and word_total > len(word_ids):
+            matching = self._matching(audience=audience, parsed=parsed, filters=filters, now=now)
+            said = set(matching.filter(story_id__in=candidates).values_list("story_id", flat=True))
+        extra = [sid for sid in candidates if sid not in said]
+        fused = fusion.rrf(word_ids, [sid for sid, _ in meant])
         page = fused[offset : offset + limit]
         ids = [sid for sid, _ in page]
-        moments = self._moments(ids, parsed)
+        moments = self._moments([sid for sid in ids if sid not in extra], parsed)
         by_meaning = self._meaning_moments(
             [sid for sid in ids if sid not in moments], parsed.vector, parsed
         )
         hits = [
-            RawHit(
-                story_id=sid,
-                score=score,
-                moments=moments.get(sid) or by_meaning.get(sid, []),
-            )
+            RawHit(story_id=sid, score=score, moments=moments.get(sid) or by_meaning.get(sid, []))
             for sid, score in page
         ]
-        everything = [sid for sid, _ in fused]
-        return RawResults(total=len(everything), hits=hits, facets=_facets(everything))
+        if extra:
+            keys = IndexedStory.objects.filter(story_id__in=extra).values_list(
+                "facet_keys", flat=True
+            )
+            for facet, counts in _count_facets(" ".join(keys).split()).items():
+                for key, n in counts.items():
+                    facets.setdefault(facet, {})[key] = facets.get(facet, {}).get(key, 0) + n
+        return RawResults(total=word_total + len(extra), hits=hits, facets=facets)
 
     @staticmethod
     def meaning(allowed: QuerySet[IndexedStory], vector) -> list[tuple[int, float]]:
@@ -329,12 +367,14 @@ class DatabaseBackend:
         limit: int,
         now: datetime.datetime,
     ) -> list[tuple[int, str]]:
-        qs = self._visible(audience, now)
-        for word in done:
-            qs = qs.filter(title_words__contains=f" {word} ")
-        if prefix:
-            qs = qs.filter(title_words__contains=f" {prefix}")
-        return list(qs.order_by("-date", "-story_id").values_list("story_id", "title")[:limit])
+        qs = self._visible(audience, now).filter(matching.title_has(done, prefix))
+        newest: OrderBy | str = "-date"
+        if connection.vendor == "postgresql":
+            # Newest first among the titles the word index finds: ordered by an expression
+            # the date index cannot give, else the planner walks every title by date looking
+            # for a prefix that few have (it cannot tell how few: hundreds of ms at 100k).
+            newest = RawSQL('"archive_search_indexedstory"."date" + 0', []).desc()
+        return list(qs.order_by(newest, "-story_id").values_list("story_id", "title")[:limit])
 
     def related(
         self, *, audience: Audience, doc: StoryDoc, limit: int, now: datetime.datetime
@@ -397,31 +437,101 @@ class DatabaseBackend:
         return found
 
 
-def _ordered(found: list, sort: str, *, scored: bool) -> list:
-    if sort == "oldest":
-        return sorted(found, key=lambda r: (r[1], r[0]))
-    if sort == "newest" or not scored:
-        return sorted(found, key=lambda r: (r[1], r[0]), reverse=True)
-    return sorted(found, key=lambda r: (r[2], r[1], r[0]), reverse=True)
+def visible_in_index(audience: Audience, now: datetime.datetime) -> Q:
+    """The visibility rule on the indexed copy of its keys: one clause per grant, as
+    search.backends.elastic.audience_query asks Elasticsearch."""
+    live = Q(consent_expires_at__isnull=True) | Q(consent_expires_at__gt=now)
+    unsealed = Q(sealed_until__isnull=True) | Q(sealed_until__lte=now.date())
+    clauses = []
+    for grant in audience_grants(audience):
+        clause = Q()
+        if grant.marker is not None:
+            clause &= Q(audiences__contains=f" {grant.marker} ")
+        if grant.owner_id is not None:
+            clause &= Q(owner_id=grant.owner_id)
+        if grant.project_ids is not None:
+            if not grant.project_ids:
+                continue
+            clause &= Q(project_id__in=sorted(grant.project_ids))
+        if grant.live:
+            clause &= live
+        if grant.unsealed:
+            clause &= unsealed
+        clauses.append(clause)
+    if not clauses:
+        return Q(pk__in=[])
+    return reduce(or_, clauses) & ~Q(status="withdrawn")
 
 
-FACET_CHUNK = 5000  # story ids per facet-count query (SQLite allows 32,766 parameters)
+Rows = list[tuple[int, float]]
+Facets = dict[str, dict[str, int]]
+ORDER_SQL = {
+    "oldest": "date, story_id",
+    "newest": "date DESC, story_id DESC",
+    "relevance": "score DESC, date DESC, story_id DESC",
+}
 
 
-def _facets(story_ids: list[int]) -> dict[str, dict[str, int]]:
-    """How many of these stories each facet key counts."""
-    counts: dict[str, dict[str, int]] = {}
-    for i in range(0, len(story_ids), FACET_CHUNK):
-        for facet, key, n in (
-            IndexedFacet.objects.filter(story_id__in=story_ids[i : i + FACET_CHUNK])
-            .values("facet", "key")
-            .annotate(n=Count("id"))
-            .order_by()
-            .values_list("facet", "key", "n")
-        ):
-            found = counts.setdefault(facet, {})
-            found[key] = found.get(key, 0) + n
-    return counts
+def _page(found: QuerySet, by: str, offset: int, limit: int) -> tuple[Rows, int, Facets]:
+    if connection.vendor == "postgresql":
+        return _page_in_one_statement(found, by, offset, limit)
+    return _page_in_python(list(found), by, offset, limit)
+
+
+def _page_in_one_statement(
+    found: QuerySet, by: str, offset: int, limit: int
+) -> tuple[Rows, int, Facets]:
+    """PostgreSQL: the matching rows read once (a materialized CTE), then the page, the total
+    and the facet counts from them, in one round trip."""
+    sql, params = found.query.sql_with_params()
+    statement = (
+        f"WITH m (story_id, date, score, facet_keys) AS MATERIALIZED ({sql}) "  # noqa: S608
+        f"SELECT 0, story_id, score::float8, NULL::text FROM "
+        f"(SELECT story_id, score FROM m ORDER BY {ORDER_SQL[by]} LIMIT %s OFFSET %s) page "
+        # The facet keys of every matching row as one string, counted here: Python's
+        # Counter is several times quicker than a GROUP BY over the keys one by one.
+        "UNION ALL SELECT 1, count(*), NULL, string_agg(facet_keys, '') FROM m"
+    )
+    rows: Rows = []
+    total = 0
+    keys = ""
+    with transaction.atomic(), connection.cursor() as cursor:
+        # For this transaction only: the index is read from memory, so random reads cost about
+        # what sequential ones do (else the planner reads every row's tsvector instead of the
+        # GIN index, several times slower at 100k stories), and compiling it (JIT) costs more
+        # than running it.
+        cursor.execute("SET LOCAL random_page_cost = 1.1")
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute(statement, [*params, limit, offset])
+        rows_read = cursor.fetchall()
+    for kind, n, score, text in rows_read:
+        if kind == 0:
+            rows.append((n, score))
+        else:
+            total, keys = n, text or ""
+    return rows, total, _count_facets(keys.split())
+
+
+def _count_facets(keys: Iterable[str]) -> Facets:
+    """{facet: {key: stories}} from "facet=key" items, one for each story counted."""
+    facets: Facets = {}
+    for item, n in Counter(keys).items():
+        facet, _, value = item.partition("=")
+        facets.setdefault(facet, {})[value] = n
+    return facets
+
+
+def _page_in_python(found: list, by: str, offset: int, limit: int) -> tuple[Rows, int, Facets]:
+    """Other engines (SQLite): the matching rows read once, then ordered and counted here."""
+    if by == "oldest":
+        found.sort(key=lambda r: (r[1], r[0]))
+    elif by == "newest":
+        found.sort(key=lambda r: (r[1], r[0]), reverse=True)
+    else:
+        found.sort(key=lambda r: (r[2], r[1], r[0]), reverse=True)
+    facets = _count_facets(" ".join(keys for *_row, keys in found).split())
+    rows: Rows = [(sid, sc) for sid, _date, sc, _keys in found[offset : offset + limit]]
+    return rows, len(found), facets
 
 
 def _score(parsed: ParsedQuery, says: Callable[[Iterable[str]], Q]):

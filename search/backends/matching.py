@@ -9,8 +9,8 @@ order, exactly. The match runs on the database's own full-text engine (migration
   stemmed text with LIKE (on those rows only), so phrases stay exact however long the text.
 Other engines, and the benchmark's baseline, use LIKE on the space-delimited stems.
 
-Each match is a subquery on story ids, so it composes with the visibility rule and facets
-wherever the outer query puts it.
+Each match is a condition on IndexedStory (on SQLite a subquery on story ids), so it composes
+with the visibility keys and facet filters wherever the outer query puts it.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 
 FTS5_TABLE = "archive_search_storyfts"
@@ -58,7 +58,7 @@ def says(phrases: Iterable[str]) -> Q:
     if connection.vendor == "sqlite":
         return Q(story_id__in=_sqlite_fts5(phrases))
     if connection.vendor == "postgresql":
-        return Q(story_id__in=_postgres_tsvector(phrases))
+        return Q(_postgres_tsvector(phrases))
     return says_like(phrases)
 
 
@@ -74,25 +74,76 @@ def _sqlite_fts5(phrases: list[str]) -> RawSQL:
 
 def tsquery(words: Iterable[str]) -> str:
     """A tsquery (its text form) needing every one of `words`, each taken as it is."""
-    quoted = ("'{}'".format(w.replace("\\", "\\\\").replace("'", "''")) for w in words)
-    return " & ".join(dict.fromkeys(quoted))
+    return " & ".join(dict.fromkeys(_lexeme(w) for w in words))
+
+
+def _lexeme(word: str) -> str:
+    return "'{}'".format(word.replace("\\", "\\\\").replace("'", "''"))
+
+
+def title_has(done: list[str], prefix: str) -> Q:
+    """Titles with every word of `done` and a word that starts with `prefix`.
+
+    On PostgreSQL through a GIN index of the title's words (migration 0007), so that a
+    prefix few titles have is not looked for in every title, newest first.
+    """
+    if connection.vendor == "postgresql" and (done or prefix):
+        terms = [_lexeme(w) for w in done] + ([f"{_lexeme(prefix)}:*"] if prefix else [])
+        sql = f"{TITLE_WORDS_TSV} @@ %s::tsquery"
+        return Q(RawSQL(sql, [" & ".join(terms)], output_field=BooleanField()))  # noqa: S611
+    q = Q()
+    for word in done:
+        q &= has("title_words", word)
+    if prefix:
+        q &= Q(title_words__contains=f" {prefix}")
+    return q
+
+
+# The indexed expression (migration 0007): the planner uses the index only for this very text.
+TITLE_WORDS_TSV = (
+    'array_to_tsvector(string_to_array(btrim("archive_search_indexedstory"."title_words"), \' \'))'
+)
+
+
+def has_facet(facet: str, keys: list[str]) -> Q | None:
+    """Stories counted under any of `keys` of `facet`, where the full-text index holds facet
+    keys (PostgreSQL: "facet=key" in `terms_tsv`, migration 0007); None elsewhere."""
+    if connection.vendor != "postgresql":
+        return None
+    query = " | ".join(_lexeme(f"{facet}={key}") for key in keys)
+    sql = f"{_ROW}.terms_tsv @@ %s::tsquery"
+    return Q(RawSQL(sql, [query], output_field=BooleanField()))  # noqa: S611
 
 
 def _postgres_tsvector(phrases: list[str]) -> RawSQL:
-    # One tsquery for the GIN index (any phrase: all of its words), then, when a phrase has
-    # several words, the order confirmed with LIKE on the rows the index found.
+    # One tsquery for the GIN index: any phrase, all of its words. A condition on the indexed
+    # row itself, not a subquery, so the match, the visibility keys and the order are read
+    # from the same rows, once, and no row's tsvector is read again to test it.
     params = [" | ".join(f"({tsquery(p.split())})" for p in phrases)]
-    sql = "SELECT story_id FROM archive_search_indexedstory WHERE terms_tsv @@ %s::tsquery"
-    several = [p for p in phrases if " " in p]
+    sql = f"{_ROW}.terms_tsv @@ %s::tsquery"
+    single = [p for p in phrases if " " not in p]
+    # A phrase with one of the single words in it ("food bank" beside "food") needs no check:
+    # every story that has all its words has that word.
+    several = [p for p in phrases if " " in p and not set(p.split()) & set(single)]
     if several:
-        checks = ["all_stem LIKE %s" for _ in several]
-        params += [f"% {_like_escaped(p)} %" for p in several]
-        single = [p for p in phrases if " " not in p]
+        # A phrase of several words keeps its order: left out are the few rows that have
+        # every word of such a phrase, none of the single words and none of the phrases as
+        # written (LIKE on the stemmed text). Those are found apart, through the index too.
+        exclude = [
+            "SELECT story_id FROM archive_search_indexedstory WHERE terms_tsv @@ %s::tsquery"
+        ]
+        params.append(" | ".join(f"({tsquery(p.split())})" for p in several))
         if single:
-            checks.append("terms_tsv @@ %s::tsquery")
+            exclude.append("NOT terms_tsv @@ %s::tsquery")
             params.append(" | ".join(tsquery([p]) for p in single))
-        sql += " AND (" + " OR ".join(checks) + ")"
-    return RawSQL(sql, params)  # noqa: S611 (words are parameters)
+        exclude += ["all_stem NOT LIKE %s" for _ in several]
+        params += [f"% {_like_escaped(p)} %" for p in several]
+        sql += f" AND {_ROW}.story_id NOT IN (" + " AND ".join(exclude) + ")"
+    # Words are parameters.
+    return RawSQL(f"({sql})", params, output_field=BooleanField())  # noqa: S611
+
+
+_ROW = '"archive_search_indexedstory"'
 
 
 def _like_escaped(text: str) -> str:
