@@ -17,6 +17,8 @@ from search.models import PassageVector
 from stories.changes import story_changed
 from stories.models import StoryChange
 
+MAX_VECTORS = 100  # per story; see `windows` (an hour of speech: runs of about six segments)
+
 
 def attach(docs: list[StoryDoc], gone: list[int]) -> None:
     """Set `vector` on every passage of `docs` and on each doc (the passages' mean)."""
@@ -35,10 +37,10 @@ def attach(docs: list[StoryDoc], gone: list[int]) -> None:
     }
     wanted: dict[tuple[int, str], str] = {}
     for doc in docs:
-        for passage in doc.passages:
-            key = embeddings.key(passage.text)
+        for _first, text in windows(doc):
+            key = embeddings.key(text)
             if (doc.story_id, key) not in kept:
-                wanted[(doc.story_id, key)] = passage.text
+                wanted[(doc.story_id, key)] = text
     made = _embed(wanted)
     PassageVector.objects.bulk_create(
         [
@@ -52,14 +54,29 @@ def attach(docs: list[StoryDoc], gone: list[int]) -> None:
     used: set[tuple[int, str]] = set()
     for doc in docs:
         vectors = []
-        for passage in doc.passages:
-            found = (doc.story_id, embeddings.key(passage.text))
+        for first, text in windows(doc):
+            found = (doc.story_id, embeddings.key(text))
             used.add(found)
-            passage.vector = embeddings.from_bytes(kept[found])
-            vectors.append(passage.vector)
+            vector = embeddings.from_bytes(kept[found])
+            doc.passages[first].vector = vector
+            vectors.append(vector)
         doc.vector = embeddings.normalised(np.mean(vectors, axis=0)) if vectors else None
         doc.vector_model = embeddings.MODEL if vectors else ""
     _forget_unused(ids, used)
+
+
+def windows(doc: StoryDoc) -> list[tuple[int, str]]:
+    """What of a story is embedded: (the first passage, the text) of each stretch. Every
+    passage on its own, up to MAX_VECTORS; a longer story (a transcript of hours) in as many
+    runs of consecutive passages, each carrying its vector on its first passage, so that no
+    story costs more than MAX_VECTORS embeddings nor sends more vectors than a search node
+    takes in one document."""
+    passages = doc.passages
+    per = -(-len(passages) // MAX_VECTORS) if passages else 1
+    return [
+        (start, " ".join(p.text for p in passages[start : start + per]))
+        for start in range(0, len(passages), per)
+    ]
 
 
 def _embed(wanted: dict[tuple[int, str], str]) -> dict[tuple[int, str], bytes]:

@@ -160,7 +160,9 @@ def source_of(doc: StoryDoc) -> dict:
     data.pop("vector")  # the story's mean vector serves the database backend only
     for passage in data["passages"]:
         if passage.get("vector") is not None:
-            passage["vector"] = passage["vector"].tolist()
+            # Four decimals: the vectors are kept as float16, and JSON of full floats is twice
+            # the size.
+            passage["vector"] = [round(x, 4) for x in passage["vector"].tolist()]
     data["passages"] = [{k: v for k, v in p.items() if v is not None} for p in data["passages"]]
     return {k: v for k, v in data.items() if v is not None}
 
