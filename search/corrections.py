@@ -64,7 +64,12 @@ def _vocabulary(audience: Audience) -> dict[str, str]:
 
 
 def _total(audience: Audience, query: str, filters: SearchFilters) -> int:
-    return search_stories(audience=audience, query=query, filters=filters, per_page=1).total
+    """What the words find: a spelling is offered for the stories that say it (and a search
+    by words costs no embedding)."""
+    found = search_stories(
+        audience=audience, query=query, filters=filters, per_page=1, match="words"
+    )
+    return found.total
 
 
 def did_you_mean(

@@ -153,6 +153,8 @@ class PassageVector(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["story", "key"], name="unique_passage_vector")
         ]
+        # The worker asks every few seconds for vectors of another model: through this index.
+        indexes = [models.Index(fields=["model"], name="passagevector_model")]
 
     def __str__(self) -> str:
         return f"passage vector of story {self.story_id}"

@@ -10,6 +10,7 @@ indexed: nothing of those words stays in any vector.
 from __future__ import annotations
 
 import numpy as np
+from django.db.models import Q
 
 from search import embeddings
 from search.documents import StoryDoc
@@ -35,12 +36,16 @@ def attach(docs: list[StoryDoc], gone: list[int]) -> None:
             story_id__in=ids, model=embeddings.MODEL
         ).values_list("story_id", "key", "vector")
     }
-    wanted: dict[tuple[int, str], str] = {}
-    for doc in docs:
-        for _first, text in windows(doc):
-            key = embeddings.key(text)
-            if (doc.story_id, key) not in kept:
-                wanted[(doc.story_id, key)] = text
+    planned = {
+        doc.story_id: [(first, embeddings.key(text), text) for first, text in windows(doc)]
+        for doc in docs
+    }
+    wanted = {
+        (story_id, key): text
+        for story_id, plan in planned.items()
+        for _first, key, text in plan
+        if (story_id, key) not in kept
+    }
     made = _embed(wanted)
     PassageVector.objects.bulk_create(
         [
@@ -54,8 +59,8 @@ def attach(docs: list[StoryDoc], gone: list[int]) -> None:
     used: set[tuple[int, str]] = set()
     for doc in docs:
         vectors = []
-        for first, text in windows(doc):
-            found = (doc.story_id, embeddings.key(text))
+        for first, key, _text in planned[doc.story_id]:
+            found = (doc.story_id, key)
             used.add(found)
             vector = embeddings.from_bytes(kept[found])
             doc.passages[first].vector = vector
@@ -110,8 +115,11 @@ def reembed_stale(*, batch: int = 200) -> int:
     change log, a batch each round, so the drain embeds them anew; returns how many."""
     if not embeddings.enabled():
         return 0
+    # Below or above this model's name rather than "not equal": two ranges of the model index,
+    # so finding none (every round but after a change of model) reads nothing.
+    other = Q(model__lt=embeddings.MODEL) | Q(model__gt=embeddings.MODEL)
     stale = list(
-        PassageVector.objects.exclude(model=embeddings.MODEL)
+        PassageVector.objects.filter(other)
         .exclude(story_id__in=StoryChange.objects.values("story_id"))
         .values_list("story_id", flat=True)
         .distinct()[:batch]

@@ -37,6 +37,7 @@ class Migration(migrations.Migration):
                 ('story', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='stories.story')),
             ],
             options={
+                'indexes': [models.Index(fields=['model'], name='passagevector_model')],
                 'constraints': [models.UniqueConstraint(fields=('story', 'key'), name='unique_passage_vector')],
             },
         ),
