@@ -1,7 +1,9 @@
 """The only way to a story's recording or photo: through the visibility rule, streamed.
 
 Byte ranges are honoured (206 Partial Content), so players can seek in long recordings.
-A withdrawn story's files answer 410 Gone; anything the visitor may not see answers 404.
+A withdrawn story's files answer 410 Gone; anything the visitor may not see answers 404. Where
+words were taken out, everyone but the storyteller gets the redacted recording, or 503 while it
+is being made (`stories.redactions.media_for`).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from django.views.decorators.http import require_safe
 
 from stories.audience import audience_for
 from stories.models import Story, StoryPhoto
+from stories.redactions import media_for
 
 BLOCK = 256 * 1024
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
@@ -38,12 +41,18 @@ _TYPES = {
 
 @require_safe
 def story_media(request: HttpRequest, pk: int, part: str) -> HttpResponseBase:
-    story = Story.objects.visible_to(audience_for(request.user)).filter(pk=pk).first()
+    audience = audience_for(request.user)
+    story = Story.objects.visible_to(audience).filter(pk=pk).first()
     if story is None:
         if Story.objects.was_withdrawn(pk):
             return HttpResponse("This story was withdrawn by its storyteller.", status=410)
         raise Http404("No such recording.")
-    field = _file_of(story, part)
+    if part == "media" and story.has_media:
+        field = media_for(story, audience, want_redacted=request.GET.get("version") == "redacted")
+        if field is None:
+            return _being_remade()
+    else:
+        field = _file_of(story, part)
     if not field or not field.name:
         raise Http404("This story has no such file.")
     content_type = media_type(field.name, story.kind)
@@ -57,6 +66,20 @@ def story_media(request: HttpRequest, pk: int, part: str) -> HttpResponseBase:
     # Never in a shared cache: a withdrawal must take effect everywhere at once.
     response["Cache-Control"] = "private, no-store"
     response["Content-Disposition"] = "inline"
+    return response
+
+
+def _being_remade() -> HttpResponse:
+    """Words were taken out of the recording and the redacted one is not ready (or did not
+    pass its check): nobody gets the recording until it is, never the unredacted one."""
+    response = HttpResponse(
+        "This recording is being prepared again because some words were taken out of it. "
+        "Read the transcript meanwhile, or try again in a few minutes.",
+        status=503,
+        content_type="text/plain; charset=utf-8",
+    )
+    response["Retry-After"] = "120"
+    response["Cache-Control"] = "private, no-store"
     return response
 
 

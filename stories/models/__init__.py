@@ -7,6 +7,7 @@ from stories.models.events import StoryEvent
 from stories.models.people import FORMER_MEMBER, Role, StorytellerProfile, display_name
 from stories.models.photo import StoryPhoto
 from stories.models.project import CoproductionType, Project, ProjectMembership
+from stories.models.redaction import RedactedMedia, Redaction, RedactionBy, RenditionState
 from stories.models.story import (
     TRANSITIONS,
     InvalidTransition,
@@ -41,6 +42,10 @@ __all__ = [
     "Invitation",
     "Project",
     "ProjectMembership",
+    "RedactedMedia",
+    "Redaction",
+    "RedactionBy",
+    "RenditionState",
     "Role",
     "Segment",
     "SegmentRevision",
