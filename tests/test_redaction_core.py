@@ -70,7 +70,9 @@ def test_words_redact_replaces_the_run_by_one_mark_and_keeps_what_it_took():
 
 def test_a_redaction_takes_the_words_out_of_the_shared_transcript(recorded, storyteller):
     start, end = name_span(recorded)
-    result = redaction_add(story=recorded, start=start, end=end, actor=storyteller, reason="Neighbour")
+    result = redaction_add(
+        story=recorded, start=start, end=end, actor=storyteller, reason="Neighbour"
+    )
     line = Segment.objects.get(transcript__story=recorded, index=0)
     assert line.text == f"My neighbour {MARK} drove me to the hospital."
     assert "Bartholomew" not in str(line.words)
