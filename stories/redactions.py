@@ -402,12 +402,16 @@ def media_for(story: Story, audience: Audience, *, want_redacted: bool = False) 
 
 
 def redactions_for(story: Story, audience: Audience) -> list[Redaction]:
-    """The redactions of `story` that `audience` may know of, with their words for the
-    storyteller (and the curators who made them) only."""
+    """The redactions of `story` that `audience` may know of: the storyteller and curators
+    see when, why and by whom; only the storyteller sees the words taken out."""
     own = audience.user_id is not None and audience.user_id == story.storyteller_id
     if not (own or audience.has(CURATOR)):
         return []
-    return list(Redaction.objects.filter(story=story).select_related("marked_by"))
+    found = list(Redaction.objects.filter(story=story).select_related("marked_by"))
+    if not own:
+        for redaction in found:  # not saved: a copy for this page only
+            redaction.words, redaction.originals = "", []
+    return found
 
 
 @transaction.atomic
