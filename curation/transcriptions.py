@@ -15,6 +15,7 @@ from stories.models import Story, StoryQuerySet
 from stories.visibility import CURATOR, audience_for
 from transcribe.errors import TranscriptFormatError
 from transcribe.models import JobState, TranscriptionJob
+from transcribe.renditions import renditions_needing_attention
 from transcribe.services import JobRefused, transcript_import, transcription_rerun
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
@@ -50,10 +51,17 @@ def jobs(request: HttpRequest) -> HttpResponse:
     elif state == ATTENTION:  # the dashboard's queue: failed or stuck
         rows = rows.needs_attention(timezone.now(), QUEUED_TOO_LONG)
     listed = sorted(rows[:200], key=lambda job: ORDER.index(job.state))
+    # Redacted recordings that failed their check (or whose job failed) head the desk: the
+    # story's recording is unavailable, and a published story was taken off the public paths.
+    renditions = (
+        renditions_needing_attention(_visible_stories(request).values_list("pk", flat=True))
+        if state in ("", ATTENTION)
+        else []
+    )
     return TemplateResponse(
         request,
         "curation/transcriptions/jobs.html",
-        {"jobs": listed, "states": JobState.choices, "state": state},
+        {"jobs": listed, "states": JobState.choices, "state": state, "renditions": renditions},
     )
 
 
