@@ -355,3 +355,27 @@ def test_a_recording_that_does_not_decode_fails_the_job_for_curators(
     client.force_login(curator)
     desk = client.get(reverse("transcribe_admin:jobs")).content.decode()
     assert f'data-rendition="{story.pk}"' in desk and "Making the recording failed" in desk
+
+
+def test_the_worker_loop_takes_renditions_first_and_its_upkeep_requeues_them(monkeypatch):
+    import threading
+
+    from archive import worker
+
+    stop = threading.Event()
+    ran: list[str] = []
+
+    def rendition(**kwargs):
+        ran.append("rendition")
+        return "ready" if len(ran) == 1 else None
+
+    def transcription(**kwargs):
+        ran.append("transcription")
+        stop.set()
+        return None
+
+    monkeypatch.setattr(worker, "rendition_run_next", rendition)
+    monkeypatch.setattr(worker, "transcription_run_next", transcription)
+    assert worker.run_jobs_until_stopped(stop, worker="test", interval=0) == 1
+    assert ran == ["rendition", "rendition", "transcription"]
+    assert "transcribe.renditions.renditions_requeue_expired" in worker.upkeep_once()
