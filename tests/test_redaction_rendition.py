@@ -28,6 +28,7 @@ from stories.models import (
     StoryKind,
     StoryStatus,
 )
+from stories.publication import REDACTION_HEARD, PublicationRefused, story_publish
 from stories.redactions import original_destroy, redaction_add
 from stories.storage import derived_prefix, story_storage
 from stories.transcripts import transcript_replace
@@ -257,6 +258,20 @@ def test_a_name_still_heard_fails_the_check_and_takes_the_story_off_public_paths
     row = home.split('data-queue="renditions"')[1].split("</tr>")[0]
     assert "<td data-count>1</td>" in row
 
+    # Not to be published again while the name is heard…
+    with pytest.raises(PublicationRefused) as refused:
+        story_publish(story=story, actor=curator)
+    assert REDACTION_HEARD in refused.value.codes
+    # …until, the renderer mended, a curator has it made and checked again.
+    monkeypatch.undo()
+    again = client.post(reverse("transcribe_admin:rendition_again", args=[story.pk]))
+    assert again.status_code == 302
+    assert RedactedMedia.objects.get(story=story).state == RenditionState.PENDING
+    assert rendition_run_next(worker="test") == "ready"
+    assert story_publish(story=story, actor=curator).status == StoryStatus.PUBLISHED
+    client.logout()
+    assert client.get(media_url(story)).status_code == 200
+
 
 # -------------------------------------------------------------------- the job's machinery
 
@@ -356,6 +371,14 @@ def test_a_recording_that_does_not_decode_fails_the_job_for_curators(
     desk = client.get(reverse("transcribe_admin:jobs")).content.decode()
     assert f'data-rendition="{story.pk}"' in desk and "Making the recording failed" in desk
 
+    with story_storage().open(story.media.name, "wb") as handle:
+        handle.write(recording.read_bytes())  # the file mended
+    client.post(reverse("transcribe_admin:rendition_again", args=[story.pk]))
+    assert RenditionJob.objects.get(story=story).state == JobState.QUEUED
+    assert rendition_run_next(worker="test") == "ready"
+    desk = client.get(reverse("transcribe_admin:jobs")).content.decode()
+    assert f'data-rendition="{story.pk}"' not in desk
+
 
 def test_the_worker_loop_takes_renditions_first_and_its_upkeep_requeues_them(monkeypatch):
     import threading
@@ -376,6 +399,7 @@ def test_the_worker_loop_takes_renditions_first_and_its_upkeep_requeues_them(mon
 
     monkeypatch.setattr(worker, "rendition_run_next", rendition)
     monkeypatch.setattr(worker, "transcription_run_next", transcription)
+    monkeypatch.setattr(worker, "close_old_connections", lambda: None)
     assert worker.run_jobs_until_stopped(stop, worker="test", interval=0) == 1
     assert ran == ["rendition", "rendition", "transcription"]
-    assert "transcribe.renditions.renditions_requeue_expired" in worker.upkeep_once()
+    assert "transcribe.renditions.renditions_requeue_expired" in worker.UPKEEP

@@ -44,6 +44,7 @@ from stories.changes import story_changed
 from stories.models import RedactedMedia, Redaction, RenditionState, Story, StoryStatus
 from stories.services import story_transition
 from stories.storage import derived_prefix, story_storage
+from stories.types import Actor
 from transcribe.engines import Engine, Segment
 from transcribe.errors import MediaError
 from transcribe.media import SAMPLE_RATE, decode_audio, silence_spans
@@ -510,6 +511,38 @@ def _delete(names: Sequence[str]) -> None:
 
 
 # ------------------------------------------------------------------------------ attention
+
+
+class RenditionRefused(Exception):
+    """The redacted recording cannot be made again now; the message says why."""
+
+
+def rendition_retry(*, story: Story, actor: Actor) -> RenditionJob:
+    """A curator asks for the redacted recording to be made and checked again: after its job
+    failed (a worker ran out of memory, storage was away), or a check they believe was wrong.
+
+    It is made from the redactions as they are; until it passes, nobody but the storyteller
+    gets the recording.
+    """
+    with transaction.atomic():
+        media = RedactedMedia.objects.select_for_update().filter(story=story).first()
+        if media is None:
+            raise RenditionRefused("Nothing was taken out of this story's recording.")
+        job = RenditionJob.objects.select_for_update().filter(story=story).first()
+        if job is not None and job.state in (JobState.QUEUED, JobState.RUNNING):
+            raise RenditionRefused(
+                "The redacted recording is being made right now; its check follows."
+            )
+        media.state = RenditionState.PENDING
+        media.heard = ""
+        media.verified_at = None
+        media.save(update_fields=["state", "heard", "verified_at", "updated_at"])
+        if job is not None:
+            job.generation = 0  # so that _enqueue starts it afresh for this generation
+            job.save(update_fields=["generation"])
+        job = _enqueue(story.pk, media.generation)
+        story_event_record(story_id=story.pk, action="rendition.retry", actor=actor)
+    return job
 
 
 def renditions_needing_attention(story_ids: Iterable[int] | None = None) -> list[RedactedMedia]:
