@@ -403,3 +403,24 @@ def test_the_worker_loop_takes_renditions_first_and_its_upkeep_requeues_them(mon
     assert worker.run_jobs_until_stopped(stop, worker="test", interval=0) == 1
     assert ran == ["rendition", "rendition", "transcription"]
     assert "transcribe.renditions.renditions_requeue_expired" in worker.UPKEEP
+
+
+def test_withdrawal_takes_the_rendition_and_a_late_result_is_not_kept(
+    make_story, storyteller, recording, deaf, django_capture_on_commit_callbacks
+):
+    story = published(make_story, recording, spread_result(recording))
+    redaction_add(story=story, start=2.0, end=2.5, actor=storyteller)
+    assert rendition_run_next(worker="test") == "ready"
+    made = RedactedMedia.objects.get(story=story).file.name
+    redaction_add(story=story, start=6.0, end=6.5, actor=storyteller)
+    renditions_queue_due()
+    claim = rendition_claim_next(worker="test")
+    assert claim is not None
+    with django_capture_on_commit_callbacks(execute=True):
+        story_services.consent_withdraw(story=story, actor=storyteller)
+    assert not story_storage().exists(made)
+    assert rendition_run(claim) == "cancelled"
+    assert RenditionJob.objects.get(pk=claim.job_id).state == JobState.CANCELLED
+    assert not story_storage().exists(derived_prefix(story.pk)) or not any(
+        story_storage().listdir(derived_prefix(story.pk))[1]
+    )

@@ -319,7 +319,11 @@ def rendition_run(claim: RenditionClaim, *, stopping: threading.Event | None = N
     """Render, listen, store. Returns ready, failed (words still heard), again (the redactions
     changed meanwhile), lost, released, retry, error or cancelled."""
     media = RedactedMedia.objects.select_related("story").filter(story_id=claim.story_id).first()
-    if media is None:
+    if media is None:  # every redaction undone, or the story withdrawn, since the claim
+        with transaction.atomic():
+            job = _held(claim)
+            if job is not None:
+                _finish(job, JobState.CANCELLED, "Nothing is taken out of the story any more.")
         return "cancelled"
     story = media.story
     spans = [list(map(float, span)) for span in media.spans]
