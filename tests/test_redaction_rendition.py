@@ -40,6 +40,7 @@ from transcribe.renditions import (
     RMS_FLOOR,
     _tokens,
     rendition_claim_next,
+    rendition_progress,
     rendition_run,
     rendition_run_next,
     renditions_queue_due,
@@ -287,6 +288,11 @@ def test_the_worker_finds_pending_renditions_itself_once_per_generation(
     assert job.state == JobState.QUEUED and job.generation == 1
     assert rendition_run_next(worker="test") == "ready"
     assert renditions_queue_due() == 0 and rendition_run_next(worker="test") is None
+    assert rendition_progress(story_ids=[story.pk])[story.pk][0] is None  # ready
+    redaction_add(story=story, start=6.0, end=6.5, actor=storyteller)
+    assert rendition_progress(story_ids=[story.pk]) == {
+        story.pk: (0, "The redacted recording is being made and checked (0% done).")
+    }
 
 
 def test_a_worker_killed_mid_job_is_taken_again_and_its_result_is_thrown_away(

@@ -12,11 +12,14 @@ from django.utils import timezone
 
 from stories.models import RedactedMedia, RenditionState, StoryEvent
 from stories.redactions import redaction_add
+from tests import test_transcribe_worker_recovery as recovery
 from tests.test_redaction_rendition import published, spread_result
-from tests.test_transcribe_worker_recovery import wait_for, workers  # noqa: F401 (a fixture)
 from transcribe import synth
 from transcribe.models import JobState, RenditionJob
 from transcribe.renditions import renditions_queue_due
+
+workers = recovery.workers  # the fixture that starts `manage.py archive_worker` processes
+wait_for = recovery.wait_for
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
@@ -35,7 +38,7 @@ def test_the_worker_takes_a_rendition_left_by_a_dead_worker_and_finishes_it(
     storyteller,
     recording,
     workers,
-    tmp_path,  # noqa: F811
+    tmp_path,
 ):
     story = published(make_story, recording, spread_result(recording))
     redaction_add(story=story, start=2.0, end=2.5, actor=storyteller)

@@ -514,6 +514,39 @@ def _delete(names: Sequence[str]) -> None:
         storage.delete(name)
 
 
+# ------------------------------------------------------------------------------ progress
+
+
+def rendition_progress(*, story_ids: Iterable[int]) -> dict[int, tuple[int | None, str]]:
+    """(percent done, one sentence) of each story's redacted recording, for pages: percent
+    None once it is ready or failed. Stories with nothing taken out are not in the answer."""
+    ids = list(story_ids)
+    jobs = {j.story_id: j for j in RenditionJob.objects.filter(story_id__in=ids)}
+    answer: dict[int, tuple[int | None, str]] = {}
+    for media in RedactedMedia.objects.filter(story_id__in=ids):
+        job = jobs.get(media.story_id)
+        this = job if job is not None and job.generation == media.generation else None
+        if media.current:
+            answer[media.story_id] = (None, "The redacted recording is ready and was checked.")
+        elif media.state == RenditionState.FAILED:
+            answer[media.story_id] = (
+                None,
+                "The check still heard words taken out; a curator will look at it.",
+            )
+        elif this is not None and this.state == JobState.FAILED:
+            answer[media.story_id] = (
+                None,
+                "Making the redacted recording failed; a curator will look at it.",
+            )
+        else:
+            percent = this.percent if this is not None and this.state == JobState.RUNNING else 0
+            answer[media.story_id] = (
+                percent,
+                f"The redacted recording is being made and checked ({percent}% done).",
+            )
+    return answer
+
+
 # ------------------------------------------------------------------------------ attention
 
 
