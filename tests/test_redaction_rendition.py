@@ -216,6 +216,9 @@ def test_a_video_keeps_its_picture_and_loses_only_the_sound_in_the_span(
     assert abs(len(after) - len(before)) <= 1024
     for a, b in media.spans:
         assert span_rms(after, a, b) < RMS_FLOOR
+    assert rms(outside(after, media.spans)) == pytest.approx(  # AAC encoded again
+        rms(outside(before, media.spans)), rel=0.05
+    )
     assert client.get(media_url(story))["Content-Type"] == "video/mp4"
 
 
