@@ -1,10 +1,11 @@
-"""The archive's worker: the transcription job loop, and the periodic upkeep beside it.
+"""The archive's worker: the job loop, and the periodic upkeep beside it.
 
-The loop takes the next due transcription job from the job table (the queue), runs it and
-looks again; with nothing due it waits a moment. Beside it a thread runs, every few seconds,
-the upkeep each app names here:
-- transcription jobs whose worker stopped renewing its lease are queued again (or failed when
-  workers keep dying on them);
+The loop takes the next due job from the job tables (the queues), runs it and looks again; with
+nothing due it waits a moment. Redacted recordings come first (they are short, and the story's
+recording is unavailable until they are made; the loop finds them itself), then transcriptions.
+Beside it a thread runs, every few seconds, the upkeep each app names here:
+- transcription and rendition jobs whose worker stopped renewing its lease are queued again (or
+  failed when workers keep dying on them);
 - the search outbox is drained to the search backend (rows stay while it is down); on
   PostgreSQL a follower thread also drains it the moment a change commits (FOLLOWERS);
 - stories whose passage vectors were made by another embedding model go back through the
@@ -22,12 +23,14 @@ from collections.abc import Callable
 from django.db import close_old_connections
 from django.utils.module_loading import import_string
 
+from transcribe.renditions import rendition_run_next
 from transcribe.services import transcription_run_next
 
 logger = logging.getLogger(__name__)
 
 UPKEEP: tuple[str, ...] = (
     "transcribe.services.jobs_requeue_expired",
+    "transcribe.renditions.renditions_requeue_expired",
     "search.services.outbox_drain",
     "search.vectors.reembed_stale",
     "storyteller.uploads.upload_sessions_expire",
@@ -73,7 +76,8 @@ def run_upkeep_forever(stop: threading.Event, interval: float) -> None:
 
 
 def run_jobs_until_stopped(stop: threading.Event, *, worker: str, interval: float) -> int:
-    """Take and run transcription jobs until ``stop`` is set; returns how many were run.
+    """Take and run jobs (redacted recordings, then transcriptions) until ``stop`` is set;
+    returns how many were run.
 
     Once ``stop`` is set the job in hand is given back at the engine's next progress report
     (or finished, if the engine is already done), and the loop ends.
@@ -81,9 +85,11 @@ def run_jobs_until_stopped(stop: threading.Event, *, worker: str, interval: floa
     ran = 0
     while not stop.is_set():
         try:
-            outcome = transcription_run_next(worker=worker, stopping=stop)
+            outcome = rendition_run_next(worker=worker, stopping=stop)
+            if outcome is None:
+                outcome = transcription_run_next(worker=worker, stopping=stop)
         except Exception:  # the database may be briefly away: try again after a pause
-            logger.exception("Taking the next transcription job failed; trying again shortly.")
+            logger.exception("Taking the next job failed; trying again shortly.")
             outcome = None
         finally:
             close_old_connections()
@@ -91,5 +97,5 @@ def run_jobs_until_stopped(stop: threading.Event, *, worker: str, interval: floa
             stop.wait(interval)
             continue
         ran += 1
-        logger.info("Transcription job finished by %s: %s", worker, outcome)
+        logger.info("Job finished by %s: %s", worker, outcome)
     return ran

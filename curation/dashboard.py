@@ -74,6 +74,13 @@ def queue_rows(counts: queues.DeskCounts) -> list[QueueRow]:
             "Failed and stuck transcriptions",
         ),
         QueueRow(
+            "renditions",
+            "Redacted recordings that failed their check",
+            counts.renditions,
+            reverse("transcribe_admin:jobs") + "?" + urlencode({"state": queues.ATTENTION}),
+            "Redacted recordings to look at",
+        ),
+        QueueRow(
             "consent_ending",
             "Consent ending soon",
             counts.consent_ending,

@@ -2,7 +2,8 @@
 
 `desk_queues(audience)` answers every queue in a fixed number of queries, however many stories
 the archive holds: one aggregate over the stories this curator may see (ready to publish,
-waiting for the storyteller's review, consent ending soon), one count of tag proposals, one
+waiting for the storyteller's review, consent ending soon, redacted recordings that failed
+their check), one count of tag proposals, one
 aggregate of transcription jobs, and two reads of the withdrawal log.
 
 Withdrawals are tombstones: a story id and the date of its "consent.withdrawn" event, nothing
@@ -17,14 +18,21 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from coding.models import Tag, TagStatus
 from stories.audience import CURATOR, Audience
-from stories.models import ConsentRecord, Story, StoryEvent, StoryQuerySet, StoryStatus
+from stories.models import (
+    ConsentRecord,
+    RenditionState,
+    Story,
+    StoryEvent,
+    StoryQuerySet,
+    StoryStatus,
+)
 from stories.models.story import consent_ending_q, live_q, unsealed_q
-from transcribe.models import TranscriptionJob
+from transcribe.models import JobState, TranscriptionJob
 
 # A due job that no worker has taken for this long is stuck (workers poll every few seconds).
 QUEUED_TOO_LONG = datetime.timedelta(hours=1)
@@ -47,6 +55,7 @@ class DeskCounts:
     review: int
     proposals: int
     transcriptions: int
+    renditions: int
     consent_ending: int
     withdrawals: int
     tombstones: tuple[Tombstone, ...]
@@ -54,6 +63,17 @@ class DeskCounts:
 
 def is_curator(audience: Audience) -> bool:
     return audience.has(CURATOR)
+
+
+def rendition_attention_q() -> Q:
+    """Stories whose redacted recording failed its check by listening, or whose rendition job
+    failed: the recording stays unavailable until a curator looks (as
+    `transcribe.renditions.renditions_needing_attention`, on the story)."""
+    return Q(redacted_media__state=RenditionState.FAILED) | Q(
+        redacted_media__state=RenditionState.PENDING,
+        rendition_job__state=JobState.FAILED,
+        rendition_job__generation=F("redacted_media__generation"),
+    )
 
 
 def ready_q(now: datetime.datetime) -> Q:
@@ -96,7 +116,7 @@ def desk_queues(audience: Audience, now: datetime.datetime | None = None) -> Des
     """Every queue's count for this curator (zero everywhere for anyone else)."""
     now = now or timezone.now()
     if not is_curator(audience):
-        return DeskCounts(0, 0, 0, 0, 0, 0, ())
+        return DeskCounts(0, 0, 0, 0, 0, 0, 0, ())
     visible = visible_stories(audience)
     stories = visible.aggregate(
         ready=Count("pk", filter=ready_q(now)),
@@ -104,6 +124,7 @@ def desk_queues(audience: Audience, now: datetime.datetime | None = None) -> Des
         consent_ending=Count(
             "pk", filter=consent_ending_q(now, settings.ARCHIVE_CONSENT_REMINDER_DAYS)
         ),
+        renditions=Count("pk", filter=rendition_attention_q()),
     )
     proposals = Tag.objects.filter(
         status=TagStatus.PROPOSED, story__in=visible.values("pk")
@@ -117,6 +138,7 @@ def desk_queues(audience: Audience, now: datetime.datetime | None = None) -> Des
         review=stories["review"],
         proposals=proposals,
         transcriptions=jobs.count(),
+        renditions=stories["renditions"],
         consent_ending=stories["consent_ending"],
         withdrawals=withdrawn.count(),
         tombstones=tombstones(now, TOMBSTONES_SHOWN),

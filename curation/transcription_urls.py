@@ -9,4 +9,5 @@ urlpatterns = [
     path("", admin_views.jobs, name="jobs"),
     path("<int:story_id>/rerun/", admin_views.rerun, name="rerun"),
     path("<int:story_id>/import/", admin_views.import_transcript, name="import"),
+    path("<int:story_id>/redacted-again/", admin_views.rendition_again, name="rendition_again"),
 ]

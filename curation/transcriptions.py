@@ -15,6 +15,11 @@ from stories.models import Story, StoryQuerySet
 from stories.visibility import CURATOR, audience_for
 from transcribe.errors import TranscriptFormatError
 from transcribe.models import JobState, TranscriptionJob
+from transcribe.renditions import (
+    RenditionRefused,
+    rendition_retry,
+    renditions_needing_attention,
+)
 from transcribe.services import JobRefused, transcript_import, transcription_rerun
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
@@ -50,10 +55,17 @@ def jobs(request: HttpRequest) -> HttpResponse:
     elif state == ATTENTION:  # the dashboard's queue: failed or stuck
         rows = rows.needs_attention(timezone.now(), QUEUED_TOO_LONG)
     listed = sorted(rows[:200], key=lambda job: ORDER.index(job.state))
+    # Redacted recordings that failed their check (or whose job failed) head the desk: the
+    # story's recording is unavailable, and a published story was taken off the public paths.
+    renditions = (
+        renditions_needing_attention(_visible_stories(request).values_list("pk", flat=True))
+        if state in ("", ATTENTION)
+        else []
+    )
     return TemplateResponse(
         request,
         "curation/transcriptions/jobs.html",
-        {"jobs": listed, "states": JobState.choices, "state": state},
+        {"jobs": listed, "states": JobState.choices, "state": state, "renditions": renditions},
     )
 
 
@@ -105,3 +117,21 @@ def import_transcript(request: HttpRequest, story_id: int) -> HttpResponse:
         {"story": story, "error": error},
         status=400 if error else 200,
     )
+
+
+@require_http_methods(["POST"])
+def rendition_again(request: HttpRequest, story_id: int) -> HttpResponse:
+    """Make a story's redacted recording again, and check it again (after a failed job, or a
+    check a curator believes was wrong)."""
+    _curator(request)
+    story = get_object_or_404(_visible_stories(request), pk=story_id)
+    assert request.user.is_authenticated  # _curator let only a curator through
+    try:
+        rendition_retry(story=story, actor=request.user)
+    except RenditionRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request, f"The redacted recording of “{story.title}” will be made and checked again."
+        )
+    return redirect("transcribe_admin:jobs")

@@ -35,7 +35,7 @@ from django.utils import timezone
 from stories.audience import CURATOR, audience_for
 from stories.audit import story_event_record
 from stories.changes import story_changed
-from stories.models import Story, StoryEvent, StoryStatus
+from stories.models import RedactedMedia, RenditionState, Story, StoryEvent, StoryStatus
 from stories.notifications import notify_story_published
 from stories.types import Actor, User
 
@@ -51,6 +51,7 @@ CONSENT_ENDED = "consent_ended"
 NOT_PUBLIC = "not_public"
 SEALED = "sealed"
 NOT_APPROVED = "not_approved"
+REDACTION_HEARD = "redaction_heard"
 # Refusals that may clear by themselves: a scheduled publication waits for them.
 MAY_CLEAR = frozenset({SEALED, NOT_APPROVED})
 
@@ -113,6 +114,16 @@ def publication_refusals(story: Story, now: datetime.datetime | None = None) -> 
                 SEALED,
                 f"The storyteller asked that nobody sees this story before {_day(sealed)}. "
                 "Schedule it for that day or later.",
+            )
+        )
+    heard = RedactedMedia.objects.filter(story=story, state=RenditionState.FAILED)
+    if story.has_media and heard.exists():
+        refusals.append(
+            Refusal(
+                REDACTION_HEARD,
+                "Words taken out of this story can still be heard in its redacted recording "
+                "(the check by listening failed). Widen the redaction with the storyteller; "
+                "the recording is made and checked again.",
             )
         )
     if story.status != S.APPROVED:

@@ -109,6 +109,7 @@ def test_each_queue_counts_the_stories_the_curator_may_see(client, curator, desk
         "review": 1,
         "proposals": 2,
         "transcriptions": 3,
+        "renditions": 0,
         "consent_ending": 1,
         "withdrawals": 1,
     }

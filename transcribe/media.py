@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -413,3 +413,90 @@ class _VideoPipe:
     def flush(self) -> None:
         for packet in self.stream.encode(None):
             self.out.mux(packet)
+
+
+def silence_spans(
+    src: str | os.PathLike[str],
+    dst: str | os.PathLike[str],
+    spans: Sequence[Sequence[float]],
+    *,
+    progress: Callable[[float], None] | None = None,
+) -> None:
+    """Write ``dst``: ``src`` with its sound silenced over ``spans`` ([start, end] seconds).
+
+    The sound is decoded, the samples inside each span set to silence and encoded again in a
+    container of the same kind (``dst``'s suffix), so the length is unchanged. Times count from
+    the first decoded sample, as the transcript's do (``decode_audio``). A video's picture is
+    copied packet by packet, untouched. ``progress`` hears the share of the sound done.
+    """
+    name = Path(src).name
+    muxer = _MUXERS.get(Path(dst).suffix.lower()) or _MUXERS.get(Path(src).suffix.lower())
+    length = probe(src).duration or 1.0
+    with _open(src) as inp:
+        audio = inp.streams.audio[0] if inp.streams.audio else None
+        if audio is None:
+            raise MediaError(_NO_SOUND.format(name=name, why="it has no audio track"))
+        video = next((s for s in inp.streams.video if _real_video(s)), None)
+        try:
+            out = av.open(os.fspath(dst), "w", format=muxer)
+        except (av.error.FFmpegError, ValueError) as exc:
+            raise MediaError(f"Cannot write {Path(dst).name} ({_reason(exc)}).") from exc
+        try:
+            with out:
+                sound = _AudioPipe(out, audio, out.format.name)
+                picture = out.add_stream_from_template(video) if video is not None else None
+                done = 0  # samples decoded so far, at the source's rate
+                sources = [audio] if video is None else [audio, video]
+                for packet in inp.demux(sources):
+                    if packet.stream.type == "video":
+                        if packet.dts is None or picture is None:
+                            continue  # the demuxer's flush packet: nothing to copy
+                        packet.stream = picture
+                        out.mux(packet)
+                        continue
+                    try:
+                        frames = packet.decode()
+                    except av.error.InvalidDataError:
+                        continue
+                    for frame in frames:
+                        assert isinstance(frame, av.AudioFrame)
+                        rate = frame.sample_rate or sound.rate
+                        sound.encode(_silenced(frame, done, rate, spans))
+                        done += frame.samples
+                        if progress is not None:
+                            progress(min(1.0, done / rate / length))
+                sound.flush()
+                if not sound.frames:
+                    raise MediaError(_NOT_MEDIA.format(name=name, why="no sound decodes"))
+        except (av.error.FFmpegError, ValueError, MediaError):
+            Path(dst).unlink(missing_ok=True)
+            raise
+
+
+def _silenced(
+    frame: av.AudioFrame, first: int, rate: int, spans: Sequence[Sequence[float]]
+) -> av.AudioFrame:
+    """The frame (whose first sample is sample ``first`` of the sound) with the samples that
+    fall inside ``spans`` set to silence; the frame itself when none do."""
+    count = frame.samples
+    cuts = []
+    for begin, end in spans:
+        a = max(0, round(float(begin) * rate) - first)
+        b = min(count, round(float(end) * rate) - first)
+        if a < b:
+            cuts.append((a, b))
+    if not cuts:
+        return frame
+    array = frame.to_ndarray().copy()
+    silence = 128 if frame.format.name.startswith("u8") else 0
+    planar = frame.format.is_planar
+    channels = 1 if planar else len(frame.layout.channels)
+    for a, b in cuts:
+        if planar:
+            array[:, a:b] = silence
+        else:
+            array[:, a * channels : b * channels] = silence
+    quiet = av.AudioFrame.from_ndarray(array, format=frame.format.name, layout=frame.layout.name)
+    quiet.sample_rate = frame.sample_rate
+    quiet.pts, quiet.time_base = frame.pts, frame.time_base
+    return quiet

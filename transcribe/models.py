@@ -1,8 +1,10 @@
-"""Transcription jobs: one row per story, claimed by one worker at a time."""
+"""Background jobs on a story's recording, one row per story, claimed by one worker at a time:
+its transcription, and the rendition of its redacted recording."""
 
 from __future__ import annotations
 
 import datetime
+from typing import Self, TypeVar
 
 from django.conf import settings
 from django.db import models
@@ -17,14 +19,18 @@ class JobState(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
-class TranscriptionJobQuerySet(models.QuerySet["TranscriptionJob"]):
-    def lease_expired(self, now: datetime.datetime) -> TranscriptionJobQuerySet:
+_Job = TypeVar("_Job", bound=models.Model)
+
+
+class LeasedJobQuerySet(models.QuerySet[_Job]):
+    """Queries over a job table with a lease (``state``, ``lease_expires_at``, ``run_after``,
+    ``queued_at``): shared by transcription and rendition jobs."""
+
+    def lease_expired(self, now: datetime.datetime) -> Self:
         """Running jobs whose worker stopped renewing its lease (it died or hangs)."""
         return self.filter(state=JobState.RUNNING, lease_expires_at__lt=now)
 
-    def needs_attention(
-        self, now: datetime.datetime, queued_grace: datetime.timedelta
-    ) -> TranscriptionJobQuerySet:
+    def needs_attention(self, now: datetime.datetime, queued_grace: datetime.timedelta) -> Self:
         """Jobs a curator should look at: failed, running on an expired lease (its worker died
         or hangs), or due for longer than `queued_grace` with no worker taking them."""
         return self.filter(
@@ -33,17 +39,25 @@ class TranscriptionJobQuerySet(models.QuerySet["TranscriptionJob"]):
             | models.Q(state=JobState.QUEUED, run_after__lt=now - queued_grace)
         )
 
-    def claimable(self, now: datetime.datetime) -> TranscriptionJobQuerySet:
+    def claimable(self, now: datetime.datetime) -> Self:
         """Jobs a worker may take now: queued and due, or running on an expired lease."""
         return self.filter(
             models.Q(state=JobState.QUEUED, run_after__lte=now)
             | models.Q(state=JobState.RUNNING, lease_expires_at__lt=now)
         )
 
-    def in_queue_order(self) -> TranscriptionJobQuerySet:
+    def in_queue_order(self) -> Self:
         """Oldest first by when the job was queued in its generation, not by its latest retry:
         a job taken back from a dead worker, or retried, keeps its place ahead of newer ones."""
         return self.order_by("queued_at", "pk")
+
+
+class TranscriptionJobQuerySet(LeasedJobQuerySet["TranscriptionJob"]):
+    pass
+
+
+class RenditionJobQuerySet(LeasedJobQuerySet["RenditionJob"]):
+    pass
 
 
 class TranscriptionJob(models.Model):
@@ -121,3 +135,55 @@ class TranscriptionJob(models.Model):
         if self.state == JobState.FAILED:
             return f"Transcription failed: {self.last_error}"
         return "Transcription was cancelled."
+
+
+class RenditionJob(models.Model):
+    """The making of a story's redacted recording (``stories.RedactedMedia``), with the same
+    lease, claim token, heartbeat, attempts and backoff as ``TranscriptionJob``.
+
+    Nobody queues it by hand: the worker finds redacted recordings waiting for a rendition and
+    (re)queues this row for their current ``generation`` (``transcribe.renditions``). A worker
+    still busy with an older generation loses its claim, and what it made is thrown away.
+    """
+
+    story = models.OneToOneField(
+        "stories.Story", on_delete=models.CASCADE, related_name="rendition_job"
+    )
+    state = models.CharField(max_length=16, choices=JobState.choices, default=JobState.QUEUED)
+    progress = models.FloatField(default=0.0, help_text="Share of the work done, 0 to 1.")
+    attempts = models.PositiveIntegerField(default=0)
+    generation = models.PositiveIntegerField(
+        default=0, help_text="The generation of the redacted recording this job makes."
+    )
+    run_after = models.DateTimeField(help_text="Not before (backoff between attempts).")
+    queued_at = models.DateTimeField(default=timezone.now)
+    claim = models.UUIDField(null=True, blank=True, editable=False)
+    worker = models.CharField(max_length=255, blank=True, help_text="host:pid of the worker.")
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = RenditionJobQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["state", "lease_expires_at"], name="rendition_lease"),
+            models.Index(fields=["state", "queued_at"], name="rendition_queue_order"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(progress__gte=0) & models.Q(progress__lte=1),
+                name="rendition_progress_0_to_1",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Redacted recording of story {self.story_id}: {self.get_state_display()}"
+
+    @property
+    def percent(self) -> int:
+        return 100 if self.state == JobState.DONE else int(self.progress * 100)

@@ -36,14 +36,15 @@ import socket
 import tempfile
 import threading
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from stories.audit import story_event_record
@@ -58,7 +59,7 @@ from transcribe.engines import Engine, TranscriptionResult, engine_for
 from transcribe.engines.notes import truncation_note
 from transcribe.errors import TranscribeError
 from transcribe.formats import cues_to_segments, detect_format, parse
-from transcribe.models import JobState, TranscriptionJob
+from transcribe.models import JobState, RenditionJob, TranscriptionJob
 
 logger = logging.getLogger(__name__)
 
@@ -343,7 +344,7 @@ def _held(claim: Claim) -> TranscriptionJob | None:
     )
 
 
-def _finish(job: TranscriptionJob, state: str, error: str = "") -> None:
+def _finish(job: TranscriptionJob | RenditionJob, state: str, error: str = "") -> None:
     job.state = state
     job.claim = None
     job.lease_expires_at = None
@@ -467,8 +468,11 @@ class Heartbeat:
         *,
         interval: float | None = None,
         stopping: threading.Event | None = None,
+        renew: Callable[..., bool] | None = None,
     ) -> None:
         self.claim = claim
+        # What renews the lease: the transcription job's by default (rendition jobs pass theirs).
+        self.renew = renew or job_heartbeat
         self.interval = interval or max(0.2, min(5.0, lease_seconds() / 3))
         self.fraction = 0.0
         self.stopping = stopping
@@ -488,7 +492,7 @@ class Heartbeat:
         try:
             while not self._stop.wait(self.interval):
                 try:
-                    if not job_heartbeat(claim=self.claim, progress=self.fraction):
+                    if not self.renew(claim=self.claim, progress=self.fraction):
                         self.lost.set()
                         return
                 except Exception:  # the database may be briefly away: try again next beat
@@ -505,10 +509,22 @@ class Heartbeat:
         self._thread.join()
 
 
-@contextmanager
-def _local_media(story: Story) -> Iterator[str]:
+def loaded_engine() -> Engine:
+    """The configured engine, loaded once per process (transcription and the rendition check
+    share its model)."""
+    return _engine(config_from_settings())
+
+
+def _local_media(story: Story) -> AbstractContextManager[str]:
     """A local path to the story's media; remote storages are copied to a temporary file."""
-    storage, name = story.media.storage, story.media.name
+    return local_copy(story.media)
+
+
+@contextmanager
+def local_copy(file: FieldFile) -> Iterator[str]:
+    """A local path to a stored file; remote storages are copied to a temporary file."""
+    storage, name = file.storage, file.name
+    assert name
     try:
         path = storage.path(name)
     except NotImplementedError:
@@ -551,7 +567,7 @@ def transcription_run_next(
 def _transcribe(claim: Claim, stopping: threading.Event | None) -> str:
     story = Story.objects.get(pk=claim.story_id)
     try:
-        engine = _engine(config_from_settings())
+        engine = loaded_engine()
         with _local_media(story) as path, Heartbeat(claim, stopping=stopping) as beat:
             # The language the storyteller said the story is told in: detection guesses wrong
             # on short or less common languages (Welsh heard as Latin).

@@ -1,4 +1,5 @@
-"""Run background work: transcription jobs from the job table, and the periodic upkeep."""
+"""Run background work: redacted recordings and transcription jobs from the job tables, and the
+periodic upkeep."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 class Command(BaseCommand):
     help = (
-        "Take transcription jobs from the queue and run them, with lease recovery, "
+        "Take redacted-recording and transcription jobs and run them, with lease recovery, "
         "search-outbox draining and upload expiry beside them. SIGTERM or Ctrl-C stops it "
         "cleanly (the job in hand is given back); a second signal stops it at once."
     )
