@@ -359,3 +359,14 @@ def test_only_curators_reach_the_curators_screen(client, recorded, storyteller, 
         answer = client.get(curator_url(recorded))
         assert answer.status_code in (302, 403, 404)
         assert "Take these words out" not in answer.content.decode()
+
+
+def test_a_tag_quote_on_a_value_page_shows_the_mark(client, recorded, storyteller):
+    line = Segment.objects.get(transcript__story=recorded, index=0)
+    value = site.value()
+    site.tag(recorded, value=value, start_seconds=line.start, end_seconds=line.end)
+    start, end = word_span(recorded.transcript, 0, 2, 3)
+    redaction_add(story=recorded, start=start, end=end, actor=storyteller)
+    page = client.get(links.value_url(value, None)).content.decode()
+    assert "My neighbour" in page and '<mark class="redacted"' in page
+    assert "Bartholomew" not in page
