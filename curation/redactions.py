@@ -20,10 +20,10 @@ from django.urls import reverse
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from stories.models import RedactionBy, Segment, Story, Transcript
+from stories.models import Redaction, RedactionBy, Segment, Story, Transcript
 from stories.notifications import notify_redaction_by_curator
 from stories.redaction_forms import SpanForm
-from stories.redactions import RedactionRefused, redaction_add, redactions_for
+from stories.redactions import RedactionRefused, redaction_add, redaction_undo, redactions_for
 from stories.timecode import clock
 from stories.visibility import CURATOR, audience_for
 from stories.words import segment_words
@@ -73,6 +73,8 @@ class StoryRedactView(WagtailAdminTemplateMixin, TemplateView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         user = request.user
         assert user.is_authenticated  # the admin lets only signed-in staff in
+        if "undo" in request.POST:
+            return self._undo(request, request.POST["undo"])
         transcript = Transcript.objects.filter(story=self.story).first()
         if self.form.is_valid():
             data = self.form.cleaned_data
@@ -100,6 +102,28 @@ class StoryRedactView(WagtailAdminTemplateMixin, TemplateView):
                 )
                 return redirect("story_redact", self.story.pk)
         return self.get(request, *args, **kwargs)
+
+    def _undo(self, request: HttpRequest, redaction_id: str) -> HttpResponse:
+        """Put back words a curator took out (the storyteller's own choices stay theirs)."""
+        user = request.user
+        assert user.is_authenticated  # the admin lets only signed-in staff in
+        redaction = (
+            Redaction.objects.filter(story=self.story, pk=redaction_id)
+            .exclude(by=RedactionBy.STORYTELLER)
+            .first()
+            if redaction_id.isdigit()
+            else None
+        )
+        if redaction is None:
+            raise Http404("No redaction of a curator's here.")
+        when = f"{clock(redaction.start)} to {clock(redaction.end)}"
+        try:
+            redaction_undo(redaction=redaction, actor=user)
+        except (RedactionRefused, PermissionDenied) as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"The words from {when} are back in the story.")
+        return redirect("story_redact", self.story.pk)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context: dict[str, Any] = super().get_context_data(**kwargs)

@@ -370,3 +370,23 @@ def test_a_tag_quote_on_a_value_page_shows_the_mark(client, recorded, storytelle
     page = client.get(links.value_url(value, None)).content.decode()
     assert "My neighbour" in page and '<mark class="redacted"' in page
     assert "Bartholomew" not in page
+
+
+def test_a_curator_puts_back_what_a_curator_took_out_but_not_the_storytellers_choice(
+    client, recorded, curator, storyteller
+):
+    start, end = word_span(recorded.transcript, 0, 2, 3)
+    theirs = redaction_add(
+        story=recorded, start=start, end=end, actor=curator, reason="x", by=RedactionBy.THIRD_PARTY
+    )
+    own = redaction_add(story=recorded, start=0.0, end=0.3, actor=storyteller)
+    client.force_login(curator)
+    page = client.get(curator_url(recorded)).content.decode()
+    assert f'name="undo" value="{theirs.redaction.pk}"' in page
+    assert f'name="undo" value="{own.redaction.pk}"' not in page
+    assert "The storyteller\u2019s choice" in page
+    assert client.post(curator_url(recorded), {"undo": str(own.redaction.pk)}).status_code == 404
+    answer = client.post(curator_url(recorded), {"undo": str(theirs.redaction.pk)}, follow=True)
+    assert "are back in the story" in answer.content.decode()
+    assert "Bartholomew Quill" in line_text(recorded)
+    assert Redaction.objects.filter(pk=own.redaction.pk).exists()
