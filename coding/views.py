@@ -27,6 +27,7 @@ from coding.exports import (
 from coding.forms import ExportForm, ReviewForm, TagForm
 from coding.models import Tag, TagStatus
 from stories.models import Story, Theme, Value, display_name
+from stories.redactions import media_for
 from stories.visibility import Audience, audience_for, story_parts
 
 logger = logging.getLogger(__name__)
@@ -179,7 +180,8 @@ def story_code(request: HttpRequest, pk: int) -> HttpResponse:
         "units": story_units,
         "choices": choices,
         "selected_codes": _selected(form),
-        "media_url": media_url(story),
+        # No player while words taken out are still being silenced in the recording.
+        "media_url": media_url(story) if media_for(story, audience) is not None else None,
         "coder_count": len({t.created_by_id for t in tags if t.status == TagStatus.ACCEPTED}),
     }
     return render(request, "coding/story.html", context, status=status)

@@ -393,6 +393,11 @@ class StoryInspectView(snippet_views.InspectView):
             actions=self._actions(story) if audience.has(CURATOR) else [],
             edit_url=self.get_edit_url(),
             history_url=reverse("wagtailsnippets_stories_story:history", args=[story.pk]),
+            redact_url=(
+                reverse("story_redact", args=[story.pk])
+                if story.has_media and audience.has(CURATOR)
+                else ""
+            ),
             chapters_url=(
                 reverse("story_chapters", args=[story.pk])
                 if story.has_media and audience.has(CURATOR)

@@ -22,6 +22,7 @@ from coding.models import TagStatus
 from curation import publication  # noqa: F401  (registers the publication actions)
 from curation.chapters import StoryChaptersView
 from curation.permissions import StoryPermissionPolicy
+from curation.redactions import StoryRedactView
 from curation.stories import StoryViewSet, visible_to_request
 from curation.themes import (
     TagCountsView,
@@ -130,6 +131,7 @@ def register_theme_admin_urls():
         path("themes/merge/", ThemeMergeView.as_view(), name="stories_theme_merge"),
         path("themes/tag-counts/", TagCountsView.as_view(), name="stories_tag_counts"),
         path("stories/<int:pk>/chapters/", StoryChaptersView.as_view(), name="story_chapters"),
+        path("stories/<int:pk>/redact/", StoryRedactView.as_view(), name="story_redact"),
     ]
 
 

@@ -3,6 +3,7 @@
 - `notify_transcript_ready(story)`: the transcription worker calls it when a transcript has
   been written and awaits the storyteller's review.
 - `notify_story_published(story)`: called by `stories.services.story_publish`.
+- `notify_redaction_by_curator(story, why=...)`: a curator took words out of the story.
 - `consent_expiry_reminders_send()`: run by `manage.py send_consent_expiry_reminders`; reminds
   each storyteller once per consent record that it ends within ARCHIVE_CONSENT_REMINDER_DAYS.
 
@@ -100,3 +101,16 @@ def consent_expiry_reminders_send(*, now: datetime.datetime | None = None) -> in
     if sent:
         logger.info("Sent %s consent expiry reminders.", sent)
     return sent
+
+
+def notify_redaction_by_curator(story: Story, *, why: str) -> bool:
+    """Tell the storyteller a curator took words out of their story, and why (never the words:
+    an email can be read by others, and the words were taken out to be kept private)."""
+    return _send(
+        story,
+        "redaction",
+        "Some words were taken out of your story",
+        "redaction_by_curator.txt",
+        why=why,
+        link=site_url(reverse("storyteller:review", args=[story.pk]) + "#redactions"),
+    )

@@ -17,6 +17,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from stories.models import Attribution, Project, StoryKind
+from stories.redaction_forms import SpanForm
 from stories.types import User
 
 FIELD_TEMPLATE = "storyteller/forms/field.html"
@@ -425,3 +426,14 @@ class WithdrawForm(ArchiveForm):
             "required": "Tick the box to confirm, or go back if you want to keep your story."
         },
     )
+
+
+class RedactForm(ArchiveForm, SpanForm):
+    """Words to take out of the storyteller's own story: a line's words, or two times."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].label = "Why (optional)"
+        self.fields[
+            "reason"
+        ].help_text = "Only you and the archive's curators see this. It helps you remember later."

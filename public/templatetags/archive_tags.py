@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import NoReverseMatch, reverse
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 
 from public import links
 from stories.models import Story
+from stories.redactions import MARK, media_for
 from stories.timecode import clock
 from stories.visibility import (
     CONTRIBUTOR,
@@ -151,3 +156,31 @@ def story_part_url(context, story: Story, name: str) -> str:
 @register.simple_tag
 def transcript_url(story: Story, fmt: str) -> str:
     return links.transcript_download_url(story, fmt)
+
+
+REDACTED_WHY = "Words taken out on purpose, to protect someone's privacy"
+_REDACTED_HTML = format_html(
+    '<mark class="redacted" title="{}">{}'
+    '<span class="visually-hidden w-sr-only"> ({})</span></mark>',
+    REDACTED_WHY,
+    MARK,
+    REDACTED_WHY.lower(),
+)
+
+
+@register.filter(is_safe=True)
+def redaction_marks(text: Any) -> SafeString:
+    """Transcript words as HTML with each "[redacted]" shown as a mark that says a person chose
+    it (styled, with the why for screen readers). Text already made safe (a line with search
+    words marked) keeps its tags; anything else is escaped first."""
+    escaped = str(conditional_escape("" if text is None else text))
+    return mark_safe(escaped.replace(MARK, _REDACTED_HTML))  # noqa: S308  (escaped above)
+
+
+@register.simple_tag(takes_context=True)
+def recording_held(context, story: Story) -> bool:
+    """Whether the recording is held back from this viewer: words were taken out and the
+    redacted recording is not ready yet, so the page shows a sentence instead of a player."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    return bool(story.has_media) and media_for(story, audience_for(user)) is None

@@ -22,8 +22,15 @@ from stories import transcript_edits as edits
 from stories import transcripts as review
 from stories.models import Segment, Speaker, Story, StoryStatus, Transcript
 from stories.timecode import clock
-from storyteller.forms import LanguageForm, ReplaceForm, SegmentForm, SpeakerNameForm
+from storyteller.forms import (
+    LanguageForm,
+    RedactForm,
+    ReplaceForm,
+    SegmentForm,
+    SpeakerNameForm,
+)
 from storyteller.views._common import answers_gone, own_story
+from storyteller.views.redaction_panel import may_redact, redaction_context
 from transcribe.services import JobRefused, transcription_rerun_in_language
 
 # Words the engine gave less than an even chance: the storyteller checks these first.
@@ -63,8 +70,8 @@ def _line(segment: Segment, number: int, form: SegmentForm | None = None) -> Lin
         )
         for w in review.segment_words(segment) or []
     ]
-    if not words:
-        words = [(segment.text, False)]
+    if not words:  # an imported line without timings: its words as written
+        words = [(word, False) for word in segment.text.split()]
     return Line(segment, form, clock(segment.start), words, _speaker_label(segment.speaker))
 
 
@@ -86,6 +93,7 @@ def lines_context(
         "lines": lines,
         "speakers": [(s, _speaker_label(s)) for s in speakers],
         "can_edit": story.status in review.EDITABLE,
+        "can_redact": may_redact(story, transcript),
         "undo": edits.edit_summary(undoable) if undoable else "",
         "unsure_lines": [line for line in lines if line.unsure],
     }
@@ -100,6 +108,7 @@ def review_page(
     failed: tuple[int, SegmentForm] | None = None,
     language_form: LanguageForm | None = None,
     replace_form: ReplaceForm | None = None,
+    redact_form: RedactForm | None = None,
 ) -> HttpResponse:
     story = own_story(request, pk)
     language_form = language_form or LanguageForm(initial={"language": story.language})
@@ -111,12 +120,18 @@ def review_page(
         for speaker, _ in context["speakers"]
     ]
     failed_form = failed[1] if failed else None
-    errors = (failed_form or language_form).error_links() + replace_form.error_links()
+    redacting = redaction_context(story, transcript, request, redact_form)
+    errors = (
+        (failed_form or language_form).error_links()
+        + replace_form.error_links()
+        + redacting["redact_form"].error_links()
+    )
     return render(
         request,
         "storyteller/review.html",
         {
             **context,
+            **redacting,
             "can_approve": story.status == StoryStatus.AWAITING_REVIEW,
             "can_retranscribe": story.has_media and story.status == StoryStatus.AWAITING_REVIEW,
             "language_form": language_form,

@@ -25,7 +25,9 @@
   }
 
   function showSplitButtons() {
-    list.querySelectorAll("[data-split-here]").forEach(function (button) { button.hidden = false; });
+    list.querySelectorAll("[data-split-here], [data-redact-here]").forEach(function (button) {
+      button.hidden = false;
+    });
   }
   showSplitButtons();
 
@@ -153,4 +155,143 @@
       action();
     }
   });
+  // Taking words out. A selection over one line's words (a mouse drag over the line, or the
+  // keyboard in the line's "Correct line" box) fills the redaction form's line and word numbers;
+  // the form itself is a plain one, which works without this script.
+  var redactForm = document.querySelector("[data-redact-form]");
+  var chosenSay = document.getElementById("redact-chosen");
+  var jump = null;
+
+  function clearChosen() {
+    list.querySelectorAll("[data-w].is-chosen").forEach(function (w) { w.classList.remove("is-chosen"); });
+  }
+
+  function choose(line, first, last) {
+    var number = line.getAttribute("data-line");
+    var words = [];
+    clearChosen();
+    for (var i = first; i <= last; i++) {
+      var word = line.querySelector('[data-words] [data-w="' + i + '"]');
+      if (word) {
+        word.classList.add("is-chosen");
+        words.push(word.textContent);
+      }
+    }
+    redactForm.elements.line.value = number;
+    redactForm.elements.first.value = first;
+    redactForm.elements.last.value = last;
+    redactForm.elements.start.value = "";
+    redactForm.elements.end.value = "";
+    chosenSay.textContent = "Chosen in line " + number + ": \u201c" + words.join(" ") +
+      "\u201d. Add why if you like, then press \u201cTake these words out\u201d.";
+    return true;
+  }
+
+  function wordsOfRange(range) {
+    // The words of one line that the range covers (not just touches at an edge).
+    var start = range.startContainer.nodeType === 1 ? range.startContainer : range.startContainer.parentElement;
+    var line = start && start.closest("[data-line]");
+    if (!line || !line.contains(range.endContainer)) {
+      return null;
+    }
+    var covered = Array.prototype.filter.call(line.querySelectorAll("[data-words] [data-w]"), function (word) {
+      if (!range.intersectsNode(word)) {
+        return false;
+      }
+      // The part of the word inside the selection: some of its letters, not only an edge.
+      var part = document.createRange();
+      part.selectNodeContents(word);
+      if (range.compareBoundaryPoints(Range.START_TO_START, part) > 0) {
+        part.setStart(range.startContainer, range.startOffset);
+      }
+      if (range.compareBoundaryPoints(Range.END_TO_END, part) < 0) {
+        part.setEnd(range.endContainer, range.endOffset);
+      }
+      return part.toString().trim() !== "";
+    });
+    if (!covered.length) {
+      return null;
+    }
+    return {
+      line: line,
+      first: parseInt(covered[0].getAttribute("data-w"), 10),
+      last: parseInt(covered[covered.length - 1].getAttribute("data-w"), 10),
+    };
+  }
+
+  function offerJump(line) {
+    if (!jump) {
+      jump = document.createElement("button");
+      jump.type = "button";
+      jump.className = "secondary redact-jump";
+      jump.textContent = "Take these words out\u2026";
+      jump.addEventListener("click", goToForm);
+    }
+    line.querySelector(".segment-text").after(jump);
+  }
+
+  function goToForm() {
+    var reason = redactForm.elements.reason;
+    reason.scrollIntoView({ block: "center" });
+    reason.focus();
+  }
+
+  function wordsOfField(textarea) {
+    // Character offsets in the line's words as written: the same words, one by one.
+    var line = textarea.closest("[data-line]");
+    var shown = line.querySelectorAll("[data-words] [data-w]");
+    var tokens = [];
+    var match;
+    var pattern = /\S+/g;
+    while ((match = pattern.exec(textarea.value)) !== null) {
+      tokens.push([match.index, match.index + match[0].length]);
+    }
+    if (textarea.value !== textarea.defaultValue || tokens.length !== shown.length) {
+      return "changed";
+    }
+    var from = textarea.selectionStart;
+    var to = textarea.selectionEnd;
+    var inside = [];
+    tokens.forEach(function (token, i) {
+      if (token[0] < to && token[1] > from) {
+        inside.push(i + 1);
+      }
+    });
+    return inside.length ? { line: line, first: inside[0], last: inside[inside.length - 1] } : null;
+  }
+
+  if (redactForm && chosenSay) {
+    document.addEventListener("mouseup", function (event) {
+      if (!list.contains(event.target) || event.target.closest("textarea, details")) {
+        return;
+      }
+      var selection = window.getSelection();
+      if (!selection || selection.isCollapsed || !selection.rangeCount) {
+        return;
+      }
+      var chosen = wordsOfRange(selection.getRangeAt(0));
+      if (!chosen) {
+        chosenSay.textContent = "Choose words within one line.";
+        return;
+      }
+      choose(chosen.line, chosen.first, chosen.last);
+      offerJump(chosen.line);
+    });
+
+    list.addEventListener("click", function (event) {
+      var button = event.target.closest("[data-redact-here]");
+      if (!button) {
+        return;
+      }
+      var chosen = wordsOfField(button.form.querySelector("textarea"));
+      if (chosen === "changed") {
+        say("Save or undo your correction of this line first, then select the words again.", true);
+      } else if (!chosen) {
+        say("Select the words to take out in the box first (hold Shift and use the arrow keys).", true);
+      } else {
+        choose(chosen.line, chosen.first, chosen.last);
+        goToForm();
+      }
+    });
+  }
 })();
