@@ -328,7 +328,9 @@ class DatabaseBackend:
             score = float(embeddings.from_bytes(bytes(raw or b"")) @ query)
             if story_id not in best or score > best[story_id][0]:
                 moment = RawMoment(
-                    text=textmod.highlight(text, parsed.mark_stems, size=SNIPPET_CHARS),
+                    text=textmod.highlight(
+                        text, parsed.mark_stems, size=SNIPPET_CHARS, languages=parsed.languages
+                    ),
                     start=start,
                     char_start=char_start,
                 )
@@ -348,7 +350,9 @@ class DatabaseBackend:
         ):
             met = sum(1 for p in phrases if f" {p} " in stem)
             moment = RawMoment(
-                text=textmod.highlight(text, parsed.mark_stems, size=SNIPPET_CHARS),
+                text=textmod.highlight(
+                    text, parsed.mark_stems, size=SNIPPET_CHARS, languages=parsed.languages
+                ),
                 start=start,
                 char_start=char_start,
             )

@@ -725,7 +725,10 @@ class ElasticsearchBackend:
             found[int(hit.story_id)] = [
                 RawMoment(
                     text=textmod.highlight(
-                        getattr(passage, "text", "") or "", parsed.mark_stems, size=SNIPPET_CHARS
+                        getattr(passage, "text", "") or "",
+                        parsed.mark_stems,
+                        size=SNIPPET_CHARS,
+                        languages=parsed.languages,
                     ),
                     start=getattr(passage, "start", None),
                     char_start=getattr(passage, "char_start", None),
@@ -980,7 +983,10 @@ def _meaning_moments(hit, parsed: ParsedQuery) -> list[RawMoment]:
     return [
         RawMoment(
             text=textmod.highlight(
-                getattr(passage, "text", "") or "", parsed.mark_stems, size=SNIPPET_CHARS
+                getattr(passage, "text", "") or "",
+                parsed.mark_stems,
+                size=SNIPPET_CHARS,
+                languages=parsed.languages,
             ),
             start=getattr(passage, "start", None),
             char_start=getattr(passage, "char_start", None),
