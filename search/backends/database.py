@@ -440,6 +440,47 @@ class DatabaseBackend:
             )
         return found
 
+    def neighbours_many(
+        self,
+        *,
+        audience: Audience,
+        vectors: dict[int, np.ndarray],
+        limit: int,
+        now: datetime.datetime,
+    ) -> dict[int, list[int]]:
+        """For each story of `vectors`, the stories `audience` may see that mean most nearly
+        the same (whole story against whole story, searched exactly as `meaning` does, kept
+        by search.fusion.keep_close), best first, itself left out. One read of the visible
+        stories' vectors serves the whole batch."""
+        if not vectors:
+            return {}
+        ids: list[int] = []
+        rows: list[bytes] = []
+        for story_id, raw in (
+            self._visible(audience, now)
+            .exclude(vector=None)
+            .filter(vector_model=embeddings.MODEL)
+            .values_list("story_id", "vector")
+            .iterator(chunk_size=2000)
+        ):
+            ids.append(story_id)
+            rows.append(bytes(raw or b""))
+        if not ids:
+            return {sid: [] for sid in vectors}
+        matrix = np.frombuffer(b"".join(rows), dtype=np.float16).reshape(len(ids), -1)
+        asked = list(vectors)
+        queries = np.stack([np.asarray(vectors[sid], dtype=np.float32) for sid in asked])
+        scores = matrix.astype(np.float32) @ queries.T  # stories x asked
+        found: dict[int, list[int]] = {}
+        for column, story_id in enumerate(asked):
+            scored = [
+                (sid, float(sc))
+                for sid, sc in zip(ids, scores[:, column].tolist(), strict=True)
+                if sid != story_id
+            ]
+            found[story_id] = [sid for sid, _ in fusion.keep_close(scored)][:limit]
+        return found
+
 
 def visible_in_index(audience: Audience, now: datetime.datetime) -> Q:
     """The visibility rule on the indexed copy of its keys: one clause per grant, as
