@@ -471,12 +471,15 @@ class DatabaseBackend:
         asked = list(vectors)
         queries = np.stack([np.asarray(vectors[sid], dtype=np.float32) for sid in asked])
         scores = matrix.astype(np.float32) @ queries.T  # stories x asked
+        # keep_close looks at the best MEANING_K only (and each story is its own best).
+        best = min(len(ids), fusion.MEANING_K + 1)
+        top = np.argpartition(-scores, best - 1, axis=0)[:best]
         found: dict[int, list[int]] = {}
         for column, story_id in enumerate(asked):
             scored = [
-                (sid, float(sc))
-                for sid, sc in zip(ids, scores[:, column].tolist(), strict=True)
-                if sid != story_id
+                (ids[row], float(scores[row, column]))
+                for row in top[:, column].tolist()
+                if ids[row] != story_id
             ]
             found[story_id] = [sid for sid, _ in fusion.keep_close(scored)][:limit]
         return found
