@@ -3,12 +3,16 @@
 
 from __future__ import annotations
 
+from importlib import import_module
+
+from django.apps import apps
+
 from public.within import find_in_story
 from search import text as textmod
 from search.api import search_stories
 from search.documents import build_docs
 from search.types import SearchFilters
-from stories.models import Segment, Story, Transcript
+from stories.models import Segment, Story, StoryChange, Transcript
 from stories.visibility import PUBLIC_AUDIENCE
 from tests.search_support import reindex
 
@@ -132,3 +136,18 @@ def test_find_in_a_story_stems_in_its_language():
     assert "<mark>chantaient</mark>" in hit.marked
     # English rules leave "chantaient" and "chanter" apart.
     assert find_in_story(lines, "chanter", "en").hits == []
+
+
+def test_the_migration_queues_the_stories_told_or_heard_in_another_language(db, make_story):
+    migration = import_module("search.migrations.0010_stems_in_each_language")
+    english = make_story(title="English")
+    french = told_in(make_story(title="Français"), "fr")
+    heard = make_story(title="Heard in Welsh")
+    Transcript.objects.create(story=heard, language="cy", engine="import")
+    StoryChange.objects.all().delete()
+
+    migration.queue_reindex(apps, None)
+
+    queued = set(StoryChange.objects.values_list("story_id", flat=True))
+    assert queued == {french.pk, heard.pk}
+    assert english.pk not in queued
