@@ -13,7 +13,9 @@ every list at once. `related_stored` reads a list back; whoever asks, the ids go
 show a story that has since been withdrawn, unpublished or sealed.
 
 Which audience a list is computed for: two kinds, both cheap (the database backend ranks a
-drained batch in two queries; Elasticsearch answers two queries a story).
+drained batch in two queries for codes and one read of the visible stories' vectors for
+meaning; Elasticsearch answers two queries a story and one multi-search of kNN queries a
+batch).
 - "public": what anyone sees, and the page most read (and cached). Filtered again at read
   time, it is exactly the backend's answer for the public.
 - "wide": every story some audience other than a storyteller may see (the public's, the
