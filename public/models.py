@@ -165,7 +165,11 @@ class ArchiveIndexPage(PublicCacheMixin, RoutablePageMixin, Page):
         public = audience.is_public or reads.is_public(story)
         segments = reads.story_segments(story, parts) if parts.transcript else []
         start_at = _seconds(request.GET.get("t"))
-        found = find_in_story(segments, request.GET.get("q", "")) if "q" in request.GET else None
+        found = None
+        if "q" in request.GET:
+            heard = getattr(story, "transcript", None)
+            language = (heard.language if heard else "") or story.language
+            found = find_in_story(segments, request.GET.get("q", ""), language)
         return self.render(
             request,
             template="public/story.html",

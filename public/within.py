@@ -1,5 +1,6 @@
 """Search within one story: the transcript lines that hold the words asked for, stemmed as the
-archive's search stems them (`search.text`), with those words marked.
+archive's search stems them (`search.text`, in the transcript's language), with those words
+marked.
 
 Only lines the page already shows are searched (the transcript beside the player, which every
 audience that sees the story may read), so finding a word shows nothing the page does not.
@@ -36,22 +37,25 @@ class StorySearch:
         return {hit.segment.pk: hit.marked for hit in self.hits}
 
 
-def wanted_stems(query: str) -> frozenset[str]:
+def wanted_stems(query: str, language: str = "en") -> frozenset[str]:
     """The stems a query asks for; stop words only when the query has nothing else."""
     asked = words(query[:MAX_QUERY])
     kept = [w for w in asked if not is_stop(w)] or asked
-    return frozenset(stem(w) for w in kept)
+    return frozenset(stem(w, language) for w in kept)
 
 
-def find_in_story(segments: Sequence[Segment], query: str) -> StorySearch:
-    """The lines of `segments` with any word whose stem the query asks for."""
+def find_in_story(segments: Sequence[Segment], query: str, language: str = "en") -> StorySearch:
+    """The lines of `segments` with any word whose stem the query asks for, both stemmed in
+    `language` (the transcript's)."""
     query = " ".join(query.split())[:MAX_QUERY]
-    wanted = wanted_stems(query)
+    wanted = wanted_stems(query, language)
     hits: list[Hit] = []
     if wanted:
         for segment in segments:
-            if wanted & {stem(w) for w in words(segment.text)}:
+            if wanted & {stem(w, language) for w in words(segment.text)}:
                 # highlight() escapes the text and adds only <mark> tags.
-                text = highlight(segment.text, wanted, size=len(segment.text) + 1)
+                text = highlight(
+                    segment.text, wanted, size=len(segment.text) + 1, languages=(language,)
+                )
                 hits.append(Hit(len(hits) + 1, segment, mark_safe(text)))  # noqa: S308
     return StorySearch(query=query, hits=hits)

@@ -25,7 +25,7 @@ from search import text as textmod
 from search.backends import Unavailable, get_backend
 from search.documents import build_docs
 from search.query import FACETS, THEME_TOKEN, VALUE_TOKEN, Taxonomy, meaning_text, parse_query
-from search.related import related_stored
+from search.related import rank_related, related_stored
 from search.services import index_stories, index_story, outbox_drain
 from search.types import (
     MATCHES,
@@ -188,7 +188,8 @@ def suggest(*, audience: Audience, prefix: str, limit: int = 8) -> list[Suggesti
 def related_stories(
     *, audience: Audience, story: Story, limit: int = 5, known_visible: bool = False
 ) -> list[Story]:
-    """Stories `audience` may see that share themes, values or words with `story`.
+    """Stories `audience` may see that share themes, values or words with `story`, or say
+    the same thing in other words (search.related.rank_related).
 
     Read from the lists kept when stories are drained (search.related); the backend is asked
     here only where no list answers (not drained yet, or too few of it visible). Nothing for a
@@ -203,7 +204,9 @@ def related_stories(
     docs, _gone = build_docs([story.pk])
     if not docs:
         return []
-    ids = get_backend().related(audience=audience, doc=docs[0], limit=limit, now=timezone.now())
+    ids = rank_related(
+        backend=get_backend(), audience=audience, docs=docs, limit=limit, now=timezone.now()
+    )[story.pk]
     stories = _load(audience, ids)
     return [stories[i] for i in ids if i in stories]
 

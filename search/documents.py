@@ -6,6 +6,10 @@ story's passages (transcript segments with their start times, or paragraphs of a
 with their character offsets, each with the tags that cover it) and the audience fields from
 the visibility rule (`audience_markers`, owner, project, consent expiry and seal).
 
+Each text is stemmed in its own language (search.text): the title, summary and text of a story
+in the story's `language`, a transcript's segments in the transcript's language (what Whisper
+heard or the storyteller chose), the story's where the transcript has none.
+
 Withdrawn stories have no document: the index must not hold them.
 """
 
@@ -207,12 +211,16 @@ def build_docs(story_ids: Iterable[int]) -> tuple[list[StoryDoc], list[int]]:
         row = TagRow(theme_id, value_id, group, start, end, char_start, char_end)
         tags.setdefault(story_id, []).append(row)
     segments: dict[int, list] = {}
+    heard: dict[int, str] = {}  # the transcript's language, by story
     for seg in (
         Segment.objects.filter(_among("transcript__story_id", ids))
         .order_by("transcript__story_id", "index")
-        .values_list("transcript__story_id", "index", "start", "end", "text")
+        .values_list(
+            "transcript__story_id", "index", "start", "end", "text", "transcript__language"
+        )
     ):
-        segments.setdefault(seg[0], []).append(seg[1:])
+        segments.setdefault(seg[0], []).append(seg[1:5])
+        heard[seg[0]] = seg[5]
     collections: dict[int, list[int]] = {}
     # Facets name collections, so only those anyone may view (live, no view restriction).
     public_collections = CollectionPage.objects.live().public().values("pk")
@@ -226,14 +234,19 @@ def build_docs(story_ids: Iterable[int]) -> tuple[list[StoryDoc], list[int]]:
     docs = []
     for story in stories.values():
         story_tags = tags.get(story.pk, [])
-        passages = _passages(story, segments.get(story.pk, []), story_tags)
+        passages = _passages(
+            story, segments.get(story.pk, []), story_tags, heard.get(story.pk) or story.language
+        )
         docs.append(_doc(story, passages, story_tags, collections.get(story.pk, [])))
     docs.sort(key=lambda d: d.story_id)
     return docs, gone
 
 
-def _passages(story: Story, segments: list, tags: list[TagRow]) -> list[PassageDoc]:
+def _passages(
+    story: Story, segments: list, tags: list[TagRow], transcript_language: str
+) -> list[PassageDoc]:
     passages: list[PassageDoc] = []
+    language = transcript_language if segments else story.language
     if segments:
         for index, start, end, seg_text in segments:
             passages.append(
@@ -247,7 +260,8 @@ def _passages(story: Story, segments: list, tags: list[TagRow]) -> list[PassageD
     ranged = [t for t in tags if t.is_excerpt]
     for passage in passages:
         tokens = [_tag_tokens(t) for t in ranged if _covers(t, passage)]
-        passage.stem = " ".join([textmod.stem_text(passage.text), *dict.fromkeys(tokens)]).strip()
+        stems = textmod.stem_text(passage.text, language)
+        passage.stem = " ".join([stems, *dict.fromkeys(tokens)]).strip()
     return passages
 
 
@@ -261,8 +275,8 @@ def _doc(
     theme_ids = sorted({t.theme_id for t in tags if t.theme_id is not None})
     value_ids = sorted({t.value_id for t in value_tags if t.value_id is not None})
     tag_tokens = list(dict.fromkeys(_tag_tokens(t) for t in tags))
-    title_stem = textmod.stem_text(story.title)
-    summary_stem = textmod.stem_text(story.summary)
+    title_stem = textmod.stem_text(story.title, story.language)
+    summary_stem = textmod.stem_text(story.summary, story.language)
     body = " ".join(p.stem for p in passages)
     doc = StoryDoc(
         story_id=story.pk,

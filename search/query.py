@@ -7,6 +7,9 @@ of its synonyms. Theme synonyms are expanded here, at query time, and a merged t
 for the theme that absorbed it. Words in quotes are one exact phrase: no kin, no codes. A
 story matches when it meets enough clauses: all of them for one or two, three in four beyond
 that (the same count on both backends).
+
+Words are stemmed in every language the archive holds (`languages`, search.languages): a
+word's phrases are its stem in each, so it finds its forms in stories of any of them.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from search import text as textmod
+from search.languages import analysed as analysed_languages
 from stories.models import Theme, ThemeSynonym, Value, follow_merges
 
 # Tokens written into the stemmed fields for each tag, so that one text match finds stories
@@ -50,6 +54,8 @@ class ParsedQuery:
     filter_tokens: tuple[str, ...] = field(default=())
     # What the query means (search.embeddings), when it is searched by meaning too.
     vector: Any = None
+    # The analyses its words were stemmed in (search.text.analysis): snippets mark by them.
+    languages: tuple[str, ...] = (textmod.ENGLISH,)
 
     @property
     def required(self) -> int:
@@ -89,20 +95,27 @@ def _roots(name: str) -> tuple[str, ...]:
     return tuple(textmod.root(w) for w in textmod.words(name))
 
 
-def word_phrases(word: str) -> tuple[str, ...]:
-    """The stems a word clause matches: its own first, then its kin's."""
+def word_phrases(word: str, languages: tuple[str, ...] = (textmod.ENGLISH,)) -> tuple[str, ...]:
+    """The stems a word clause matches: its own first, then its kin's (English), then its
+    stem in each other language of `languages`."""
     own = textmod.stem(word)
     kin = {textmod.stem(form) for form in textmod.kin(word)} - {own}
-    return (own, *sorted(kin))
+    others = [textmod.stem(word, language) for language in languages]
+    return tuple(dict.fromkeys([own, *sorted(kin), *others]))
 
 
-def _name_phrases(names: set[str]) -> set[str]:
+def _stemmed(text: str, languages: tuple[str, ...]) -> list[str]:
+    """`text` stemmed in each of `languages` (the same phrase once)."""
+    return list(dict.fromkeys(textmod.stem_text(text, language) for language in languages))
+
+
+def _name_phrases(names: set[str], languages: tuple[str, ...]) -> set[str]:
     """Stemmed phrases that say one of `names`; a one-word name in any of its forms."""
-    phrases = {textmod.stem_text(n) for n in names} - {""}
+    phrases = {p for n in names for p in _stemmed(n, languages)} - {""}
     for name in names:
         words = textmod.words(name)
         if len(words) == 1:
-            phrases.update(word_phrases(words[0]))
+            phrases.update(word_phrases(words[0], languages))
     return phrases
 
 
@@ -132,7 +145,7 @@ class Taxonomy:
         return cls(themes=themes, final=final, values={v.pk: v for v in Value.objects.all()})
 
 
-def _lexicon(taxonomy: Taxonomy) -> list[_Entry]:
+def _lexicon(taxonomy: Taxonomy, languages: tuple[str, ...]) -> list[_Entry]:
     """Theme and value names (with synonyms and merged themes) as stem sequences."""
     themes, final = taxonomy.themes, taxonomy.final
 
@@ -146,7 +159,7 @@ def _lexicon(taxonomy: Taxonomy) -> list[_Entry]:
     for theme_id, theme_names in names.items():
         merged = [t for t in themes.values() if final[t.pk] == theme_id]
         tokens = tuple(THEME_TOKEN.format(t.pk) for t in merged)
-        phrases = tuple(sorted(_name_phrases(theme_names))) + tokens
+        phrases = tuple(sorted(_name_phrases(theme_names, languages))) + tokens
         for name in theme_names:
             entries.append(
                 _Entry(
@@ -159,7 +172,7 @@ def _lexicon(taxonomy: Taxonomy) -> list[_Entry]:
     for value in taxonomy.values.values():
         variants = value_names(value.name)
         phrases = (
-            *tuple(sorted(_name_phrases(set(variants)))),
+            *tuple(sorted(_name_phrases(set(variants), languages))),
             VALUE_TOKEN.format(value.pk),
         )
         for name in variants:
@@ -174,16 +187,18 @@ def _lexicon(taxonomy: Taxonomy) -> list[_Entry]:
     return [e for e in entries if e.stems]
 
 
-def _exact(phrase: str) -> Clause | None:
+def _exact(phrase: str, languages: tuple[str, ...]) -> Clause | None:
     """A quoted phrase: its words next to each other, in this order (stop words kept)."""
     written = textmod.words(phrase)
     if not written:
         return None
     label = " ".join(written)
-    return Clause(label=f"“{label}”", phrases=(textmod.stem_text(label),))
+    return Clause(label=f"“{label}”", phrases=tuple(_stemmed(label, languages)))
 
 
-def _free_clauses(written: list[str], by_first: dict[str, list[_Entry]]) -> list[Clause]:
+def _free_clauses(
+    written: list[str], by_first: dict[str, list[_Entry]], languages: tuple[str, ...]
+) -> list[Clause]:
     """Clauses of unquoted words: theme and value names in any form first, then words."""
     roots = [textmod.root(w) for w in written]
     clauses: list[Clause] = []
@@ -202,7 +217,7 @@ def _free_clauses(written: list[str], by_first: dict[str, list[_Entry]]) -> list
             i += len(found.stems)
             continue
         if not textmod.is_stop(written[i]):
-            clauses.append(Clause(label=written[i], phrases=word_phrases(written[i])))
+            clauses.append(Clause(label=written[i], phrases=word_phrases(written[i], languages)))
         i += 1
     return clauses
 
@@ -213,23 +228,29 @@ def meaning_text(text: str) -> str:
 
 
 def parse_query(
-    text: str, *, filter_tokens: tuple[str, ...] = (), taxonomy: Taxonomy | None = None
+    text: str,
+    *,
+    filter_tokens: tuple[str, ...] = (),
+    taxonomy: Taxonomy | None = None,
+    languages: tuple[str, ...] | None = None,
 ) -> ParsedQuery:
     """Clauses from `text`: quoted phrases exactly, then the other words, longest theme or
-    value names first."""
+    value names first; stemmed in `languages` (by default every language the archive holds)."""
+    if languages is None:
+        languages = analysed_languages()
     clauses: list[Clause] = []
     for quoted in _QUOTED.findall(text):
-        exact = _exact(quoted)
+        exact = _exact(quoted, languages)
         if exact is not None:
             clauses.append(exact)
     written = textmod.words(_QUOTED.sub(" ", text))
     if written:
         by_first: dict[str, list[_Entry]] = {}
-        for entry in _lexicon(taxonomy or Taxonomy.load()):
+        for entry in _lexicon(taxonomy or Taxonomy.load(), languages):
             by_first.setdefault(entry.stems[0], []).append(entry)
         for entries in by_first.values():
             entries.sort(key=lambda e: -len(e.stems))
-        clauses += _free_clauses(written, by_first)
+        clauses += _free_clauses(written, by_first, languages)
     # The same code asked for twice is one clause.
     unique: dict[str | tuple[str, ...], Clause] = {}
     for clause in clauses:
@@ -241,4 +262,5 @@ def parse_query(
         clauses=tuple(clauses),
         mark_stems=mark_stems,
         filter_tokens=filter_tokens,
+        languages=languages,
     )

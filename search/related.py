@@ -1,14 +1,21 @@
 """Related stories worked out when a story changes, so that a story page only reads them.
 
 The outbox drain and `search_reindex` call `related_store` with the documents they have just
-indexed: the backend's own `related()` ranks every other story, and the best CANDIDATES are
-kept (search.models.RelatedList, RelatedCandidate). A story that is drained as gone leaves
+indexed: `rank_related` fuses two rankings of every other story by reciprocal rank
+(search.fusion), the backend's own `related()` (shared themes and values, and on Elasticsearch
+shared words) and its `neighbours_many()` (the stories nearest in meaning, from the passage
+vectors of search.vectors: a story that says the same thing in other words, or in another
+language, is related too), and the best CANDIDATES are kept (search.models.RelatedList,
+RelatedCandidate). Both rankings are asked for one audience, with the visibility rule inside
+the backend's query. A story that is drained as gone leaves
 every list at once. `related_stored` reads a list back; whoever asks, the ids go through
 `Story.objects.visible_to(audience)` again (the one rule), so a list computed earlier can never
 show a story that has since been withdrawn, unpublished or sealed.
 
 Which audience a list is computed for: two kinds, both cheap (the database backend ranks a
-drained batch in two queries; Elasticsearch answers two queries a story).
+drained batch in two queries for codes and one read of the visible stories' vectors for
+meaning; Elasticsearch answers two queries a story and one multi-search of kNN queries a
+batch).
 - "public": what anyone sees, and the page most read (and cached). Filtered again at read
   time, it is exactly the backend's answer for the public.
 - "wide": every story some audience other than a storyteller may see (the public's, the
@@ -31,6 +38,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from search import fusion, vectors
 from search.documents import StoryDoc
 from search.models import RelatedCandidate, RelatedList
 from stories.models import Story
@@ -47,6 +55,24 @@ def kind_for(audience: Audience) -> str:
     return "public" if audience.is_public else "wide"
 
 
+def rank_related(
+    *, backend, audience: Audience, docs: list[StoryDoc], limit: int, now: datetime.datetime
+) -> dict[int, list[int]]:
+    """Each story's related stories for `audience`, best first: shared codes (and words) and
+    nearness in meaning fused by reciprocal rank; at most `limit` of them."""
+    shared = backend.related_many(audience=audience, docs=docs, limit=limit, now=now)
+    meant = {d.story_id: d.vector for d in docs if d.vector is not None}
+    meant.update(vectors.story_means([d.story_id for d in docs if d.story_id not in meant]))
+    near = backend.neighbours_many(audience=audience, vectors=meant, limit=limit, now=now)
+    return {
+        doc.story_id: [
+            sid
+            for sid, _score in fusion.rrf(shared.get(doc.story_id, []), near.get(doc.story_id, []))
+        ][:limit]
+        for doc in docs
+    }
+
+
 def related_store(
     *, docs: Iterable[StoryDoc], backend, now: datetime.datetime | None = None
 ) -> int:
@@ -59,7 +85,9 @@ def related_store(
     docs = list(docs)
     found: list[tuple[int, str, list[int]]] = []
     for kind, audience in KINDS.items():
-        ranked = backend.related_many(audience=audience, docs=docs, limit=CANDIDATES, now=now)
+        ranked = rank_related(
+            backend=backend, audience=audience, docs=docs, limit=CANDIDATES, now=now
+        )
         found += [(doc.story_id, kind, ranked[doc.story_id]) for doc in docs]
     if not found:
         return 0

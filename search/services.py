@@ -23,7 +23,7 @@ from django.db import close_old_connections, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from search import vectors
+from search import languages, vectors
 from search.backends import Unavailable, get_backend
 from search.documents import StoryDoc, build_docs, iter_all_story_ids
 from search.models import RelatedList
@@ -55,6 +55,7 @@ def _apply(backend, docs: list[StoryDoc], gone: list[int], version: int) -> dict
     """Index and delete, then keep the related stories of what the backend took (and let go
     of those gone), so that story pages read them rather than ask per view."""
     errors = backend.apply(docs, gone, version=version)
+    languages.forget()  # a story may bring a language new to the archive
     related_forget(story_ids=gone)
     taken = [doc for doc in docs if doc.story_id not in errors]
     if taken:
@@ -194,6 +195,7 @@ def index_rebuild(
     name = backend.rebuild(
         iter_all_story_ids(batch), build_indexable, progress=progress, keep_old=keep_old
     )
+    languages.forget()
     related_rebuild(backend=backend, batch=batch)
     return name
 

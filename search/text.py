@@ -1,10 +1,16 @@
 """Text analysis for both search backends, done here in Python so that both agree.
 
 The Elasticsearch node the archive runs against has no analysis-common module (no stemmer,
-no synonym filter), and the embedded backend has none either; so words are stemmed here with
-the Snowball English stemmer into fields of their own, and the query is stemmed the same way.
-A stemmed field holds stems separated by single spaces: Elasticsearch splits it with its
-`whitespace` analyzer, the database backend matches ` stem ` with LIKE.
+no synonym filter), and the embedded backend has none either; so words are stemmed here into
+fields of their own, and the query is stemmed the same way. A stemmed field holds stems
+separated by single spaces: Elasticsearch splits it with its `whitespace` analyzer, the
+database backend matches ` stem ` with LIKE.
+
+Each text is stemmed in its own language: with the Snowball stemmer of that language where
+Snowball has one (`SNOWBALL`, by ISO 639-1 code), and plainly where it has none (Welsh, say):
+the word lower-cased with its accents taken off, never cut by another language's rules. The
+query is stemmed in every language the archive holds (search.languages), so a word finds its
+forms in each.
 """
 
 from __future__ import annotations
@@ -12,6 +18,8 @@ from __future__ import annotations
 import html
 import re
 import threading
+import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
 
 import snowballstemmer
@@ -33,12 +41,70 @@ _APOSTROPHES = re.compile(r"['\u2019\u02bc]")
 _SPAN = re.compile(r"[^\W_]+(?:['\u2019\u02bc][^\W_]+)*")
 _local = threading.local()
 
+ENGLISH = "english"
+PLAIN = "plain"  # no stemmer: lower-cased, accents off
+# ISO 639-1 codes (what Whisper and the story form give) -> the Snowball stemmer's name.
+SNOWBALL = {
+    "ar": "arabic",
+    "hy": "armenian",
+    "eu": "basque",
+    "ca": "catalan",
+    "cs": "czech",
+    "da": "danish",
+    "nl": "dutch",
+    "en": ENGLISH,
+    "eo": "esperanto",
+    "et": "estonian",
+    "fi": "finnish",
+    "fr": "french",
+    "de": "german",
+    "el": "greek",
+    "hi": "hindi",
+    "hu": "hungarian",
+    "id": "indonesian",
+    "ga": "irish",
+    "it": "italian",
+    "lt": "lithuanian",
+    "ne": "nepali",
+    "no": "norwegian",
+    "nb": "norwegian",
+    "nn": "norwegian",
+    "fa": "persian",
+    "pl": "polish",
+    "pt": "portuguese",
+    "ro": "romanian",
+    "ru": "russian",
+    "sr": "serbian",
+    "st": "sesotho",
+    "es": "spanish",
+    "sv": "swedish",
+    "ta": "tamil",
+    "tr": "turkish",
+    "yi": "yiddish",
+}
 
-def _stemmer():
-    stemmer = getattr(_local, "stemmer", None)
-    if stemmer is None:
-        stemmer = _local.stemmer = snowballstemmer.stemmer("english")
-    return stemmer
+
+@lru_cache(maxsize=256)
+def analysis(language: str) -> str:
+    """How text in `language` (a code such as "fr" or "pt-BR") is stemmed: the name of its
+    Snowball stemmer, or PLAIN where Snowball has none (Welsh "cy") or the code is unknown."""
+    primary = re.split(r"[-_]", (language or "").strip().lower(), maxsplit=1)[0]
+    return SNOWBALL.get(primary, PLAIN)
+
+
+def _stemmer(name: str):
+    stemmers = getattr(_local, "stemmers", None)
+    if stemmers is None:
+        stemmers = _local.stemmers = {}
+    if name not in stemmers:
+        stemmers[name] = snowballstemmer.stemmer(name)
+    return stemmers[name]
+
+
+def _plain(word: str) -> str:
+    """The word without its accents ("dŵr" -> "dwr"): what a plain analysis keeps."""
+    decomposed = unicodedata.normalize("NFKD", word)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def words(text: str) -> list[str]:
@@ -47,18 +113,25 @@ def words(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=200_000)
-def stem(word: str) -> str:
-    """The Snowball (Porter2) English stem of one lower-case word."""
-    return _stemmer().stemWord(word)
+def stem(word: str, language: str = ENGLISH) -> str:
+    """The stem of one lower-case word in `language` (a code or an `analysis` name): Snowball
+    (Porter2 for English), or the plain word where the language has no stemmer."""
+    name = language if language in _NAMES else analysis(language)
+    if name == PLAIN:
+        return _plain(word)
+    return _stemmer(name).stemWord(word)
 
 
-def stems(text: str) -> list[str]:
-    return [stem(w) for w in words(text)]
+_NAMES = frozenset([*SNOWBALL.values(), PLAIN])
 
 
-def stem_text(text: str) -> str:
+def stems(text: str, language: str = ENGLISH) -> list[str]:
+    return [stem(w, language) for w in words(text)]
+
+
+def stem_text(text: str, language: str = ENGLISH) -> str:
     """The stemmed field value: stems separated by single spaces."""
-    return " ".join(map(stem, words(text)))
+    return " ".join(stem(w, language) for w in words(text))
 
 
 def is_stop(word: str) -> bool:
@@ -78,7 +151,7 @@ _KIN_ENDINGS = (
 
 @lru_cache(maxsize=200_000)
 def root(word: str) -> str:
-    """The stem of `word` stemmed again until it stops changing: "loneliness" -> "loneli" ->
+    """The English stem of `word` stemmed again until it stops changing: "loneliness" -> "loneli" ->
     "lone", the root of "lonely" too. Used to find a word's kin, never written to an index."""
     current = stem(word)
     for _ in range(3):
@@ -104,13 +177,21 @@ def kin(word: str) -> frozenset[str]:
     return frozenset(c for c in candidates if len(c) > 1 and root(c) == target)
 
 
-def highlight(text: str, wanted: frozenset[str] | set[str], *, size: int = 240) -> str:
+def highlight(
+    text: str,
+    wanted: frozenset[str] | set[str],
+    *,
+    size: int = 240,
+    languages: Iterable[str] = (ENGLISH,),
+) -> str:
     """An HTML fragment of `text` about `size` characters long with `<mark>` around every word
-    whose stem is in `wanted`; it starts near the first mark (or at the start)."""
+    whose stem, in any of `languages`, is in `wanted`; it starts near the first mark (or at
+    the start)."""
     spans = []
+    languages = tuple(languages)
     for m in _SPAN.finditer(text):
         token = "".join(words(m.group()))
-        if token and stem(token) in wanted:
+        if token and any(stem(token, language) in wanted for language in languages):
             spans.append((m.start(), m.end()))
     start = 0
     if spans and len(text) > size:

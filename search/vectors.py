@@ -127,3 +127,16 @@ def reembed_stale(*, batch: int = 200) -> int:
     if stale:
         story_changed(story_ids=stale)
     return len(stale)
+
+
+def story_means(story_ids: list[int]) -> dict[int, np.ndarray]:
+    """What each of these stories means as a whole: the mean of its kept passage vectors of
+    this model, normalised (as `attach` sets `doc.vector`); stories with none are left out."""
+    if not story_ids or not embeddings.enabled():
+        return {}
+    found: dict[int, list[np.ndarray]] = {}
+    for story_id, raw in PassageVector.objects.filter(
+        story_id__in=story_ids, model=embeddings.MODEL
+    ).values_list("story_id", "vector"):
+        found.setdefault(story_id, []).append(embeddings.from_bytes(bytes(raw)))
+    return {sid: embeddings.normalised(np.mean(rows, axis=0)) for sid, rows in found.items()}

@@ -20,7 +20,7 @@ from search.api import related_stories
 from search.backends import get_backend
 from search.documents import build_docs
 from search.models import RelatedCandidate, RelatedList
-from search.related import CANDIDATES, WIDE_AUDIENCE
+from search.related import CANDIDATES, WIDE_AUDIENCE, rank_related
 from search.services import outbox_drain
 from stories import services
 from stories.audience import audience_for
@@ -58,10 +58,11 @@ def kept(story, kind: str) -> list[int]:
 
 
 def ranked_now(story, audience) -> list[int]:
+    """What the backend ranks now: shared codes fused with nearness in meaning."""
     docs, _gone = build_docs([story.pk])
-    return get_backend().related(
-        audience=audience, doc=docs[0], limit=CANDIDATES, now=timezone.now()
-    )
+    return rank_related(
+        backend=get_backend(), audience=audience, docs=docs, limit=CANDIDATES, now=timezone.now()
+    )[story.pk]
 
 
 def test_the_drain_keeps_each_storys_related_stories_as_the_backend_ranks_them(

@@ -1,8 +1,9 @@
 """No search answer ever exposes a story beyond its consent, on either backend (hypothesis).
 
 Random stories with random consent histories are indexed; for every audience, the results,
-totals, facet counts, snippets, suggestions and related stories must all stay within what the
-one visibility rule (`Story.objects.visible_to`) allows. The backends are asked directly as
+totals, facet counts, snippets, suggestions and related stories (those sharing codes and those
+near in meaning, kept or asked for) must all stay within what the one visibility rule
+(`Story.objects.visible_to`) allows. The backends are asked directly as
 well as through search.api, so that nothing relies on the stories being loaded afterwards.
 """
 
@@ -21,9 +22,11 @@ from coding.models import Tag
 from search.api import related_stories, search_stories, suggest
 from search.backends import get_backend
 from search.documents import build_docs
-from search.models import PassageVector
+from search.models import PassageVector, RelatedCandidate
 from search.query import parse_query
+from search.related import KINDS
 from search.services import index_stories
+from search.vectors import story_means
 from stories.models import Project, ProjectMembership, Story, StoryStatus
 from stories.visibility import PUBLIC_AUDIENCE, audience_for, story_parts
 from tests.consent_histories import cast_users, consent_history
@@ -171,11 +174,23 @@ class ConsentInEverySearchAnswer(TestCase):
             labels = {s.label for s in suggest(audience=audience, prefix="garden st", limit=50)}
             assert labels == {titles[pk] for pk in allowed}, where
 
-            for story in made[:2]:
+            for story in made:
                 related = related_stories(audience=audience, story=story, limit=20)
                 if story.pk not in allowed:
                     assert related == [], where
                 assert {r.pk for r in related} <= allowed - {story.pk}, where
+
+            # Similar stories by meaning, asked of the backend directly.
+            means = story_means([s.pk for s in made])
+            near = backend.neighbours_many(audience=audience, vectors=means, limit=20, now=now)
+            for story_id, found in near.items():
+                assert set(found) <= allowed - {story_id}, where
+
+        # The kept lists hold only stories their kind of audience could see when ranked.
+        for kind, audience in KINDS.items():
+            allowed = set(Story.objects.visible_to(audience).values_list("pk", flat=True))
+            listed = RelatedCandidate.objects.filter(related_list__audience=kind)
+            assert set(listed.values_list("story_id", flat=True)) <= allowed, kind
 
 
 class TestTheDatabaseBackend(ConsentInEverySearchAnswer):

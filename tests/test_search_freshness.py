@@ -43,6 +43,9 @@ class CountingBackend:
     def related_many(self, **kwargs):  # the drain keeps related stories of what it indexed
         return self.backend.related_many(**kwargs)
 
+    def neighbours_many(self, **kwargs):  # and those near in meaning
+        return self.backend.neighbours_many(**kwargs)
+
 
 class RefusingBackend:
     name = "refusing"
@@ -58,6 +61,9 @@ class RefusingBackend:
 
     def related_many(self, *, docs, **_):
         return {doc.story_id: [] for doc in docs}
+
+    def neighbours_many(self, *, vectors, **_):
+        return {story_id: [] for story_id in vectors}
 
 
 def test_the_worker_starts_the_follower():

@@ -123,6 +123,9 @@ class RefusingBackend:
     def related_many(self, *, docs, **_):  # the drain keeps related stories of what it took
         return {doc.story_id: [] for doc in docs}
 
+    def neighbours_many(self, *, vectors, **_):
+        return {story_id: [] for story_id in vectors}
+
 
 def test_a_refused_story_keeps_its_row_and_error_while_the_others_go_through(db, make_story):
     good = make_story(title="Fine")

@@ -328,7 +328,9 @@ class DatabaseBackend:
             score = float(embeddings.from_bytes(bytes(raw or b"")) @ query)
             if story_id not in best or score > best[story_id][0]:
                 moment = RawMoment(
-                    text=textmod.highlight(text, parsed.mark_stems, size=SNIPPET_CHARS),
+                    text=textmod.highlight(
+                        text, parsed.mark_stems, size=SNIPPET_CHARS, languages=parsed.languages
+                    ),
                     start=start,
                     char_start=char_start,
                 )
@@ -348,7 +350,9 @@ class DatabaseBackend:
         ):
             met = sum(1 for p in phrases if f" {p} " in stem)
             moment = RawMoment(
-                text=textmod.highlight(text, parsed.mark_stems, size=SNIPPET_CHARS),
+                text=textmod.highlight(
+                    text, parsed.mark_stems, size=SNIPPET_CHARS, languages=parsed.languages
+                ),
                 start=start,
                 char_start=char_start,
             )
@@ -434,6 +438,50 @@ class DatabaseBackend:
             found[doc.story_id] = heapq.nsmallest(
                 limit, weights, key=lambda s: (-weights[s], -dates[s].toordinal(), -s)
             )
+        return found
+
+    def neighbours_many(
+        self,
+        *,
+        audience: Audience,
+        vectors: dict[int, np.ndarray],
+        limit: int,
+        now: datetime.datetime,
+    ) -> dict[int, list[int]]:
+        """For each story of `vectors`, the stories `audience` may see that mean most nearly
+        the same (whole story against whole story, searched exactly as `meaning` does, kept
+        by search.fusion.keep_close), best first, itself left out. One read of the visible
+        stories' vectors serves the whole batch."""
+        if not vectors:
+            return {}
+        ids: list[int] = []
+        rows: list[bytes] = []
+        for story_id, raw in (
+            self._visible(audience, now)
+            .exclude(vector=None)
+            .filter(vector_model=embeddings.MODEL)
+            .values_list("story_id", "vector")
+            .iterator(chunk_size=2000)
+        ):
+            ids.append(story_id)
+            rows.append(bytes(raw or b""))
+        if not ids:
+            return {sid: [] for sid in vectors}
+        matrix = np.frombuffer(b"".join(rows), dtype=np.float16).reshape(len(ids), -1)
+        asked = list(vectors)
+        queries = np.stack([np.asarray(vectors[sid], dtype=np.float32) for sid in asked])
+        scores = matrix.astype(np.float32) @ queries.T  # stories x asked
+        # keep_close looks at the best MEANING_K only (and each story is its own best).
+        best = min(len(ids), fusion.MEANING_K + 1)
+        top = np.argpartition(-scores, best - 1, axis=0)[:best]
+        found: dict[int, list[int]] = {}
+        for column, story_id in enumerate(asked):
+            scored = [
+                (ids[row], float(scores[row, column]))
+                for row in top[:, column].tolist()
+                if ids[row] != story_id
+            ]
+            found[story_id] = [sid for sid, _ in fusion.keep_close(scored)][:limit]
         return found
 
 

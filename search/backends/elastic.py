@@ -31,6 +31,7 @@ import pickle
 import time
 from collections.abc import Callable, Iterable
 from functools import cache
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, connections
@@ -725,7 +726,10 @@ class ElasticsearchBackend:
             found[int(hit.story_id)] = [
                 RawMoment(
                     text=textmod.highlight(
-                        getattr(passage, "text", "") or "", parsed.mark_stems, size=SNIPPET_CHARS
+                        getattr(passage, "text", "") or "",
+                        parsed.mark_stems,
+                        size=SNIPPET_CHARS,
+                        languages=parsed.languages,
                     ),
                     start=getattr(passage, "start", None),
                     char_start=getattr(passage, "char_start", None),
@@ -800,6 +804,50 @@ class ElasticsearchBackend:
             doc.story_id: self.related(audience=audience, doc=doc, limit=limit, now=now)
             for doc in docs
         }
+
+    def neighbours_many(
+        self,
+        *,
+        audience: Audience,
+        vectors: dict[int, Any],
+        limit: int,
+        now: datetime.datetime,
+    ) -> dict[int, list[int]]:
+        """For each story of `vectors`, the stories `audience` may see with passages nearest
+        in meaning to it (filtered kNN: the consent filter inside the kNN query, the story
+        itself left out), kept by search.fusion.keep_close; one multi-search for the batch."""
+        if not vectors:
+            return {}
+        asked = list(vectors)
+        searches: MultiSearch[StoryDocument] = MultiSearch(using=self.client, index=self.alias)
+        for story_id in asked:
+            allowed = Q(
+                "bool",
+                filter=[audience_query(audience, now)],
+                must_not=[Q("ids", values=[str(story_id)])],
+            )
+            searches = searches.add(
+                self._search()
+                .source(False)
+                .extra(
+                    knn={
+                        "field": "passages.vector",
+                        "query_vector": [float(x) for x in vectors[story_id]],
+                        "k": fusion.MEANING_K,
+                        "num_candidates": 4 * fusion.MEANING_K,
+                        "filter": [allowed.to_dict()],
+                    }
+                )[: fusion.MEANING_K]
+            )
+        answers = _execute_all(searches, self.url)
+        if not answers:  # no index yet
+            return {sid: [] for sid in asked}
+        found: dict[int, list[int]] = {}
+        for story_id, answer in zip(asked, answers, strict=True):
+            # Elasticsearch scores cosine similarity as (1 + cosine) / 2.
+            scored = [(int(h.meta.id), 2 * h.meta.score - 1) for h in answer.hits]
+            found[story_id] = [sid for sid, _ in fusion.keep_close(scored)][:limit]
+        return found
 
 
 def _failed(item: dict) -> bool:
@@ -980,7 +1028,10 @@ def _meaning_moments(hit, parsed: ParsedQuery) -> list[RawMoment]:
     return [
         RawMoment(
             text=textmod.highlight(
-                getattr(passage, "text", "") or "", parsed.mark_stems, size=SNIPPET_CHARS
+                getattr(passage, "text", "") or "",
+                parsed.mark_stems,
+                size=SNIPPET_CHARS,
+                languages=parsed.languages,
             ),
             start=getattr(passage, "start", None),
             char_start=getattr(passage, "char_start", None),
