@@ -26,7 +26,10 @@
     const button = document.createElement("button");
     button.type = "button";
     button.textContent = "Download the picture (" + format.toUpperCase() + ")";
-    button.setAttribute("aria-label", "Download " + title + " as " + format.toUpperCase());
+    const which = document.createElement("span");
+    which.className = "visually-hidden";
+    which.textContent = ": " + title;
+    button.append(which);
     button.addEventListener("click", function () {
       view.toImageURL(format, format === "png" ? 2 : 1).then(function (url) {
         const a = document.createElement("a");
