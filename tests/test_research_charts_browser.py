@@ -41,9 +41,7 @@ def test_a_heatmap_cell_opens_its_excerpts_from_the_keyboard(
     assert violations == [], violations
 
     # From the control just before the heatmap, one Tab reaches its first cell.
-    browser.execute_script(
-        "document.querySelector('#themes details.chart-data summary').focus()"
-    )
+    browser.execute_script("document.querySelector('#themes details.chart-data summary').focus()")
     browser.switch_to.active_element.send_keys(Keys.TAB)
     cell = browser.switch_to.active_element
     assert cell.get_attribute("role") == "link"
