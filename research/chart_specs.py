@@ -12,7 +12,8 @@ from typing import Any
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
 WIDTH = 560
-COUNT_LEGEND = {"title": "Excerpts"}
+COUNT_LEGEND = {"title": "Excerpts", "format": "d", "tickMinStep": 1}
+WHOLE = {"format": "d", "tickMinStep": 1}  # counts: no ticks between whole numbers
 
 
 def _base(description: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -42,8 +43,14 @@ def frequency(rows: list[dict[str, Any]], *, description: str, by_group: bool) -
         ],
         "mark": {"type": "bar", "cursor": "pointer"},
         "encoding": {
-            "y": {"field": "code", "type": "nominal", "sort": None, "title": None},
-            "x": {"field": "count", "type": "quantitative", "title": "Count"},
+            "y": {
+                "field": "code",
+                "type": "nominal",
+                "sort": None,
+                "title": None,
+                "axis": {"labelLimit": 260},
+            },
+            "x": {"field": "count", "type": "quantitative", "title": "Count", "axis": WHOLE},
             "yOffset": {"field": "measure", "sort": ["stories", "excerpts"]},
             "color": {
                 "field": "measure",
@@ -63,8 +70,9 @@ def frequency(rows: list[dict[str, Any]], *, description: str, by_group: bool) -
         "width": WIDTH // 2 - 40 if by_group else WIDTH,
     }
     if by_group:
+        groups = list(dict.fromkeys(row["group"] for row in rows))  # aims, then conduct
         spec["facet"] = {
-            "column": {"field": "group", "type": "nominal", "title": None, "sort": None}
+            "column": {"field": "group", "type": "nominal", "title": None, "sort": groups}
         }
         spec["spec"] = bars
         spec["resolve"] = {"scale": {"y": "independent"}}
@@ -138,7 +146,12 @@ def over_time(rows: list[dict[str, Any]], *, description: str) -> dict[str, Any]
             "mark": {"type": "line", "point": True},
             "encoding": {
                 "x": {"field": "year", "type": "ordinal", "title": "Year told"},
-                "y": {"field": "excerpts", "type": "quantitative", "title": "Excerpts"},
+                "y": {
+                    "field": "excerpts",
+                    "type": "quantitative",
+                    "title": "Excerpts",
+                    "axis": WHOLE,
+                },
                 "color": {"field": "code", "type": "nominal", "title": "Code", "sort": None},
                 "description": {"field": "label"},
                 "tooltip": [
@@ -160,10 +173,12 @@ def coder_strips(rows: list[dict[str, Any]], *, description: str, unit: str) -> 
     spec.update(
         {
             "width": WIDTH,
-            "height": {"step": 26},
-            "mark": {"type": "bar", "opacity": 0.75},
+            # each code a thin lane within the coder's strip, so overlapping excerpts both show
+            "height": {"step": 10, "for": "offset"},
+            "mark": {"type": "bar"},
             "encoding": {
                 "y": {"field": "coder", "type": "nominal", "title": "Coder", "sort": None},
+                "yOffset": {"field": "code", "type": "nominal"},
                 "x": {"field": "start", "type": "quantitative", "title": unit},
                 "x2": {"field": "end"},
                 "color": {"field": "code", "type": "nominal", "title": "Code"},
