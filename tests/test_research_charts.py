@@ -216,3 +216,11 @@ def test_researchers_and_curators_see_the_charts_and_nobody_else(
         client.force_login(person)
         assert client.get(url).status_code == 200
         assert f'href="{url}"' in client.get(reverse("search:research")).content.decode()
+
+
+def test_a_collection_narrows_the_counts_to_its_stories(coded, researcher):
+    from tests import public_site as site
+
+    page = site.collection([coded.unquoted, coded.closed], picture=site.image())
+    found = charts.frequencies(audience_for(researcher), ChartFilters(collections=(page.pk,)))
+    assert found[key(coded.v1)] == charts.Frequency(stories=1, excerpts=1)  # not the closed one
