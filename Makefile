@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test check install services services-stop lint types contracts format clean
+.PHONY: run serve test check install charts-library services services-stop lint types contracts format clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,14 +16,20 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet --no-deps resemblyzer==0.1.4
 	touch $(STAMP)
 
-# axe-core, injected into headless Chromium by the accessibility tests.
+# The chart library (Vega, Vega-Lite, vega-embed: served as static files by
+# archive/vendor_static.py) and axe-core, injected into headless Chromium by the tests.
 node_modules/.package-lock.json: package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
+
+# `make run` draws the research charts where npm is installed; without it they show as tables.
+charts-library:
+	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory node_modules/.package-lock.json; \
+	else echo "npm not found: the research charts will show as tables only"; fi
 
 install: $(STAMP)
 
 ## Start the archive on the embedded defaults (SQLite, local media, database queue and search).
-run: install
+run: install charts-library
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py collectstatic --no-input --verbosity 0

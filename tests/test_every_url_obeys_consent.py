@@ -39,6 +39,7 @@ from coding.models import Tag, TagStatus
 from public import links
 from public.models import ArchiveIndexPage
 from public.sitemaps import SITEMAPS
+from research import chart_data
 from search.services import outbox_drain
 from stories import services
 from stories.models import (
@@ -316,6 +317,8 @@ def _values(param: str, name: str, archive: Archive) -> list:
             for a in bulk_action_registry.get_bulk_actions_for_model("stories", "story")
         ],
     }
+    if name == "charts:csv" and param == "slug":
+        return list(chart_data.CHARTS)
     if param in named:
         return named[param]
     if param in ("pk", "story_id", "page_id", "id"):
@@ -357,6 +360,9 @@ def _queries(name: str, archive: Archive) -> list[str]:
     if name == "oembed":  # asked about each story's page, as other sites ask
         pages = [links.story_url(s, full=True) for s in archive.stories.values()]
         queries = ["?" + urlencode({"url": page}) for page in pages]
+    if name == "charts:excerpts":  # the excerpts behind a bar and behind a cell
+        value, theme = f"value:{archive.value.pk}", f"theme:{archive.theme.pk}"
+        queries = [f"?a={value}", f"?a={theme}", f"?a={theme}&b={value}"]
     if name == "coding:export":
         queries = ["", "?format=csv", "?format=json", "?format=qdpx", "?format=qdc"]
     if name.endswith("bulk_action") or "bulk" in name:

@@ -135,6 +135,7 @@ def nav_links(context) -> list[tuple[str, str]]:
             items += [
                 ("Coding", reverse("coding:workspace")),
                 ("Research", reverse("search:research")),
+                ("Charts", reverse("charts:index")),
             ]
         if audience.has(CURATOR) and user.is_staff:
             items.append(("Admin", reverse("wagtailadmin_home")))
