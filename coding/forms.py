@@ -137,6 +137,16 @@ FORMATS = [
 ]
 
 
+MEDIA_CHOICES = [
+    ("links", "Links to the archive (small file; playing them needs a sign-in here)"),
+    (
+        "embed",
+        "Inside the project, to play offline in the QDA tool (only where the storyteller agreed "
+        "to quotes; a recording with words taken out goes as its redacted version)",
+    ),
+]
+
+
 class ExportForm(forms.Form):
     format = forms.ChoiceField(
         label="Format", choices=FORMATS, widget=forms.RadioSelect, initial="csv"
@@ -148,6 +158,13 @@ class ExportForm(forms.Form):
         empty_label="All projects",
     )
     code = forms.ChoiceField(label="Only this value or theme (optional)", required=False)
+    recordings = forms.ChoiceField(
+        label="Recordings in a REFI-QDA project",
+        choices=MEDIA_CHOICES,
+        widget=forms.RadioSelect,
+        initial="links",
+        required=False,
+    )
 
     def __init__(self, *args, choices: list[reads.CodeChoice], **kwargs) -> None:
         super().__init__(*args, **kwargs)

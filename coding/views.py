@@ -346,7 +346,12 @@ def export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
         f"Coded excerpts exported on {timezone.now():%d %B %Y} by {display_name(request.user)}"
         ": only the stories this account may see, as their storytellers consented."
     )
+    embed = form.cleaned_data.get("recordings") == "embed"
     stream = project_qdpx_stream(
-        audience, filters, media_url=_absolute_media_url(request), description=description
+        audience,
+        filters,
+        media_url=_absolute_media_url(request),
+        media_file=(lambda story: media_for(story, audience)) if embed else None,
+        description=description,
     )
     return _download(stream, "qdpx", "coded-excerpts")

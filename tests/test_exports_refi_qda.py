@@ -243,3 +243,56 @@ def test_speakers_start_their_lines_and_the_sync_points_mark_the_words(client, r
         words
         == "Nobody asked us what we needed at first.\nStella: Then the council came and listened."
     )
+
+
+def test_recordings_travel_inside_the_project_as_this_reader_may_hear_them(
+    client, researcher, make_story, contributor, storyteller
+):
+    import av
+    from django.core.files.base import ContentFile
+
+    from coding.exports.refi import guid
+    from stories.models import RedactedMedia, RenditionState
+    from stories.redactions import redaction_add
+    from tests import public_site as site
+
+    def recorded(title: str, **consent):
+        story = site.attach_recording(
+            make_story(title=title, kind=StoryKind.AUDIO, text="", consent=consent)
+        )
+        tag_create(story=story, actor=contributor, code=Value.objects.get(slug="equality"))
+        return story
+
+    plain, unquoted, redacted = (
+        recorded("Plain"),
+        recorded("Unquoted", quotes_allowed=False),
+        recorded("Redacted"),
+    )
+    redaction_add(story=redacted, start=0.5, end=1.0, actor=storyteller)
+    rendition = RedactedMedia.objects.get(story=redacted)
+    rendition.file.save("redacted-1.ogg", ContentFile(b"OggS redacted rendition"), save=False)
+    rendition.state, rendition.rendered_generation = RenditionState.READY, rendition.generation
+    rendition.save()
+
+    client.force_login(researcher)
+    linked = client.get(reverse("coding:export"), {"format": "qdpx"})
+    names = zipfile.ZipFile(io.BytesIO(b"".join(linked.streaming_content))).namelist()
+    assert not [n for n in names if n.endswith(".ogg")]  # links by default: a small file
+
+    response = client.get(reverse("coding:export"), {"format": "qdpx", "recordings": "embed"})
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    document = valid_project(archive)
+    inside = {n.removeprefix("sources/") for n in archive.namelist() if n.endswith(".ogg")}
+    assert inside == {f"{guid('story', plain.pk)}.ogg", f"{guid('story', redacted.pk)}.ogg"}
+    with plain.media.open("rb") as original:
+        assert archive.read(f"sources/{guid('story', plain.pk)}.ogg") == original.read()
+    # The redacted story goes as its rendition, never its original.
+    assert archive.read(f"sources/{guid('story', redacted.pk)}.ogg") == b"OggS redacted rendition"
+    source = document.find(f".//q:AudioSource[@guid='{guid('story', plain.pk)}']", NS)
+    assert source.get("path") == f"internal://{guid('story', plain.pk)}.ogg"
+    unquoted_source = document.find(f".//q:AudioSource[@guid='{guid('story', unquoted.pk)}']", NS)
+    assert not unquoted_source.get("path", "").startswith("internal://")
+    # The embedded recording plays offline: it decodes from the project alone.
+    played = archive.open(f"sources/{guid('story', plain.pk)}.ogg")
+    with av.open(io.BytesIO(played.read())) as container:
+        assert sum(1 for _ in container.decode(audio=0)) > 0

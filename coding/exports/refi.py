@@ -34,9 +34,11 @@ import uuid
 import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Iterator
+from pathlib import PurePosixPath
 from xml.sax.saxutils import quoteattr
 
 from django.db.models import Prefetch, Q
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from lxml import etree
 
@@ -245,9 +247,13 @@ class _Project:
             self.has_notes = True
 
     def source(
-        self, exported: ExportedStory, media_url: Callable[[Story], str | None] | None
-    ) -> list[tuple[str, str]]:
-        """Spool the story's source element; return the text files it refers to."""
+        self,
+        exported: ExportedStory,
+        media_url: Callable[[Story], str | None] | None,
+        media_file: Callable[[Story], FieldFile | None] | None = None,
+    ) -> tuple[list[tuple[str, str]], FieldFile | None]:
+        """Spool the story's source element; return the text files it refers to, and the
+        recording to put inside the project (when embedding, where the consent allows)."""
         story, parts = exported.story, exported.parts
         source_guid = guid("story", story.pk)
         files: list[tuple[str, str]] = []
@@ -259,6 +265,7 @@ class _Project:
         description += f", archive story {story.pk}."
         if not parts.quotes:
             description += " The storyteller did not agree to quotes: no words are exported."
+        embedded: FieldFile | None = None
         whole = [t for t in exported.tags if not t.is_excerpt]
         excerpts = [t for t in exported.tags if t.is_excerpt]
         attrs = {
@@ -270,7 +277,13 @@ class _Project:
             kind = "Video" if story.kind == "video" else "Audio"
             element = etree.Element(f"{kind}Source", **attrs)
             path = media_url(story) if media_url else None
-            if path:
+            # Inside the project the recording leaves the archive with the words it speaks: only
+            # where quotes are allowed, and only as this reader may hear it (redacted).
+            embedded = media_file(story) if media_file and parts.quotes else None
+            if embedded:
+                suffix = PurePosixPath(str(embedded.name)).suffix.lower()
+                element.set("path", f"internal://{source_guid}{suffix}")
+            elif path:
                 element.set("path", path)
             etree.SubElement(element, "Description").text = _x(description)
             timed: list[Tag] = []
@@ -327,7 +340,7 @@ class _Project:
                     self.coding(element, exported, tag)
         self.sources.write(etree.tostring(element, encoding="utf-8", xml_declaration=False))
         self.has_sources = True
-        return files
+        return files, embedded
 
     def _transcript(self, element, exported: ExportedStory, excerpts: list[Tag], timed: list[Tag]):
         """The Transcript with sync points; excerpts it cannot place go to `timed`."""
@@ -420,17 +433,37 @@ def project_qdpx_stream(
     filters: ExportFilter,
     *,
     media_url: Callable[[Story], str | None] | None = None,
+    media_file: Callable[[Story], FieldFile | None] | None = None,
     description: str = "",
 ) -> Iterator[bytes]:
-    """A .qdpx (zip: project.qde and sources/), streamed in one pass over the stories."""
+    """A .qdpx (zip: project.qde and sources/), streamed in one pass over the stories.
+
+    `media_url` links each recording; `media_file`, when given, puts the recording itself in
+    sources/ (`internal://`), so QDA tools play it offline.
+    """
     sink = _Sink()
     project = _Project()
     try:
         with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             for exported in exported_stories(audience, filters):
-                for name, text in project.source(exported, media_url):
+                texts, recording = project.source(exported, media_url, media_file)
+                for name, text in texts:
                     with archive.open(f"sources/{name}", "w", force_zip64=True) as handle:
                         handle.write(text.encode("utf-8"))
+                if recording is not None:
+                    suffix = PurePosixPath(str(recording.name)).suffix.lower()
+                    name = f"sources/{guid('story', exported.story.pk)}{suffix}"
+                    # Already compressed audio and video: stored, not deflated again.
+                    info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
+                    info.compress_type = zipfile.ZIP_STORED
+                    with (
+                        recording.storage.open(str(recording.name), "rb") as source,
+                        archive.open(info, "w", force_zip64=True) as handle,
+                    ):
+                        while block := source.read(256 * 1024):
+                            handle.write(block)
+                            if chunk := sink.take():
+                                yield chunk
                 if chunk := sink.take():
                     yield chunk
             with archive.open("project.qde", "w", force_zip64=True) as qde:
