@@ -47,6 +47,7 @@ from stories.models import (
     ConsentMethod,
     Project,
     ProjectMembership,
+    Redaction,
     Segment,
     Story,
     StoryKind,
@@ -303,6 +304,8 @@ def _values(param: str, name: str, archive: Archive) -> list:
         "session_id": [uuid.UUID(int=1)],
         "section": list(SITEMAPS),
         "revision_id": [latest.pk],
+        # Words taken out of a story (the redaction walk has some; otherwise an unknown one).
+        "redaction_id": list(Redaction.objects.values_list("pk", flat=True)) or [1],
         "revision_id_a": ["earliest"],
         "revision_id_b": ["latest"],
         "parent_page_id": [archive.collection.get_parent().pk],
