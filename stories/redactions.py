@@ -408,8 +408,9 @@ def redactions_for(story: Story, audience: Audience) -> list[Redaction]:
     if not (own or audience.has(CURATOR)):
         return []
     found = list(Redaction.objects.filter(story=story).select_related("marked_by"))
-    if not own:
-        for redaction in found:  # not saved: a copy for this page only
+    for redaction in found:
+        redaction.undoable = bool(redaction.originals)  # the original is still kept
+        if not own:  # not saved: a copy for this page only
             redaction.words, redaction.originals = "", []
     return found
 

@@ -42,6 +42,8 @@ class Redaction(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     erased_on_withdrawal = True
+    # Set by `stories.redactions.redactions_for`: the words can still be put back.
+    undoable: bool = False
 
     class Meta:
         ordering = ["story", "start", "id"]
