@@ -28,7 +28,7 @@ from coding.forms import ExportForm, ReviewForm, TagForm
 from coding.models import Tag, TagStatus
 from stories.models import Story, Theme, Value, display_name
 from stories.redactions import media_for
-from stories.visibility import Audience, audience_for, story_parts
+from stories.visibility import CURATOR, Audience, audience_for, story_parts
 
 logger = logging.getLogger(__name__)
 
@@ -117,6 +117,7 @@ def workspace(request: HttpRequest) -> HttpResponse:
             "own": own,
             "proposals": proposals,
             "is_coder": permissions.is_coder(audience),
+            "is_curator": audience.has(CURATOR),
         },
     )
 
