@@ -334,7 +334,12 @@ def import_qdpx(*, data: bytes, file_name: str, project: Project, actor: Actor) 
             else:
                 summary.skipped["its code is not in the codebook"] += 1
     for theme in {id(t): t for t in new_themes.values()}.values():
-        theme.save()
+        if theme.codings:
+            theme.save()
+        else:  # a grouping code, or one nothing was coded with here: nothing to propose
+            for entry in summary.codes:
+                if entry["name"] == theme.name and not entry["matched"]:
+                    entry["unused"] = True
     record.summary = summary.as_json()
     record.save(update_fields=["summary"])
     return record
