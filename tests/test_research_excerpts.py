@@ -18,6 +18,7 @@ from coding.models import Tag
 from stories.models import StoryKind
 from stories.visibility import audience_for
 from tests.charts_helpers import coded_archive, tag
+from tests.test_exports_refi_qda import project_schema
 
 pytestmark = pytest.mark.django_db
 
@@ -132,6 +133,7 @@ def test_a_chart_cell_exports_its_excerpts_as_qdpx(client, coded, researcher):
     response = client.get(reverse("charts:excerpts_export"), {**params, "format": "qdpx"})
     assert response.status_code == 200
     root = qde(response)
+    project_schema().assertValid(root)  # QDA-XML 1.0, as every export of the archive
     sources = root.findall(".//q:Sources/*", NS)
     assert {s.get("name") for s in sources} == {"Open story", "Unquoted story"}
     codings = root.findall(".//q:Coding", NS)
