@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.django_setup import configure  # noqa: E402
 
-WORDS = "we met in the hall and talked about the plan for the town together".split()
+WORDS = "we met in the hall and talked about the plan for the town together".split(" ")
 RARE = "allotment"
 
 
@@ -92,7 +92,7 @@ def main() -> None:
         ("a common word (hall)", "hall"),
         (f"a rare word ({RARE})", RARE),
     ]:
-        found, total = finds.find_excerpts(audience, query)
+        _, total = finds.find_excerpts(audience, query)
         timed(f"{label} [{total}]", lambda q=query: finds.find_excerpts(audience, q), args.runs)
     ids = finds.excerpt_matches(audience, RARE).values("pk")
     t0 = time.perf_counter()
