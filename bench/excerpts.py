@@ -22,7 +22,22 @@ sys.path.insert(0, str(ROOT))
 
 from bench.django_setup import configure  # noqa: E402
 
-WORDS = "we met in the hall and talked about the plan for the town together".split(" ")
+WORDS = [
+    "we",
+    "met",
+    "in",
+    "the",
+    "hall",
+    "and",
+    "talked",
+    "about",
+    "the",
+    "plan",
+    "for",
+    "the",
+    "town",
+    "together",
+]
 RARE = "allotment"
 
 
