@@ -62,8 +62,14 @@ def export_links(base: str, params: list[tuple[str, str]]) -> list[tuple[str, st
 
 @login_required
 def excerpts_search(request: HttpRequest) -> HttpResponse:
-    """The research search's "Excerpts" tab: coded excerpts that match the words."""
+    """The research search's "Excerpts" tab: coded excerpts that match the words. For the people
+    who code (memos and coders' names are theirs, as on the coding pages and in exports)."""
     audience = audience_for(request.user)
+    if not permissions.is_coder(audience):
+        raise PermissionDenied(
+            "Coded excerpts are for contributors, researchers and curators; search the stories "
+            "instead, or ask a curator if you think you should have access."
+        )
     query = request.GET.get("q", "").strip()
     page = _page_number(request.GET.get("page"))
     found, total = finds.find_excerpts(
@@ -85,9 +91,7 @@ def excerpts_search(request: HttpRequest) -> HttpResponse:
             if page * PER_PAGE < total
             else "",
             "stories_url": f"{reverse('search:research')}?{urlencode(params)}",
-            "exports": export_links(reverse("search:excerpts_export"), params)
-            if total and permissions.can_export(audience)
-            else [],
+            "exports": export_links(reverse("search:excerpts_export"), params) if total else [],
         },
     )
 

@@ -140,7 +140,19 @@ def test_a_chart_cell_exports_its_excerpts_as_qdpx(client, coded, researcher):
     assert len(codings) == 4  # v1 and v2 on each of the two stories, nothing else
 
 
-def test_exports_are_for_coders_only(client, coded, stranger):
-    client.force_login(stranger)
-    response = client.get(reverse("search:excerpts_export"), {"format": "csv"})
-    assert response.status_code == 403
+def test_excerpts_and_their_exports_are_for_coders_only(client, coded, stranger, storyteller):
+    for user in (stranger, storyteller):  # signed in, but not a coder
+        client.force_login(user)
+        assert client.get(reverse("search:excerpts"), {"q": "council"}).status_code == 403
+        response = client.get(reverse("search:excerpts_export"), {"format": "csv"})
+        assert response.status_code == 403
+        cell = {"a": f"value:{coded.v1.pk}", "format": "csv"}
+        assert client.get(reverse("charts:excerpts_export"), cell).status_code == 403
+    page = client.get(reverse("search:research"), {"q": "council"}).content.decode()
+    assert reverse("search:excerpts") not in page  # no tab that would answer 403
+
+
+def test_the_stories_tab_links_to_the_excerpts_tab_keeping_the_words(client, researcher):
+    client.force_login(researcher)
+    page = client.get(reverse("search:research"), {"q": "council"}).content.decode()
+    assert f"{reverse('search:excerpts')}?q=council" in page
