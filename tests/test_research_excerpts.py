@@ -91,6 +91,21 @@ def test_a_page_costs_the_same_queries_however_many_excerpts(
     assert len(large) == len(small)
 
 
+def test_a_page_with_words_is_four_queries(
+    coded, researcher, make_story, contributor, django_assert_num_queries
+):
+    story = make_story(kind=StoryKind.TEXT, text="We planted a garden. The bees came back.")
+    Tag.objects.create(
+        story=story, value=coded.v1, char_start=21, char_end=40, created_by=contributor
+    )
+    audience = audience_for(researcher)
+    # The count, the page (codes, coders, stories, consents in one join), the texts, the segments.
+    with django_assert_num_queries(4):
+        found, _ = finds.find_excerpts(audience, coded.v1.name)  # on text and on recordings
+    assert "The bees came back." in {f.words for f in found}
+    assert any("church hall" in f.words for f in found)
+
+
 def test_the_excerpts_tab_shows_words_times_codes_memo_and_coder(client, coded, researcher):
     Tag.objects.filter(story=coded.open, value=coded.v1).update(memo="where it began")
     client.force_login(researcher)
