@@ -130,15 +130,6 @@ def excerpts_search_export(request: HttpRequest) -> HttpResponse | StreamingHttp
     return _respond(request, audience, ids, "found-excerpts", what)
 
 
-def chart_cell_tag_ids(audience: Audience, filters: ChartFilters, a: str, b: str) -> list[int]:
-    """Every excerpt behind a bar (code `a`) or a cell (`a` overlapping `b`), both sides."""
-    if b:
-        pairs, _ = charts.cooccurring_tag_ids(audience, filters, a, b, limit=10**9)
-        return sorted({i for pair in pairs for i in pair})
-    ids, _ = charts.tag_ids(audience, filters, a, limit=10**9)
-    return [i for i, _ in ids]
-
-
 @login_required
 def chart_cell_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """The excerpts behind a chart's bar or cell, as CSV or QDPX."""
@@ -151,5 +142,8 @@ def chart_cell_export(request: HttpRequest) -> HttpResponse | StreamingHttpRespo
     what = f"Excerpts tagged “{charts_codes[a]}”" + (
         f" where “{charts_codes[b]}” overlaps" if b else ""
     )
-    ids = chart_cell_tag_ids(audience, filters, a, b)
+    tags = (
+        charts.cell_tags(audience, filters, a, b) if b else charts.code_tags(audience, filters, a)
+    )
+    ids = tags.values("pk")
     return _respond(request, audience, ids, "chart-excerpts", what)
