@@ -134,3 +134,58 @@ class Tag(models.Model):
     @property
     def code_kind(self) -> str:
         return "value" if self.value_id else "theme"
+
+
+class QdpxImport(models.Model):
+    """A REFI-QDA project made elsewhere, read into a project's stories as proposals.
+
+    What it held is not kept (only the summary): its codings became proposed tags, which a
+    curator reviews as any other proposal, and its unknown codes became `ImportedTheme`s.
+    """
+
+    project = models.ForeignKey("stories.Project", on_delete=models.CASCADE, related_name="+")
+    file_name = models.CharField(max_length=255)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    summary = models.JSONField(default=dict)  # what was matched, proposed and skipped, and why
+
+    def __str__(self) -> str:
+        return f"{self.file_name} into {self.project}"
+
+
+class ImportedThemeStatus(models.TextChoices):
+    PROPOSED = "proposed", "Waiting for a curator"
+    ADDED = "added", "Added as a new theme"
+    MERGED = "merged", "Merged into a theme"
+    DECLINED = "declined", "Declined"
+
+
+class ImportedTheme(models.Model):
+    """A code of an imported project that matched no value or theme: proposed as a new theme.
+
+    Its codings wait here (story and range, no words) until a curator adds it as a theme or
+    merges it into one (then they become proposed tags) or declines it (then they go).
+    """
+
+    source = models.ForeignKey(QdpxImport, on_delete=models.CASCADE, related_name="themes")
+    name = models.CharField(max_length=255)
+    description = models.TextField(blank=True)
+    codings = models.JSONField(default=list)  # [{story, start_seconds, ..., memo}]
+    status = models.CharField(
+        max_length=16, choices=ImportedThemeStatus.choices, default=ImportedThemeStatus.PROPOSED
+    )
+    theme = models.ForeignKey(
+        "stories.Theme", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["source", "name"]
+
+    def __str__(self) -> str:
+        return self.name

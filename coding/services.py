@@ -23,7 +23,7 @@ from stories.changes import story_changed
 from stories.models import Story, StoryEvent, Theme, ThemeSynonym, Value
 from stories.services import theme_resolve
 from stories.types import Actor
-from stories.visibility import Audience, audience_for
+from stories.visibility import CURATOR, Audience, audience_for
 
 
 class CodingError(Exception):
@@ -183,6 +183,25 @@ def tag_propose(
     """The storyteller suggests a tag for their own story; a contributor accepts or declines."""
     if not permissions.is_storyteller_of(audience_for(actor), story) or story.is_withdrawn:
         raise PermissionDenied("Only the storyteller can propose tags for their own story.")
+    return _new_tag(
+        story=story, actor=actor, code=code, excerpt=excerpt, memo=memo, status=TagStatus.PROPOSED
+    )
+
+
+@transaction.atomic
+def tag_import_proposal(
+    *, story: Story, actor: Actor, code: Code, excerpt: Excerpt | None = None, memo: str = ""
+) -> Tag | None:
+    """A coding read from a REFI-QDA project, proposed for a curator to review; None where the
+    story already has this code on this range (accepted or waiting), from anyone."""
+    audience = audience_for(actor)
+    if not audience.has(CURATOR) or not permissions.can_code(audience, story):
+        raise PermissionDenied("Only curators who can code the story import codings into it.")
+    fields = {**_code_fields(code), **_excerpt_fields(story, excerpt)}
+    if Tag.objects.filter(
+        story=story, status__in=[TagStatus.ACCEPTED, TagStatus.PROPOSED], **fields
+    ).exists():
+        return None
     return _new_tag(
         story=story, actor=actor, code=code, excerpt=excerpt, memo=memo, status=TagStatus.PROPOSED
     )

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from coding import views
+from coding import import_views, views
 
 app_name = "coding"
 
@@ -15,4 +15,9 @@ urlpatterns = [
     path("tags/<int:pk>/accept/", views.tag_review, {"decision": "accept"}, name="tag_accept"),
     path("tags/<int:pk>/decline/", views.tag_review, {"decision": "decline"}, name="tag_decline"),
     path("export/", views.export, name="export"),
+    path("import/", import_views.import_project, name="import"),
+    path("import/<int:pk>/", import_views.import_summary, name="import_summary"),
+    path(
+        "import/themes/<int:pk>/", import_views.imported_theme_review, name="imported_theme_review"
+    ),
 ]

@@ -28,7 +28,7 @@ from coding.forms import ExportForm, ReviewForm, TagForm
 from coding.models import Tag, TagStatus
 from stories.models import Story, Theme, Value, display_name
 from stories.redactions import media_for
-from stories.visibility import Audience, audience_for, story_parts
+from stories.visibility import CURATOR, Audience, audience_for, story_parts
 
 logger = logging.getLogger(__name__)
 
@@ -117,6 +117,7 @@ def workspace(request: HttpRequest) -> HttpResponse:
             "own": own,
             "proposals": proposals,
             "is_coder": permissions.is_coder(audience),
+            "is_curator": audience.has(CURATOR),
         },
     )
 
@@ -286,7 +287,7 @@ _CONTENT_TYPES = {
 }
 
 
-def _download(body, fmt: str, stem: str) -> HttpResponse | StreamingHttpResponse:
+def download(body, fmt: str, stem: str) -> HttpResponse | StreamingHttpResponse:
     response: HttpResponse | StreamingHttpResponse
     filename = f"{stem}-{timezone.now():%Y%m%d-%H%M}.{fmt}"
     if isinstance(body, bytes):
@@ -299,7 +300,7 @@ def _download(body, fmt: str, stem: str) -> HttpResponse | StreamingHttpResponse
     return response
 
 
-def _absolute_media_url(request: HttpRequest) -> Callable[[Story], str | None]:
+def absolute_media_url(request: HttpRequest) -> Callable[[Story], str | None]:
     def url(story: Story) -> str | None:
         path = media_url(story)
         return request.build_absolute_uri(path) if path else None
@@ -329,7 +330,7 @@ def export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     fmt = form.cleaned_data["format"]
     logger.info("coded excerpts export: user %s, format %s", request.user.pk, fmt)
     if fmt == "qdc":
-        return _download(codebook_qdc(), "qdc", "codebook")
+        return download(codebook_qdc(), "qdc", "codebook")
     code = reads.codes_from_keys([form.cleaned_data["code"]]) if form.cleaned_data["code"] else []
     project = form.cleaned_data["project"]
     filters = ExportFilter(
@@ -338,9 +339,9 @@ def export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
         theme=next((c for c in code if isinstance(c, Theme)), None),
     )
     if fmt == "csv":
-        return _download(excerpts_csv_stream(audience, filters), "csv", "coded-excerpts")
+        return download(excerpts_csv_stream(audience, filters), "csv", "coded-excerpts")
     if fmt == "json":
-        return _download(excerpts_json_stream(audience, filters), "json", "coded-excerpts")
+        return download(excerpts_json_stream(audience, filters), "json", "coded-excerpts")
     assert request.user.is_authenticated  # login_required
     description = (
         f"Coded excerpts exported on {timezone.now():%d %B %Y} by {display_name(request.user)}"
@@ -350,8 +351,8 @@ def export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     stream = project_qdpx_stream(
         audience,
         filters,
-        media_url=_absolute_media_url(request),
+        media_url=absolute_media_url(request),
         media_file=(lambda story: media_for(story, audience)) if embed else None,
         description=description,
     )
-    return _download(stream, "qdpx", "coded-excerpts")
+    return download(stream, "qdpx", "coded-excerpts")

@@ -22,9 +22,11 @@ from django.utils.http import urlencode
 
 from coding import units
 from coding.models import Tag
+from coding.permissions import can_export
 from coding.reads import tag_range_label
 from research import chart_data, chart_specs, charts
 from research.charts import ChartFilters
+from research.excerpt_views import export_links
 from research.links import story_urls
 from stories.models import CollectionPage, Project, Story, display_name
 from stories.visibility import (
@@ -192,6 +194,9 @@ def excerpts_page(request: HttpRequest, audience: Audience) -> HttpResponse:
             if offset + len(pairs) < total
             else "",
             "charts_url": f"{reverse('charts:index')}?{urlencode(filters.as_params())}",
+            "exports": export_links(reverse("charts:excerpts_export"), params)
+            if total and can_export(audience)
+            else [],
         },
     )
 

@@ -23,6 +23,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import ExtractYear
 
 from coding.models import Tag, TagStatus
@@ -230,6 +231,26 @@ def cooccurrence(
     return found
 
 
+def _cell_from(audience: Audience, filters: ChartFilters, a: str, b: str) -> tuple[str, list[Any]]:
+    """FROM and WHERE of the overlapping pairs behind one cell: code `a` with code `b`."""
+    a_values, a_themes = split_keys([a])
+    b_values, b_themes = split_keys([b])
+    a_col, a_id = ("value_id", a_values[0]) if a_values else ("theme_id", a_themes[0])
+    b_col, b_id = ("value_id", b_values[0]) if b_values else ("theme_id", b_themes[0])
+    join, params = _pairs_from(audience, filters)
+    join += f" AND a.{a_col} = %s AND b.{b_col} = %s AND a.id <> b.id"
+    return join, [*params, a_id, b_id]
+
+
+def cell_tags(audience: Audience, filters: ChartFilters, a: str, b: str) -> QuerySet[Tag]:
+    """Every tag on either side of a cell's pairs, as a lazy queryset (a subquery, not a list,
+    however many excerpts the cell holds)."""
+    join, params = _cell_from(audience, filters, a, b)
+    # Column names are the fixed ones of _cell_from; every value travels as a parameter.
+    ids = RawSQL(f"SELECT a.id {join} UNION SELECT b.id {join}", [*params, *params])  # noqa: S611
+    return Tag.objects.filter(pk__in=ids)
+
+
 def cooccurring_tag_ids(
     audience: Audience,
     filters: ChartFilters,
@@ -241,13 +262,7 @@ def cooccurring_tag_ids(
 ) -> tuple[list[tuple[int, int]], int]:
     """The overlapping pairs (tag with code `a`, tag with code `b`), by story and time, one
     page of them, and how many there are in all (two queries)."""
-    a_values, a_themes = split_keys([a])
-    b_values, b_themes = split_keys([b])
-    a_col, a_id = ("value_id", a_values[0]) if a_values else ("theme_id", a_themes[0])
-    b_col, b_id = ("value_id", b_values[0]) if b_values else ("theme_id", b_themes[0])
-    join, params = _pairs_from(audience, filters)
-    join += f" AND a.{a_col} = %s AND b.{b_col} = %s AND a.id <> b.id"
-    params += [a_id, b_id]
+    join, params = _cell_from(audience, filters, a, b)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT COUNT(*) {join}", params)
         total = cursor.fetchone()[0]
@@ -260,15 +275,20 @@ def cooccurring_tag_ids(
     return pairs, total
 
 
+def code_tags(audience: Audience, filters: ChartFilters, key: str) -> QuerySet[Tag]:
+    """The excerpts behind a bar: tagged with code `key`, on the stories the chart counts."""
+    value_ids, theme_ids = split_keys([key])
+    tags = counted_tags(audience, filters).filter(EXCERPT)
+    tags = tags.filter(value_id__in=value_ids, theme_id__isnull=True) if value_ids else tags
+    return tags.filter(theme_id__in=theme_ids) if theme_ids else tags
+
+
 def tag_ids(
     audience: Audience, filters: ChartFilters, key: str, *, limit: int, offset: int = 0
 ) -> tuple[list[tuple[int, int]], int]:
     """The excerpts tagged with code `key`, one page of them as (id, 0), by story and time, and
     how many there are in all (two queries)."""
-    value_ids, theme_ids = split_keys([key])
-    tags = counted_tags(audience, filters).filter(EXCERPT)
-    tags = tags.filter(value_id__in=value_ids, theme_id__isnull=True) if value_ids else tags
-    tags = tags.filter(theme_id__in=theme_ids) if theme_ids else tags
+    tags = code_tags(audience, filters, key)
     ids = tags.order_by("story_id", "start_seconds", "char_start", "id").values_list(
         "pk", flat=True
     )

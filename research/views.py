@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from coding.permissions import is_coder
 from search.api import search_stories
 from search.backends import Unavailable
 from search.corrections import THIN, did_you_mean, related_themes
@@ -77,6 +78,8 @@ def _search_page(request: HttpRequest, audience: Audience, *, scope: str) -> Htt
         "suggest_url": reverse("api:suggest"),
         "action": reverse("search:public" if scope == "public" else "search:research"),
         "heading": "Search the stories" if scope == "public" else "Search the archive",
+        # Coded excerpts (memos, coders) are for the people who code: their tab is theirs too.
+        "excerpts_tab": scope == "mine" and is_coder(audience),
     }
     status = 200
     try:

@@ -366,6 +366,14 @@ def _queries(name: str, archive: Archive) -> list[str]:
     if name == "charts:excerpts":  # the excerpts behind a bar and behind a cell
         value, theme = f"value:{archive.value.pk}", f"theme:{archive.theme.pk}"
         queries = [f"?a={value}", f"?a={theme}", f"?a={theme}&b={value}"]
+    if name == "charts:excerpts_export":  # a bar's and a cell's excerpts, downloaded
+        value, theme = f"value:{archive.value.pk}", f"theme:{archive.theme.pk}"
+        cells = [f"a={value}", f"a={theme}&b={value}"]
+        queries = [f"?{c}&format={f}" for c in cells for f in ("csv", "qdpx")]
+        queries.append(f"?a={value}&format=qdpx&recordings=embed")
+    if name == "search:excerpts_export":  # what an excerpts search found, downloaded
+        queries = ["?format=csv", f"?q={SHARED_WORD}&format=csv"]
+        queries += [f"?q={SHARED_WORD}&format=qdpx", "?format=qdpx&recordings=embed"]
     if name == "coding:export":
         queries = ["", "?format=csv", "?format=json", "?format=qdpx", "?format=qdc"]
     if name.endswith("bulk_action") or "bulk" in name:

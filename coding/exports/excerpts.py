@@ -6,7 +6,7 @@ import gc
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.db.models import Prefetch, Q
 
@@ -33,9 +33,13 @@ class ExportFilter:
     project_id: int | None = None
     value: Value | None = None
     theme: Theme | None = None
+    # Exactly these tags (ids, or a subquery of them): what a search or a chart cell found.
+    tag_ids: Any = None
 
     def tag_q(self) -> Q:
         q = Q(status=TagStatus.ACCEPTED)
+        if self.tag_ids is not None:
+            q &= Q(pk__in=self.tag_ids)
         if self.value is not None:
             q &= Q(value=self.value)
         if self.theme is not None:
