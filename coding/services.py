@@ -64,7 +64,7 @@ def _code_fields(code: Code) -> dict:
 
 
 def _excerpt_fields(story: Story, excerpt: Excerpt | None) -> dict:
-    """The stored range of `excerpt`, snapped to segments for audio and video.
+    """The stored range of `excerpt`, snapped to whole words for audio and video.
 
     Its words are not stored: `Tag.quote` reads them from the story when shown."""
     none = {
@@ -87,10 +87,15 @@ def _excerpt_fields(story: Story, excerpt: Excerpt | None) -> dict:
                 "This story has no transcript yet, so there are no segments to choose from. "
                 "Tag the whole story for now, or come back when the transcript is ready."
             )
-        start, end, _inside = units.snap_to_segments(
-            segments, excerpt.start_seconds, excerpt.end_seconds
-        )
-        return {**none, "start_seconds": start, "end_seconds": end}
+        # Exactly the words the range takes in, from the first one's start to the last one's
+        # end: a redaction mark is one word, so an excerpt never starts inside what it hides.
+        snapped = units.snap_to_words(segments, excerpt.start_seconds, excerpt.end_seconds)
+        if snapped is None:
+            raise CodingError(
+                "That stretch of the recording has no words in it: select the words the "
+                "excerpt should hold."
+            )
+        return {**none, "start_seconds": snapped[0], "end_seconds": snapped[1]}
     if excerpt.char_start is None or excerpt.char_end is None:
         raise CodingError(
             "An excerpt of a text story is a stretch of its text: select the words, or choose "
