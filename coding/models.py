@@ -81,6 +81,9 @@ class Tag(models.Model):
     range_label: str
     first_unit: int | None
     reviewer_name: str
+    # And what `coding.bands.colour_tags` gives it: its code's colour class and kind.
+    colour_css: str
+    colour_kind: str
 
     # Quotes and memos on the storyteller's words: deleted when they withdraw the story.
     erased_on_withdrawal = True

@@ -102,6 +102,7 @@ class MarginRow:
     units: list[units.Unit]
     tags: list[Tag] = field(default_factory=list)
     coded: bool = False
+    lines: list = field(default_factory=list)  # coding.bands.Line per unit, set by the view
 
 
 def margin_rows(story: Story, story_units: list[units.Unit], tags: list[Tag]) -> list[MarginRow]:

@@ -171,7 +171,7 @@ def covered(units: Sequence[Unit], tag: Any) -> list[int]:
     return []
 
 
-def _inside(word: Word, start: float, end: float) -> bool:
+def word_inside(word: Word, start: float, end: float) -> bool:
     # By its middle, as redactions choose words: a word half in a range is in it once.
     return start <= (word.start + word.end) / 2 <= end
 
@@ -184,7 +184,7 @@ def snap_to_words(
     if end_seconds < start_seconds:
         start_seconds, end_seconds = end_seconds, start_seconds
     every = [w for u in units for w in u.words]
-    taken = [w for w in every if _inside(w, start_seconds, end_seconds)]
+    taken = [w for w in every if word_inside(w, start_seconds, end_seconds)]
     if not taken:  # an instant (or a sliver inside one word): the word it falls in
         taken = [w for w in every if w.start <= start_seconds < w.end][:1]
     if not taken:
@@ -206,9 +206,9 @@ def quote(story_units: Sequence[Unit], tag: Any, *, text_body: str | None = None
         return " ".join(u.text for u in story_units if u.index in touched)
     start, end = tag.start_seconds, tag.end_seconds
     return " ".join(
-        " ".join(w.text for w in u.words if _inside(w, start, end)) if u.words else u.text
+        " ".join(w.text for w in u.words if word_inside(w, start, end)) if u.words else u.text
         for u in story_units
-        if u.index in touched and (not u.words or any(_inside(w, start, end) for w in u.words))
+        if u.index in touched and (not u.words or any(word_inside(w, start, end) for w in u.words))
     )
 
 

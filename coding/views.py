@@ -16,7 +16,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from coding import permissions, reads, services, units
+from coding import bands, permissions, reads, services, units
 from coding.exports import (
     ExportFilter,
     codebook_qdc,
@@ -165,13 +165,19 @@ def story_code(request: HttpRequest, pk: int) -> HttpResponse:
         story_units,
         story_parts(audience, story),
     )
+    bands.colour_tags(tags)
+    rows = reads.margin_rows(story, story_units, tags)
+    lines = bands.lines(story_units, tags)
+    for row in rows:
+        row.lines = [lines[u.index] for u in row.units]
     context = {
         "story": story,
         "form": form,
         "coder": coder,
         "owner": owner,
         "can_review": permissions.can_review(audience, story, codes=coder),
-        "rows": reads.margin_rows(story, story_units, tags),
+        "rows": rows,
+        "timeline": bands.timeline(story_units, tags) if story.has_media else None,
         "whole_story_tags": [
             t for t in tags if not t.is_excerpt and t.status != TagStatus.DECLINED
         ],

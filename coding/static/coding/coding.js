@@ -596,6 +596,19 @@
         stopAt = null;
       }
     });
+    // A bar on the timeline plays its excerpt (the margin's buttons do the same by keyboard).
+    Array.prototype.forEach.call(document.querySelectorAll("#coding-timeline rect[data-start]"), function (bar) {
+      bar.addEventListener("click", function () {
+        player.currentTime = Number(bar.dataset.start);
+        stopAt = Number(bar.dataset.end);
+        var playing = player.play();
+        if (playing && playing.catch) {
+          playing.catch(function () {
+            stopAt = null;
+          });
+        }
+      });
+    });
     Array.prototype.forEach.call(document.querySelectorAll("[data-play]"), function (button) {
       button.hidden = false;
       button.addEventListener("click", function () {
