@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from coding import bands, permissions, reads, services, units
+from coding.codebook import codebook
 from coding.exports import (
     ExportFilter,
     codebook_qdc,
@@ -178,6 +179,7 @@ def story_code(request: HttpRequest, pk: int) -> HttpResponse:
         "can_review": permissions.can_review(audience, story, codes=coder),
         "rows": rows,
         "timeline": bands.timeline(story_units, tags) if story.has_media else None,
+        "codebook": codebook(audience, tags),
         "whole_story_tags": [
             t for t in tags if not t.is_excerpt and t.status != TagStatus.DECLINED
         ],

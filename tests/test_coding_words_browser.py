@@ -75,3 +75,22 @@ def test_shift_and_the_arrows_tag_exactly_the_words_they_take_in(
     tag = Tag.objects.get(story=story)
     assert (tag.start_seconds, tag.end_seconds) == pytest.approx((start, end), abs=1e-3)
     assert units.quotes([tag])[tag.pk] == "us what we needed at first. Then"
+
+
+def test_the_codebook_filter_keeps_matching_codes_in_view(
+    browser, live_server, contributor, make_story
+):
+    story = recorded_story(make_story, title="Town hall")
+    sign_in(browser, live_server, "connor", "pw-connor")
+    browser.get(live_server.url + reverse("coding:story", args=[story.pk]))
+    box = browser.find_element(By.ID, "codebook-filter")
+    box.send_keys("equal")
+    visible = [
+        e.text
+        for e in browser.find_elements(By.CSS_SELECTOR, ".codebook-entry .codebook-name")
+        if e.is_displayed()
+    ]
+    assert visible == ["Equality (and shifts in power differentials)"]
+    wait(browser).until(
+        lambda b: "1 value or theme matches" in b.find_element(By.ID, "codebook-filter-status").text
+    )

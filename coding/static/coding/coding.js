@@ -624,6 +624,39 @@
     });
   }
 
+  /* --- Codebook filter ------------------------------------------------------------------- */
+
+  function bindCodebook() {
+    var input = document.getElementById("codebook-filter");
+    if (!input) {
+      return;
+    }
+    input.closest(".field").hidden = false;
+    var status = document.getElementById("codebook-filter-status");
+    var entries = Array.prototype.slice.call(document.querySelectorAll(".codebook-entry"));
+    var timer = null;
+    input.addEventListener("input", function () {
+      var words = fold(input.value.trim()).split(/\s+/).filter(Boolean);
+      var shown = 0;
+      // Deepest first, so that a theme stays in view when one of its children matches.
+      entries.slice().reverse().forEach(function (entry) {
+        var hay = fold(entry.dataset.filter);
+        var match = words.every(function (w) {
+          return hay.indexOf(w) !== -1;
+        });
+        var child = entry.querySelector(".codebook-entry:not([hidden])");
+        entry.hidden = !(match || child);
+        if (match) {
+          shown += 1;
+        }
+      });
+      window.clearTimeout(timer);
+      timer = window.setTimeout(function () {
+        status.textContent = words.length ? shown + (shown === 1 ? " value or theme matches." : " values and themes match.") : "";
+      }, 300);
+    });
+  }
+
   function init() {
     document.documentElement.classList.add("js");
     if (window.ArchiveCombobox) {
@@ -637,6 +670,7 @@
       new Transcript(container, form);
     }
     bindPlayer();
+    bindCodebook();
     var errors = document.getElementById("form-errors");
     if (errors) {
       errors.focus();
