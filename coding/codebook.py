@@ -8,10 +8,9 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count
-
 from coding.colours import CodeColour, code_colour
 from coding.models import Tag, TagStatus
+from coding.reads import tag_counts
 from stories.models import Theme, Value, ValueGroup
 from stories.visibility import Audience
 
@@ -45,16 +44,9 @@ def _counts(tags: Iterable[Tag]) -> Counter[str]:
 def codebook(audience: Audience, story_tags: Iterable[Tag]) -> Codebook:
     """The panel for a story whose tags (already loaded) are `story_tags`."""
     here = _counts(story_tags)
-    overall: Counter[str] = Counter()
-    rows = (
-        Tag.objects.on_visible_stories(audience)
-        .filter(status=TagStatus.ACCEPTED)
-        .values("value_id", "theme_id")
-        .annotate(n=Count("id"))
-    )
-    for row in rows:
-        key = f"value:{row['value_id']}" if row["value_id"] else f"theme:{row['theme_id']}"
-        overall[key] += row["n"]
+    counts = tag_counts(audience)  # one aggregate query, through the visibility rule
+    overall = Counter({f"value:{k}": n for k, n in counts.values.items()})
+    overall.update({f"theme:{k}": n for k, n in counts.themes.items()})
 
     def entry(code: Value | Theme, key: str, synonyms: str = "") -> Entry:
         return Entry(

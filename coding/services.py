@@ -22,7 +22,7 @@ from stories.audit import story_event_record
 from stories.changes import story_changed
 from stories.models import Story, StoryEvent, Theme, ThemeSynonym, Value
 from stories.services import theme_resolve
-from stories.types import Actor
+from stories.types import Actor, User
 from stories.visibility import Audience, audience_for
 
 
@@ -179,6 +179,22 @@ def tag_create(
     return _new_tag(
         story=story, actor=actor, code=code, excerpt=excerpt, memo=memo, status=TagStatus.ACCEPTED
     )
+
+
+@transaction.atomic
+def tag_adopt(*, tag: Tag, actor: User) -> Tag:
+    """`actor` agrees with another coder's tag: their own tag with the same code and span (the
+    memo stays the other coder's). It counts at once, and in agreement, as theirs."""
+    if tag.status != TagStatus.ACCEPTED:
+        raise CodingError("Only an accepted tag can be adopted; review the proposal instead.")
+    if tag.created_by_id == actor.pk:
+        raise CodingError("This tag is already yours.")
+    excerpt = None
+    if tag.start_seconds is not None and tag.end_seconds is not None:
+        excerpt = Excerpt.times(tag.start_seconds, tag.end_seconds)
+    elif tag.char_start is not None and tag.char_end is not None:
+        excerpt = Excerpt.chars(tag.char_start, tag.char_end)
+    return tag_create(story=tag.story, actor=actor, code=tag.code, excerpt=excerpt)
 
 
 @transaction.atomic

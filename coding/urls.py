@@ -12,6 +12,7 @@ urlpatterns = [
     path("stories/<int:pk>/agreement/", views.story_agreement, name="agreement"),
     path("tags/<int:pk>/edit/", views.tag_edit, name="tag_edit"),
     path("tags/<int:pk>/remove/", views.tag_delete, name="tag_delete"),
+    path("tags/<int:pk>/adopt/", views.tag_adopt, name="tag_adopt"),
     path("tags/<int:pk>/accept/", views.tag_review, {"decision": "accept"}, name="tag_accept"),
     path("tags/<int:pk>/decline/", views.tag_review, {"decision": "decline"}, name="tag_decline"),
     path("export/", views.export, name="export"),

@@ -185,6 +185,7 @@ def story_code(request: HttpRequest, pk: int) -> HttpResponse:
         ],
         "declined": [t for t in tags if t.status == TagStatus.DECLINED],
         "changeable": {t.pk for t in tags if permissions.can_change_tag(audience, t, codes=coder)},
+        "adoptable": reads.adoptable(tags, audience.user_id) if coder else set(),
         "units": story_units,
         "choices": choices,
         "selected_codes": _selected(form),
@@ -254,6 +255,23 @@ def tag_delete(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, f"The tag “{tag.code}” was removed.")
         return redirect("coding:story", pk=story_id)
     return render(request, "coding/tag_delete.html", {"tag": tag, "story": tag.story})
+
+
+@login_required
+@require_POST
+def tag_adopt(request: HttpRequest, pk: int) -> HttpResponse:
+    """Agree with another coder's tag: make one's own with the same code and span."""
+    tag, _audience, coder = _tag(request, pk)
+    if not coder:
+        raise PermissionDenied("Only the people who code this story can adopt its tags.")
+    assert request.user.is_authenticated  # login_required
+    try:
+        mine = services.tag_adopt(tag=tag, actor=request.user)
+    except services.CodingError as error:
+        messages.error(request, str(error))
+        return redirect(f"{reverse('coding:story', args=[tag.story_id])}#tag-{tag.pk}")
+    messages.success(request, f"You adopted “{tag.code}” on {reads.tag_range_label(mine)}.")
+    return redirect(f"{reverse('coding:story', args=[tag.story_id])}#tag-{mine.pk}")
 
 
 @login_required
