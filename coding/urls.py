@@ -16,4 +16,11 @@ urlpatterns = [
     path("tags/<int:pk>/accept/", views.tag_review, {"decision": "accept"}, name="tag_accept"),
     path("tags/<int:pk>/decline/", views.tag_review, {"decision": "decline"}, name="tag_decline"),
     path("export/", views.export, name="export"),
+    path("stories/<int:pk>/suggest-theme/", views.theme_suggest, name="theme_suggest"),
+    path("theme-suggestions/", views.theme_suggestions, name="theme_suggestions"),
+    path(
+        "theme-suggestions/<int:pk>/<str:decision>/",
+        views.theme_suggestion_review,
+        name="theme_suggestion_review",
+    ),
 ]

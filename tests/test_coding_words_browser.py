@@ -3,6 +3,8 @@ the transcript, makes an excerpt of exactly those words, with their times."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.urls import reverse
 from selenium.webdriver.common.action_chains import ActionChains
@@ -11,7 +13,9 @@ from selenium.webdriver.common.keys import Keys
 
 from coding import units
 from coding.models import Tag
+from stories.models import Theme
 from tests.coding_helpers import recorded_story
+from tests.storyteller_helpers import axe_violations
 from tests.test_coding_browser import active, keys, sign_in, tab_until, wait
 
 pytestmark = [
@@ -94,3 +98,35 @@ def test_the_codebook_filter_keeps_matching_codes_in_view(
     wait(browser).until(
         lambda b: "1 value or theme matches" in b.find_element(By.ID, "codebook-filter-status").text
     )
+
+
+def test_a_coder_suggests_a_theme_and_a_curator_accepts_it_renamed(
+    browser, live_server, contributor, curator, make_story
+):
+    story = recorded_story(make_story, title="Town hall")
+    sign_in(browser, live_server, "connor", "pw-connor")
+    browser.get(live_server.url + reverse("coding:story", args=[story.pk]))
+    browser.find_element(By.ID, "suggest-name").send_keys("Phone meetings")
+    browser.find_element(By.ID, "suggest-note").send_keys("Joining by phone while shielding.")
+    browser.find_element(By.CSS_SELECTOR, "#suggest-theme button[type=submit]").click()
+    wait(browser).until(
+        lambda b: "You suggested the theme" in b.find_element(By.CSS_SELECTOR, ".messages").text
+    )
+    browser.delete_all_cookies()
+
+    sign_in(browser, live_server, "cura", "pw-cura")
+    browser.get(live_server.url + reverse("coding:theme_suggestions"))
+    found = axe_violations(browser)
+    assert not found, json.dumps(found, indent=2)
+    name = browser.find_element(By.CSS_SELECTOR, "input[id^=accept-name-]")
+    assert name.get_attribute("value") == "Phone meetings"
+    name.clear()
+    name.send_keys("Taking part by phone", Keys.ENTER)
+    wait(browser).until(lambda b: "is now in the codebook" in b.page_source)
+    theme = Theme.objects.get(name="Taking part by phone")
+    assert [s.name for s in theme.synonyms.all()] == ["Phone meetings"]
+
+    # Back on the coding screen the new theme is in the codebook.
+    browser.get(live_server.url + reverse("coding:story", args=[story.pk]))
+    codebook = browser.find_element(By.ID, "codebook").text
+    assert "Taking part by phone" in codebook
