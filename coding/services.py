@@ -112,6 +112,11 @@ def _excerpt_fields(story: Story, excerpt: Excerpt | None) -> dict:
         start += 1
     while end > start and text[end - 1].isspace():
         end -= 1
+    # Whole words: a selection that starts or ends inside a word takes all of it.
+    while 0 < start < end and not text[start - 1].isspace():
+        start -= 1
+    while start < end < len(text) and not text[end].isspace():
+        end += 1
     if start == end:
         raise CodingError("The selection has no words in it. Select some text and try again.")
     return {**none, "char_start": start, "char_end": end}

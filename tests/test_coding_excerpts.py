@@ -38,6 +38,16 @@ def test_a_text_excerpt_keeps_its_characters_and_words(make_story, contributor, 
     assert tag.start_seconds is None
 
 
+def test_a_text_selection_inside_words_takes_the_whole_words(make_story, contributor, equality):
+    story = make_story(text=TEXT)
+    start = TEXT.index("obody")
+    end = TEXT.index("us at") + 1  # "u" of "us"
+    tag = tag_create(
+        story=story, actor=contributor, code=equality, excerpt=Excerpt.chars(start, end)
+    )
+    assert tag.quote == "Nobody asked us"
+
+
 def test_a_recording_excerpt_snaps_to_whole_words(make_story, contributor, equality):
     story = recorded_story(make_story)
     tag = tag_create(
