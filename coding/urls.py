@@ -18,9 +18,13 @@ urlpatterns = [
     path("export/", views.export, name="export"),
     path("stories/<int:pk>/suggest-theme/", views.theme_suggest, name="theme_suggest"),
     path("theme-suggestions/", views.theme_suggestions, name="theme_suggestions"),
-    path(
-        "theme-suggestions/<int:pk>/<str:decision>/",
-        views.theme_suggestion_review,
-        name="theme_suggestion_review",
+    *(
+        path(
+            f"theme-suggestions/<int:pk>/{decision}/",
+            views.theme_suggestion_review,
+            {"decision": decision},
+            name=f"theme_suggestion_{decision}",
+        )
+        for decision in ("accept", "merge", "decline")
     ),
 ]

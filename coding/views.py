@@ -480,7 +480,7 @@ def theme_suggestion_review(request: HttpRequest, pk: int, decision: str) -> Htt
             suggestions.suggestion_decline(suggestion=suggestion, actor=request.user)
             messages.success(request, f"The suggestion “{suggestion.name}” was declined.")
         else:
-            raise PermissionDenied("Unknown decision.")
+            raise ValueError(f"unknown decision {decision!r}")  # the URLs name only these three
     except services.CodingError as error:
         messages.error(request, str(error))
     return redirect("coding:theme_suggestions")

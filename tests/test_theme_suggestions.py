@@ -96,7 +96,7 @@ def test_the_curators_page_lists_and_reviews_suggestions(client, make_story, con
     client.force_login(curator)
     page = client.get(reverse("coding:theme_suggestions")).content.decode()
     assert "“Phone meetings”" in page and "Connor" in page
-    review = reverse("coding:theme_suggestion_review", args=[suggestion.pk, "accept"])
+    review = reverse("coding:theme_suggestion_accept", args=[suggestion.pk])
     assert client.post(review, {"name": "Phone meetings", "parent": ""}).status_code == 302
     assert Theme.objects.filter(name="Phone meetings").exists()
     page = client.get(reverse("coding:theme_suggestions")).content.decode()
