@@ -52,6 +52,47 @@ def cohen_kappa(a: Sequence[Hashable], b: Sequence[Hashable]) -> float | None:
     return (p_o - p_e) / (1 - p_e)
 
 
+def chance_agreement(a: Sequence[Hashable], b: Sequence[Hashable]) -> float | None:
+    """The agreement two coders would reach by chance alone, from how often each used each
+    category (kappa's p_e). None for no units."""
+    n = len(a)
+    if n == 0 or len(b) != n:
+        return None
+    count_a, count_b = Counter(a), Counter(b)
+    return sum(count_a[c] * count_b[c] for c in count_a) / (n * n)
+
+
+def kappa_in_words(
+    observed: float | None, chance: float | None, kappa: float | None, *, unit: str
+) -> str:
+    """Kappa said in plain words, beside the number: what agreement there is, what chance alone
+    would give, and what is left (why 80% agreement can mean kappa 0)."""
+    if observed is None or chance is None:
+        return ""
+    if kappa is None:
+        return (
+            f"Both coders made the same choice on every {unit}, so there is no variation to "
+            "compare with chance: kappa cannot be worked out."
+        )
+    if kappa <= 0.0:
+        verdict = "no better than chance"
+    elif kappa < 0.2:
+        verdict = "slight agreement beyond chance"
+    elif kappa < 0.4:
+        verdict = "fair agreement beyond chance"
+    elif kappa < 0.6:
+        verdict = "moderate agreement beyond chance"
+    elif kappa < 0.8:
+        verdict = "substantial agreement beyond chance"
+    else:
+        verdict = "almost perfect agreement beyond chance"
+    return (
+        f"They agree on {observed:.0%} of the {unit}s; chance alone, given how often each of "
+        f"them used this code, would give {chance:.0%}. Kappa counts only the agreement beyond "
+        f"that: {verdict}."
+    )
+
+
 def krippendorff_alpha(ratings: Sequence[Sequence[Hashable | None]]) -> float | None:
     """Krippendorff's alpha for nominal data, any number of coders, missing values allowed.
 

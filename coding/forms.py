@@ -36,6 +36,9 @@ class TagForm(forms.Form):
     end_unit = forms.TypedChoiceField(label="To", coerce=int, empty_value=None, required=False)
     char_start = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
     char_end = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    # Word-precise times of a recording's excerpt (set by selecting words in the transcript).
+    start_seconds = forms.FloatField(required=False, min_value=0, widget=forms.HiddenInput)
+    end_seconds = forms.FloatField(required=False, min_value=0, widget=forms.HiddenInput)
     memo = forms.CharField(
         label="Memo (optional)",
         required=False,
@@ -78,6 +81,8 @@ class TagForm(forms.Form):
             initial["start_unit"], initial["end_unit"] = touched[0], touched[-1]
         if tag.char_start is not None:
             initial["char_start"], initial["char_end"] = tag.char_start, tag.char_end
+        if tag.start_seconds is not None:
+            initial["start_seconds"], initial["end_seconds"] = tag.start_seconds, tag.end_seconds
         return initial
 
     def clean(self) -> dict:
@@ -106,6 +111,9 @@ class TagForm(forms.Form):
             chosen_end = start if end is None else end
             if start is None or (touched and (touched[0], touched[-1]) == (start, chosen_end)):
                 return Excerpt.chars(char_start, char_end)
+        words = self._words(data, start, end)
+        if words is not None:
+            return words
         if start is None:
             return None
         end = start if end is None else end
@@ -119,6 +127,21 @@ class TagForm(forms.Form):
         if self.story.has_media:
             return Excerpt.times(a.start_seconds, b.end_seconds)
         return Excerpt.chars(a.char_start, b.char_end)
+
+    def _words(self, data: dict, start: int | None, end: int | None) -> Excerpt | None:
+        """The exact words chosen in a recording's transcript, if the From/To choices still
+        name the segments they lie in (as for a text's characters above)."""
+        low, high = data.get("start_seconds"), data.get("end_seconds")
+        if not self.story.has_media or low is None or high is None:
+            return None
+        snapped = units.snap_to_words(self.story_units, low, high)
+        if snapped is None:
+            return None
+        touched = units.covered(self.story_units, Excerpt.times(*snapped))
+        chosen_end = start if end is None else end
+        if start is None or (touched and (touched[0], touched[-1]) == (start, chosen_end)):
+            return Excerpt.times(*snapped)
+        return None
 
 
 class ReviewForm(forms.Form):

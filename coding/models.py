@@ -81,6 +81,9 @@ class Tag(models.Model):
     range_label: str
     first_unit: int | None
     reviewer_name: str
+    # And what `coding.bands.colour_tags` gives it: its code's colour class and kind.
+    colour_css: str
+    colour_kind: str
 
     # Quotes and memos on the storyteller's words: deleted when they withdraw the story.
     erased_on_withdrawal = True
@@ -186,6 +189,49 @@ class ImportedTheme(models.Model):
 
     class Meta:
         ordering = ["source", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SuggestionStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for a curator"
+    ACCEPTED = "accepted", "Accepted as a new theme"
+    MERGED = "merged", "Merged into an existing theme"
+    DECLINED = "declined", "Declined"
+
+
+class ThemeSuggestion(models.Model):
+    """A coder's "suggest a new theme", made from the coding screen when nothing in the
+    codebook fits; a curator accepts it (perhaps renamed), merges it into an existing theme (its
+    name then a synonym there) or declines it. It holds no words of the story."""
+
+    name = models.CharField(max_length=255)
+    note = models.TextField(blank=True)
+    story = models.ForeignKey(
+        "stories.Story", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    suggested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(
+        max_length=16, choices=SuggestionStatus.choices, default=SuggestionStatus.PENDING
+    )
+    theme = models.ForeignKey(
+        "stories.Theme", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
         return self.name

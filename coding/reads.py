@@ -102,6 +102,7 @@ class MarginRow:
     units: list[units.Unit]
     tags: list[Tag] = field(default_factory=list)
     coded: bool = False
+    lines: list = field(default_factory=list)  # coding.bands.Line per unit, set by the view
 
 
 def margin_rows(story: Story, story_units: list[units.Unit], tags: list[Tag]) -> list[MarginRow]:
@@ -135,6 +136,21 @@ def tag_range_label(tag: Tag) -> str:
     return "Whole story"
 
 
+def adoptable(tags: list[Tag], user_id: int | None) -> set[int]:
+    """Ids of the accepted tags of other coders that `user_id` has no tag like (same code, same
+    span) yet: the ones they may adopt."""
+
+    def same(tag: Tag) -> tuple:
+        return (code_key(tag), tag.start_seconds, tag.end_seconds, tag.char_start, tag.char_end)
+
+    mine = {same(t) for t in tags if t.created_by_id == user_id and t.status != TagStatus.DECLINED}
+    return {
+        t.pk
+        for t in tags
+        if t.status == TagStatus.ACCEPTED and t.created_by_id != user_id and same(t) not in mine
+    }
+
+
 def pending_proposals(audience: Audience) -> QuerySet[Tag]:
     """Proposals waiting on stories this reviewer can code (for the workspace index)."""
     if not any(audience.has(r) for r in permissions.REVIEWER_ROLES):
@@ -157,6 +173,7 @@ class CodeAgreement:
     kappa: float | None
     alpha: float | None
     disagreements: list[tuple[units.Unit, list[bool]]]
+    kappa_words: str = ""  # kappa in plain words (two coders only)
 
     @property
     def observed_label(self) -> str:
@@ -218,15 +235,26 @@ def story_agreement(story: Story, *, storyteller_name: str | None = None) -> Sto
         per_coder[position[tag.created_by_id]].update(units.covered(story_units, tag))
 
     rows = []
+    unit_noun = "segment" if story.has_media else "sentence"
     for key, per_coder in marks.items():
         ratings = [[u.index in chosen for u in story_units] for chosen in per_coder]
+        observed = agreement.observed_agreement(ratings)
+        kappa = agreement.cohen_kappa(*ratings) if len(coders) == 2 else None
+        words = (
+            agreement.kappa_in_words(
+                observed, agreement.chance_agreement(*ratings), kappa, unit=unit_noun
+            )
+            if len(coders) == 2
+            else ""
+        )
         rows.append(
             CodeAgreement(
                 code=codes[key],
                 kind=key[0],
                 coded_units=[len(chosen) for chosen in per_coder],
-                observed=agreement.observed_agreement(ratings),
-                kappa=agreement.cohen_kappa(*ratings) if len(coders) == 2 else None,
+                observed=observed,
+                kappa=kappa,
+                kappa_words=words,
                 alpha=agreement.krippendorff_alpha(ratings),
                 disagreements=[
                     (unit, [row[unit.index] for row in ratings])

@@ -22,7 +22,7 @@ from stories.audit import story_event_record
 from stories.changes import story_changed
 from stories.models import Story, StoryEvent, Theme, ThemeSynonym, Value
 from stories.services import theme_resolve
-from stories.types import Actor
+from stories.types import Actor, User
 from stories.visibility import CURATOR, Audience, audience_for
 
 
@@ -64,7 +64,7 @@ def _code_fields(code: Code) -> dict:
 
 
 def _excerpt_fields(story: Story, excerpt: Excerpt | None) -> dict:
-    """The stored range of `excerpt`, snapped to segments for audio and video.
+    """The stored range of `excerpt`, snapped to whole words for audio and video.
 
     Its words are not stored: `Tag.quote` reads them from the story when shown."""
     none = {
@@ -87,10 +87,15 @@ def _excerpt_fields(story: Story, excerpt: Excerpt | None) -> dict:
                 "This story has no transcript yet, so there are no segments to choose from. "
                 "Tag the whole story for now, or come back when the transcript is ready."
             )
-        start, end, _inside = units.snap_to_segments(
-            segments, excerpt.start_seconds, excerpt.end_seconds
-        )
-        return {**none, "start_seconds": start, "end_seconds": end}
+        # Exactly the words the range takes in, from the first one's start to the last one's
+        # end: a redaction mark is one word, so an excerpt never starts inside what it hides.
+        snapped = units.snap_to_words(segments, excerpt.start_seconds, excerpt.end_seconds)
+        if snapped is None:
+            raise CodingError(
+                "That stretch of the recording has no words in it: select the words the "
+                "excerpt should hold."
+            )
+        return {**none, "start_seconds": snapped[0], "end_seconds": snapped[1]}
     if excerpt.char_start is None or excerpt.char_end is None:
         raise CodingError(
             "An excerpt of a text story is a stretch of its text: select the words, or choose "
@@ -107,6 +112,11 @@ def _excerpt_fields(story: Story, excerpt: Excerpt | None) -> dict:
         start += 1
     while end > start and text[end - 1].isspace():
         end -= 1
+    # Whole words: a selection that starts or ends inside a word takes all of it.
+    while 0 < start < end and not text[start - 1].isspace():
+        start -= 1
+    while start < end < len(text) and not text[end].isspace():
+        end += 1
     if start == end:
         raise CodingError("The selection has no words in it. Select some text and try again.")
     return {**none, "char_start": start, "char_end": end}
@@ -174,6 +184,22 @@ def tag_create(
     return _new_tag(
         story=story, actor=actor, code=code, excerpt=excerpt, memo=memo, status=TagStatus.ACCEPTED
     )
+
+
+@transaction.atomic
+def tag_adopt(*, tag: Tag, actor: User) -> Tag:
+    """`actor` agrees with another coder's tag: their own tag with the same code and span (the
+    memo stays the other coder's). It counts at once, and in agreement, as theirs."""
+    if tag.status != TagStatus.ACCEPTED:
+        raise CodingError("Only an accepted tag can be adopted; review the proposal instead.")
+    if tag.created_by_id == actor.pk:
+        raise CodingError("This tag is already yours.")
+    excerpt = None
+    if tag.start_seconds is not None and tag.end_seconds is not None:
+        excerpt = Excerpt.times(tag.start_seconds, tag.end_seconds)
+    elif tag.char_start is not None and tag.char_end is not None:
+        excerpt = Excerpt.chars(tag.char_start, tag.char_end)
+    return tag_create(story=tag.story, actor=actor, code=tag.code, excerpt=excerpt)
 
 
 @transaction.atomic

@@ -1,8 +1,9 @@
 """Units of coding: the pieces of a story that an excerpt starts and ends on.
 
-An audio or video story's units are its transcript segments (an excerpt snaps to segment
-boundaries); a text story's units are its sentences (an excerpt is any character range, and
-covers the sentences it touches). Agreement between coders is computed over these units.
+An audio or video story's units are its transcript segments, each with its timed words (an
+excerpt is any run of words, from the first one's start to the last one's end); a text story's
+units are its sentences (an excerpt is any character range, and covers the sentences it
+touches). Agreement between coders is computed over these units.
 
 Character positions of an audio or video story refer to its transcript text as exported: the
 segments' texts, stripped, one per line (`transcript_text`).
@@ -16,11 +17,27 @@ from dataclasses import dataclass
 from typing import Any
 
 from stories.models import Segment, Story
+from stories.redactions import MARK
 from stories.timecode import clock
+from stories.words import words_follow
 
 _PARAGRAPH = re.compile(r"(?:[^\n]*\S[^\n]*(?:\n|$))+")
 # Sentence ends: . ! ? or an ellipsis, then any closing quotes or brackets (straight or curly).
 _SENTENCE_END = re.compile("[.!?\u2026]+[\"'\u201d\u2019)\\]]*(?=\\s|$)")
+
+
+@dataclass(frozen=True)
+class Word:
+    """One timed word of a transcript segment; a redaction mark is one word (its hidden words
+    are never in the list, so no selection can start or end inside them)."""
+
+    start: float
+    end: float
+    text: str
+
+    @property
+    def is_mark(self) -> bool:
+        return self.text == MARK
 
 
 @dataclass(frozen=True)
@@ -32,6 +49,7 @@ class Unit:
     start_seconds: float | None = None
     end_seconds: float | None = None
     paragraph: int = 0
+    words: tuple[Word, ...] = ()
 
     @property
     def time_label(self) -> str:
@@ -71,6 +89,29 @@ def text_units(text: str) -> list[Unit]:
     return units
 
 
+def _spread(text: str, start: float, end: float) -> list[dict[str, Any]]:
+    """Times for the words of a line the engine gave none for: spread by length (an estimate)."""
+    tokens = text.split()
+    total = sum(len(t) for t in tokens) or 1
+    spread, done = [], 0
+    for token in tokens:
+        begin = start + (end - start) * done / total
+        done += len(token)
+        spread.append({"start": begin, "end": start + (end - start) * done / total, "text": token})
+    return spread
+
+
+def segment_word_list(segment: Any) -> tuple[Word, ...]:
+    """The segment's words as they may be shown (spelling its text now), each with its times."""
+    start, end = float(segment.start), float(segment.end)
+    raw = words_follow(getattr(segment, "words", None), text=segment.text, start=start, end=end)
+    return tuple(
+        Word(start=float(w["start"]), end=float(w["end"]), text=str(w["text"]).strip())
+        for w in (raw or _spread(segment.text, start, end))
+        if str(w["text"]).strip()
+    )
+
+
 def segment_units(segments: Iterable) -> list[Unit]:
     """Transcript segments (in index order) as units, positioned in `transcript_text`."""
     units: list[Unit] = []
@@ -86,6 +127,7 @@ def segment_units(segments: Iterable) -> list[Unit]:
                 start_seconds=segment.start,
                 end_seconds=segment.end,
                 paragraph=len(units),
+                words=segment_word_list(segment),
             )
         )
         position += len(text) + 1  # the newline between segments
@@ -129,44 +171,45 @@ def covered(units: Sequence[Unit], tag: Any) -> list[int]:
     return []
 
 
-def snap_to_segments(
+def word_inside(word: Word, start: float, end: float) -> bool:
+    # By its middle, as redactions choose words: a word half in a range is in it once.
+    return start <= (word.start + word.end) / 2 <= end
+
+
+def snap_to_words(
     units: Sequence[Unit], start_seconds: float, end_seconds: float
-) -> tuple[float, float, list[Unit]]:
-    """The segment-aligned range that covers [start, end], and the segments in it."""
-    if not units:
-        raise ValueError("no segments")
+) -> tuple[float, float] | None:
+    """The exact times of the words a [start, end] range takes in: from the first word's start
+    to the last one's end. None when it takes in no word."""
     if end_seconds < start_seconds:
         start_seconds, end_seconds = end_seconds, start_seconds
-    # Segment units always have both times; the `is not None` checks only tell the type checker.
-    first = next(
-        (u for u in units if u.end_seconds is not None and u.end_seconds > start_seconds),
-        units[-1],
-    )
-    last = next(
-        (
-            u
-            for u in reversed(units)
-            if u.start_seconds is not None and u.start_seconds < end_seconds
-        ),
-        first,
-    )
-    if last.index < first.index:
-        last = first
-    inside = list(units[first.index : last.index + 1])
-    assert first.start_seconds is not None and last.end_seconds is not None
-    return first.start_seconds, last.end_seconds, inside
+    every = [w for u in units for w in u.words]
+    taken = [w for w in every if word_inside(w, start_seconds, end_seconds)]
+    if not taken:  # an instant (or a sliver inside one word): the word it falls in
+        taken = [w for w in every if w.start <= start_seconds < w.end][:1]
+    if not taken:
+        return None
+    return taken[0].start, taken[-1].end
 
 
 def quote(story_units: Sequence[Unit], tag: Any, *, text_body: str | None = None) -> str:
     """The words an excerpt tag covers in `story_units`; '' for a whole-story tag.
 
     A text story's excerpt is its exact character range of `text_body`; an audio or video
-    story's is the segments it touches.
+    story's is the words whose middle lies in its time range (cut at word times, not at the
+    segments' bounds).
     """
     if tag.char_start is not None and tag.char_end is not None and text_body is not None:
         return text_body[tag.char_start : tag.char_end]
     touched = set(covered(story_units, tag))
-    return " ".join(u.text for u in story_units if u.index in touched)
+    if tag.start_seconds is None or tag.end_seconds is None:
+        return " ".join(u.text for u in story_units if u.index in touched)
+    start, end = tag.start_seconds, tag.end_seconds
+    return " ".join(
+        " ".join(w.text for w in u.words if word_inside(w, start, end)) if u.words else u.text
+        for u in story_units
+        if u.index in touched and (not u.words or any(word_inside(w, start, end) for w in u.words))
+    )
 
 
 def quotes(tags: Iterable[Any]) -> dict[int, str]:
@@ -184,7 +227,7 @@ def quotes(tags: Iterable[Any]) -> dict[int, str]:
     for row in (
         Segment.objects.filter(transcript__story_id__in=story_ids - set(texts))
         .order_by("transcript__story_id", "index")
-        .values_list("transcript__story_id", "start", "end", "text", named=True)
+        .values_list("transcript__story_id", "start", "end", "text", "words", named=True)
     ):
         rows[row.transcript__story_id].append(row)
     by_story = {

@@ -16,7 +16,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from coding import permissions, reads, services, units
+from coding import bands, permissions, reads, services, suggestions, units
+from coding.codebook import codebook
 from coding.exports import (
     ExportFilter,
     codebook_qdc,
@@ -25,7 +26,7 @@ from coding.exports import (
     project_qdpx_stream,
 )
 from coding.forms import ExportForm, ReviewForm, TagForm
-from coding.models import Tag, TagStatus
+from coding.models import SuggestionStatus, Tag, TagStatus, ThemeSuggestion
 from stories.models import Story, Theme, Value, display_name
 from stories.redactions import media_for
 from stories.visibility import CURATOR, Audience, audience_for, story_parts
@@ -118,6 +119,11 @@ def workspace(request: HttpRequest) -> HttpResponse:
             "proposals": proposals,
             "is_coder": permissions.is_coder(audience),
             "is_curator": audience.has(CURATOR),
+            "suggestions_waiting": ThemeSuggestion.objects.filter(
+                status=SuggestionStatus.PENDING
+            ).count()
+            if suggestions.can_review_suggestions(audience)
+            else None,
         },
     )
 
@@ -166,18 +172,27 @@ def story_code(request: HttpRequest, pk: int) -> HttpResponse:
         story_units,
         story_parts(audience, story),
     )
+    bands.colour_tags(tags)
+    rows = reads.margin_rows(story, story_units, tags)
+    lines = bands.lines(story_units, tags)
+    for row in rows:
+        row.lines = [lines[u.index] for u in row.units]
     context = {
         "story": story,
         "form": form,
         "coder": coder,
         "owner": owner,
         "can_review": permissions.can_review(audience, story, codes=coder),
-        "rows": reads.margin_rows(story, story_units, tags),
+        "rows": rows,
+        "timeline": bands.timeline(story_units, tags) if story.has_media else None,
+        "codebook": codebook(audience, tags),
+        "can_review_suggestions": suggestions.can_review_suggestions(audience),
         "whole_story_tags": [
             t for t in tags if not t.is_excerpt and t.status != TagStatus.DECLINED
         ],
         "declined": [t for t in tags if t.status == TagStatus.DECLINED],
         "changeable": {t.pk for t in tags if permissions.can_change_tag(audience, t, codes=coder)},
+        "adoptable": reads.adoptable(tags, audience.user_id) if coder else set(),
         "units": story_units,
         "choices": choices,
         "selected_codes": _selected(form),
@@ -247,6 +262,23 @@ def tag_delete(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, f"The tag “{tag.code}” was removed.")
         return redirect("coding:story", pk=story_id)
     return render(request, "coding/tag_delete.html", {"tag": tag, "story": tag.story})
+
+
+@login_required
+@require_POST
+def tag_adopt(request: HttpRequest, pk: int) -> HttpResponse:
+    """Agree with another coder's tag: make one's own with the same code and span."""
+    tag, _audience, coder = _tag(request, pk)
+    if not coder:
+        raise PermissionDenied("Only the people who code this story can adopt its tags.")
+    assert request.user.is_authenticated  # login_required
+    try:
+        mine = services.tag_adopt(tag=tag, actor=request.user)
+    except services.CodingError as error:
+        messages.error(request, str(error))
+        return redirect(f"{reverse('coding:story', args=[tag.story_id])}#tag-{tag.pk}")
+    messages.success(request, f"You adopted “{tag.code}” on {reads.tag_range_label(mine)}.")
+    return redirect(f"{reverse('coding:story', args=[tag.story_id])}#tag-{mine.pk}")
 
 
 @login_required
@@ -356,3 +388,100 @@ def export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
         description=description,
     )
     return download(stream, "qdpx", "coded-excerpts")
+
+
+# --- suggested themes -------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def theme_suggest(request: HttpRequest, pk: int) -> HttpResponse:
+    """A coder suggests a new theme from the coding screen; a curator reviews it."""
+    story, _audience, coder, _owner = _story(request, pk)
+    if not coder:
+        raise PermissionDenied("Only the people who code this story can suggest themes.")
+    assert request.user.is_authenticated  # login_required
+    try:
+        suggestion = suggestions.theme_suggest(
+            story=story,
+            actor=request.user,
+            name=request.POST.get("name", ""),
+            note=request.POST.get("note", ""),
+        )
+    except services.CodingError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            f"You suggested the theme “{suggestion.name}”. A curator will accept, rename or "
+            "merge it; once accepted it appears in the codebook.",
+        )
+    return redirect(f"{reverse('coding:story', args=[story.pk])}#suggest-theme")
+
+
+def _curator(request: HttpRequest) -> None:
+    if not suggestions.can_review_suggestions(audience_for(request.user)):
+        raise PermissionDenied("Suggested themes are reviewed by curators.")
+
+
+@login_required
+@require_safe
+def theme_suggestions(request: HttpRequest) -> HttpResponse:
+    """Curators' list: pending suggestions to accept, rename, merge or decline."""
+    _curator(request)
+    pending = ThemeSuggestion.objects.filter(status=SuggestionStatus.PENDING).select_related(
+        "story", "suggested_by__storyteller_profile"
+    )
+    reviewed = (
+        ThemeSuggestion.objects.exclude(status=SuggestionStatus.PENDING)
+        .select_related("theme", "reviewed_by__storyteller_profile")
+        .order_by("-reviewed_at")[:20]
+    )
+    themes = Theme.objects.active().order_by("name")
+    return render(
+        request,
+        "coding/theme_suggestions.html",
+        {
+            "pending": [
+                (s, display_name(s.suggested_by) if s.suggested_by else "a former coder")
+                for s in pending
+            ],
+            "reviewed": reviewed,
+            "themes": themes,
+        },
+    )
+
+
+@login_required
+@require_POST
+def theme_suggestion_review(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
+    _curator(request)
+    assert request.user.is_authenticated  # _curator
+    suggestion = get_object_or_404(ThemeSuggestion, pk=pk)
+    try:
+        if decision == "accept":
+            parent_id = request.POST.get("parent") or None
+            parent = Theme.objects.active().filter(pk=parent_id).first() if parent_id else None
+            theme = suggestions.suggestion_accept(
+                suggestion=suggestion,
+                actor=request.user,
+                name=request.POST.get("name", ""),
+                parent=parent,
+            )
+            messages.success(request, f"The theme “{theme.name}” is now in the codebook.")
+        elif decision == "merge":
+            target = get_object_or_404(Theme, pk=request.POST.get("target") or 0)
+            theme = suggestions.suggestion_merge(
+                suggestion=suggestion, actor=request.user, target=target
+            )
+            messages.success(
+                request, f"“{suggestion.name}” is now a synonym of the theme “{theme.name}”."
+            )
+        elif decision == "decline":
+            suggestions.suggestion_decline(suggestion=suggestion, actor=request.user)
+            messages.success(request, f"The suggestion “{suggestion.name}” was declined.")
+        else:
+            raise ValueError(f"unknown decision {decision!r}")  # the URLs name only these three
+    except services.CodingError as error:
+        messages.error(request, str(error))
+    return redirect("coding:theme_suggestions")

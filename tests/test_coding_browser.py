@@ -84,17 +84,18 @@ def test_a_contributor_codes_a_story_by_keyboard_and_sees_the_tags_in_the_margin
     sign_in(browser, live_server, "connor", "pw-connor")
     browser.get(live_server.url + reverse("coding:story", args=[story.pk]))
 
-    # Into the transcript: one tab stop; the arrows move, Shift takes in more, Enter tags.
-    first = tab_until(browser, lambda e: "unit" in (e.get_attribute("class") or "").split())
-    assert first.get_attribute("id") == "unit-0"
+    # Into the transcript: one tab stop on its words; Down goes to the next segment, Shift+Down
+    # takes in the whole segment after it, Enter tags.
+    first = tab_until(browser, lambda e: "word" in (e.get_attribute("class") or "").split())
+    assert first.text == "We"
     keys(browser, Keys.ARROW_DOWN)
     keys(browser, Keys.SHIFT, Keys.ARROW_DOWN)
-    assert active(browser).get_attribute("id") == "unit-2"
+    assert active(browser).text == "listened."
     keys(browser, Keys.ENTER)
     combo = active(browser)
     assert combo.get_attribute("role") == "combobox"
     summary = browser.find_element(By.ID, "selection-summary").text
-    assert "Segments 2 to 3" in summary
+    assert "14 words selected, 0:04 to 0:15" in summary
     assert browser.find_element(By.NAME, "start_unit").get_attribute("value") == "1"
     assert browser.find_element(By.NAME, "end_unit").get_attribute("value") == "2"
 

@@ -38,25 +38,74 @@ def test_a_text_excerpt_keeps_its_characters_and_words(make_story, contributor, 
     assert tag.start_seconds is None
 
 
-def test_a_recording_excerpt_snaps_to_segment_boundaries(make_story, contributor, equality):
+def test_a_text_selection_inside_words_takes_the_whole_words(make_story, contributor, equality):
+    story = make_story(text=TEXT)
+    start = TEXT.index("obody")
+    end = TEXT.index("us at") + 1  # "u" of "us"
+    tag = tag_create(
+        story=story, actor=contributor, code=equality, excerpt=Excerpt.chars(start, end)
+    )
+    assert tag.quote == "Nobody asked us"
+
+
+def test_a_recording_excerpt_snaps_to_whole_words(make_story, contributor, equality):
     story = recorded_story(make_story)
     tag = tag_create(
         story=story, actor=contributor, code=equality, excerpt=Excerpt.times(5.2, 12.0)
     )
-    assert (tag.start_seconds, tag.end_seconds) == (4.0, 15.0)
-    assert (
-        tag.quote == "Nobody asked us what we needed at first. Then the council came and listened."
-    )
+    # The transcript has no word times, so its words are spread over each line by length:
+    # "Nobody" is 4.0-5.0 (its middle is before 5.2), "council" ends at 12.07 (middle inside).
+    assert tag.start_seconds == 5.0
+    assert tag.end_seconds == pytest.approx(12.0667, abs=1e-3)
+    assert tag.quote == "asked us what we needed at first. Then the council"
     assert tag.char_start is None
 
 
-def test_a_reversed_or_instant_range_still_covers_one_segment(make_story, contributor, equality):
+def test_a_recording_excerpt_cuts_at_the_engines_word_times(make_story, contributor, equality):
+    story = recorded_story(make_story)
+    segment = story.transcript.segments.get(index=2)
+    segment.words = [
+        {"start": 9.8, "end": 10.1, "text": "Then"},
+        {"start": 10.1, "end": 10.3, "text": "the"},
+        {"start": 10.3, "end": 11.0, "text": "council"},
+        {"start": 11.2, "end": 11.6, "text": "came"},
+        {"start": 11.6, "end": 11.8, "text": "and"},
+        {"start": 11.8, "end": 12.9, "text": "listened."},
+    ]
+    segment.save()
+    tag = tag_create(
+        story=story, actor=contributor, code=equality, excerpt=Excerpt.times(10.3, 11.7)
+    )
+    assert (tag.start_seconds, tag.end_seconds) == (10.3, 11.8)
+    assert tag.quote == "council came and"
+
+
+def test_a_reversed_or_instant_range_still_takes_a_word(make_story, contributor, equality):
     story = recorded_story(make_story)
     tag = tag_create(story=story, actor=contributor, code=equality, excerpt=Excerpt.times(9.5, 9.5))
-    assert (tag.start_seconds, tag.end_seconds) == (9.5, 15.0)
+    assert tag.quote == "Then"
+    assert tag.start_seconds == 9.5
     other = Value.objects.get(slug="diversity")
     tag = tag_create(story=story, actor=contributor, code=other, excerpt=Excerpt.times(22, 3))
-    assert (tag.start_seconds, tag.end_seconds) == (0.0, 26.0)
+    assert tag.quote.startswith("church hall.") and tag.quote.endswith("Some of us")
+
+
+def test_an_excerpt_never_starts_inside_a_redaction(make_story, contributor, equality):
+    story = recorded_story(make_story)
+    segment = story.transcript.segments.get(index=1)
+    segment.text = " Nobody asked [redacted] at first."
+    segment.words = [
+        {"start": 4.0, "end": 4.6, "text": "Nobody"},
+        {"start": 4.6, "end": 5.0, "text": "asked"},
+        {"start": 5.0, "end": 8.0, "text": "[redacted]"},
+        {"start": 8.0, "end": 8.5, "text": "at"},
+        {"start": 8.5, "end": 9.5, "text": "first."},
+    ]
+    segment.save()
+    # A range from inside the hidden words takes in the whole mark, never part of it.
+    tag = tag_create(story=story, actor=contributor, code=equality, excerpt=Excerpt.times(6.0, 9))
+    assert (tag.start_seconds, tag.end_seconds) == (5.0, 9.5)
+    assert tag.quote == "[redacted] at first."
 
 
 def test_a_whole_story_tag_has_no_range(make_story, contributor):
@@ -106,7 +155,7 @@ def test_editing_a_tag_changes_code_range_and_memo_and_keeps_who(make_story, con
     tag = tag_create(story=story, actor=contributor, code=equality, excerpt=Excerpt.times(0, 1))
     respect = Value.objects.get(slug="mutual-respect")
     tag = tag_update(
-        tag=tag, actor=contributor, code=respect, excerpt=Excerpt.times(16, 25), memo="Phone-in."
+        tag=tag, actor=contributor, code=respect, excerpt=Excerpt.times(15, 26), memo="Phone-in."
     )
     tag.refresh_from_db()
     assert tag.value == respect

@@ -7,7 +7,9 @@
  *   chosen codes show as removable chips.
  * - Transcript: one tab stop; Up/Down move between units, Shift extends the range, Enter
  *   puts the range in the form and moves to the codes; mouse selection of words works too
- *   (exact characters in text stories, whole segments in recordings).
+ *   (exact characters in text stories). In a recording's transcript each word is a span with
+ *   its times: Left/Right move a word, Up/Down a segment, Shift extends, and a mouse or
+ *   keyboard selection fills the hidden start/end seconds with exactly those words' times.
  * - Play excerpt: plays the tag's time range in the page's player, then pauses.
  */
 (function () {
@@ -201,6 +203,13 @@
     this.charStart = form.querySelector('input[name="char_start"]');
     this.charEnd = form.querySelector('input[name="char_end"]');
     this.summary = form.querySelector("#selection-summary");
+    this.startSeconds = form.querySelector('input[name="start_seconds"]');
+    this.endSeconds = form.querySelector('input[name="end_seconds"]');
+    this.words = this.media && this.startSeconds ? Array.prototype.slice.call(container.querySelectorAll(".word")) : [];
+    if (this.words.length) {
+      new WordPicker(this);
+      return;
+    }
     this.bind();
   }
 
@@ -316,6 +325,10 @@
       this.charStart.value = "";
       this.charEnd.value = "";
     }
+    if (this.startSeconds) {
+      this.startSeconds.value = "";
+      this.endSeconds.value = "";
+    }
   };
 
   Transcript.prototype.setUnits = function (lo, hi) {
@@ -377,6 +390,198 @@
     }
   };
 
+  /* --- Words of a recording's transcript ------------------------------------------------ */
+
+  function WordPicker(transcript) {
+    var self = this;
+    this.t = transcript;
+    this.words = transcript.words;
+    this.unitOf = this.words.map(function (word) {
+      return transcript.units.indexOf(word.closest(".unit"));
+    });
+    this.anchor = null;
+    this.focus = null;
+    this.words.forEach(function (word, i) {
+      word.tabIndex = i === 0 ? 0 : -1;
+    });
+    var container = transcript.container;
+    container.setAttribute("role", "group");
+    container.setAttribute("aria-label", "Words of the transcript");
+    var keys = document.getElementById("transcript-keys");
+    if (keys) {
+      keys.hidden = false;
+    }
+    container.addEventListener("keydown", function (event) {
+      var word = event.target.closest && event.target.closest(".word");
+      if (word) {
+        self.onKey(event, self.words.indexOf(word));
+      }
+    });
+    container.addEventListener("mouseup", function () {
+      self.fromSelection();
+    });
+    [transcript.startSelect, transcript.endSelect].forEach(function (select) {
+      if (select) {
+        select.addEventListener("change", function () {
+          transcript.clearChars();
+          self.highlight(-1, -1);
+          transcript.highlight(Number(transcript.startSelect.value || -1), Number(transcript.endSelect.value || transcript.startSelect.value || -1));
+        });
+      }
+    });
+  }
+
+  WordPicker.prototype.firstOf = function (unit) {
+    return this.unitOf.indexOf(unit);
+  };
+
+  WordPicker.prototype.lastOf = function (unit) {
+    return this.unitOf.lastIndexOf(unit);
+  };
+
+  WordPicker.prototype.onKey = function (event, index) {
+    var last = this.words.length - 1;
+    var unit = this.unitOf[index];
+    var lastUnit = this.unitOf[last];
+    var target = index;
+    switch (event.key) {
+      case "ArrowRight":
+        target = Math.min(index + 1, last);
+        break;
+      case "ArrowLeft":
+        target = Math.max(index - 1, 0);
+        break;
+      case "ArrowDown":
+        // Shift+Down takes in the whole next segment; Down alone goes to its first word.
+        target = event.shiftKey ? this.lastOf(Math.min(unit + 1, lastUnit)) : this.firstOf(Math.min(unit + 1, lastUnit));
+        break;
+      case "ArrowUp":
+        target = this.firstOf(Math.max(unit - (event.shiftKey || index === this.firstOf(unit) ? 1 : 0), 0));
+        break;
+      case "Home":
+        target = 0;
+        break;
+      case "End":
+        target = last;
+        break;
+      case "Enter":
+      case " ":
+        event.preventDefault();
+        if (this.anchor === null) {
+          this.anchor = index;
+          this.focus = index;
+        }
+        this.apply(true);
+        return;
+      case "Escape":
+        this.anchor = null;
+        this.highlight(-1, -1);
+        announce(this.t.summary, "Selection cleared.");
+        return;
+      default:
+        return;
+    }
+    event.preventDefault();
+    if (!event.shiftKey || this.anchor === null) {
+      this.anchor = event.shiftKey ? index : target;
+    }
+    this.focus = target;
+    this.moveTo(target);
+    var lo = Math.min(this.anchor, this.focus);
+    var hi = Math.max(this.anchor, this.focus);
+    this.highlight(lo, hi);
+    this.t.summary.textContent = this.describe(lo, hi) + " Press Enter to tag " + (lo === hi ? "it." : "them.");
+  };
+
+  WordPicker.prototype.moveTo = function (index) {
+    this.words.forEach(function (word, i) {
+      word.tabIndex = i === index ? 0 : -1;
+    });
+    this.words[index].focus();
+  };
+
+  WordPicker.prototype.highlight = function (lo, hi) {
+    this.words.forEach(function (word, i) {
+      word.classList.toggle("is-picked", lo >= 0 && i >= lo && i <= hi);
+    });
+  };
+
+  function clockOf(seconds) {
+    var s = Math.floor(Number(seconds));
+    var m = Math.floor(s / 60);
+    var h = Math.floor(m / 60);
+    var ss = String(s % 60).padStart(2, "0");
+    return h ? h + ":" + String(m % 60).padStart(2, "0") + ":" + ss : m + ":" + ss;
+  }
+
+  WordPicker.prototype.describe = function (lo, hi) {
+    var text = this.words.slice(lo, hi + 1).map(function (w) {
+      return w.textContent.trim();
+    }).join(" ");
+    var n = hi - lo + 1;
+    var quoted = text.length > 80 ? text.slice(0, 77) + "…" : text;
+    return (n === 1 ? "1 word" : n + " words") + " selected, " + clockOf(this.words[lo].dataset.start) + " to " + clockOf(this.words[hi].dataset.end) + ": “" + quoted + "”.";
+  };
+
+  WordPicker.prototype.apply = function (toCodes) {
+    var lo = Math.min(this.anchor, this.focus);
+    var hi = Math.max(this.anchor, this.focus);
+    var t = this.t;
+    t.clearChars();
+    t.startSelect.value = String(this.unitOf[lo]);
+    t.endSelect.value = String(this.unitOf[hi]);
+    t.startSeconds.value = this.words[lo].dataset.start;
+    t.endSeconds.value = this.words[hi].dataset.end;
+    this.highlight(lo, hi);
+    t.summary.textContent = this.describe(lo, hi) + " Now choose values and themes.";
+    if (toCodes) {
+      var combo = t.form.querySelector(".combo-input") || t.form.querySelector('select[name="codes"]');
+      if (combo) {
+        combo.focus();
+      }
+    }
+  };
+
+  // Whether the selection takes in any visible character of `word`.
+  function takesIn(range, word) {
+    if (!range.intersectsNode(word)) {
+      return false;
+    }
+    var part = document.createRange();
+    part.selectNodeContents(word);
+    if (range.compareBoundaryPoints(Range.START_TO_START, part) > 0) {
+      part.setStart(range.startContainer, range.startOffset);
+    }
+    if (range.compareBoundaryPoints(Range.END_TO_END, part) < 0) {
+      part.setEnd(range.endContainer, range.endOffset);
+    }
+    return part.toString().trim() !== "";
+  }
+
+  WordPicker.prototype.fromSelection = function () {
+    var selection = window.getSelection();
+    if (!selection || selection.isCollapsed || !selection.rangeCount) {
+      return;
+    }
+    var range = selection.getRangeAt(0);
+    var lo = -1;
+    var hi = -1;
+    this.words.forEach(function (word, i) {
+      if (takesIn(range, word)) {
+        if (lo < 0) {
+          lo = i;
+        }
+        hi = i;
+      }
+    });
+    if (lo < 0) {
+      return;
+    }
+    this.anchor = lo;
+    this.focus = hi;
+    this.apply(false);
+  };
+
   /* --- Player ----------------------------------------------------------------------------- */
 
   function bindPlayer() {
@@ -390,6 +595,19 @@
         player.pause();
         stopAt = null;
       }
+    });
+    // A bar on the timeline plays its excerpt (the margin's buttons do the same by keyboard).
+    Array.prototype.forEach.call(document.querySelectorAll("#coding-timeline rect[data-start]"), function (bar) {
+      bar.addEventListener("click", function () {
+        player.currentTime = Number(bar.dataset.start);
+        stopAt = Number(bar.dataset.end);
+        var playing = player.play();
+        if (playing && playing.catch) {
+          playing.catch(function () {
+            stopAt = null;
+          });
+        }
+      });
     });
     Array.prototype.forEach.call(document.querySelectorAll("[data-play]"), function (button) {
       button.hidden = false;
@@ -406,6 +624,39 @@
     });
   }
 
+  /* --- Codebook filter ------------------------------------------------------------------- */
+
+  function bindCodebook() {
+    var input = document.getElementById("codebook-filter");
+    if (!input) {
+      return;
+    }
+    input.closest(".field").hidden = false;
+    var status = document.getElementById("codebook-filter-status");
+    var entries = Array.prototype.slice.call(document.querySelectorAll(".codebook-entry"));
+    var timer = null;
+    input.addEventListener("input", function () {
+      var words = fold(input.value.trim()).split(/\s+/).filter(Boolean);
+      var shown = 0;
+      // Deepest first, so that a theme stays in view when one of its children matches.
+      entries.slice().reverse().forEach(function (entry) {
+        var hay = fold(entry.dataset.filter);
+        var match = words.every(function (w) {
+          return hay.indexOf(w) !== -1;
+        });
+        var child = entry.querySelector(".codebook-entry:not([hidden])");
+        entry.hidden = !(match || child);
+        if (match) {
+          shown += 1;
+        }
+      });
+      window.clearTimeout(timer);
+      timer = window.setTimeout(function () {
+        status.textContent = words.length ? shown + (shown === 1 ? " value or theme matches." : " values and themes match.") : "";
+      }, 300);
+    });
+  }
+
   function init() {
     document.documentElement.classList.add("js");
     if (window.ArchiveCombobox) {
@@ -419,6 +670,7 @@
       new Transcript(container, form);
     }
     bindPlayer();
+    bindCodebook();
     var errors = document.getElementById("form-errors");
     if (errors) {
       errors.focus();
