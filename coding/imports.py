@@ -269,7 +269,7 @@ def import_qdpx(*, data: bytes, file_name: str, project: Project, actor: Actor) 
         .filter(project=project)
         .only("pk", "title", "kind", "text_body", "project_id", "storyteller_id")
     )
-    by_guid = {guid("story", s.pk): s for s in stories}
+    by_guid = {guid("story", s.pk).upper(): s for s in stories}
     by_title: dict[str, list[Story]] = {}
     for story in stories:
         by_title.setdefault(_norm(story.title), []).append(story)

@@ -296,3 +296,29 @@ def test_recordings_travel_inside_the_project_as_this_reader_may_hear_them(
     played = archive.open(f"sources/{guid('story', plain.pk)}.ogg")
     with av.open(io.BytesIO(played.read())) as container:
         assert sum(1 for _ in container.decode(audio=0)) > 0
+
+
+def test_an_independent_reader_finds_the_codebook_the_coders_and_the_text_codings(
+    client, researcher, coded, tmp_path
+):
+    from tests.qdpx_reader import pyqdpx
+
+    _audio, text, _secret = coded
+    client.force_login(researcher)
+    response = client.get(reverse("coding:export"), {"format": "qdpx"})
+    path = tmp_path / "export.qdpx"
+    path.write_bytes(b"".join(response.streaming_content))
+
+    project = pyqdpx().QDPX(str(path)).get_project()
+    names = {code.name for code in project.codes.values()}
+    equality = Value.objects.get(slug="equality").name
+    assert {"Values", "Themes", equality, "Isolation", "Shielding"} <= names
+    assert len([v for v in Value.objects.all() if v.name in names]) == 18
+    assert project.users  # the coders travel as Users
+    # pyqdpx reads text sources: the written story and its two coded ranges.
+    sources = {source.name: source for source in project.sources.values()}
+    soup = sources["Soup"]
+    assert soup.text_content == text.text_body
+    coded_ranges = {(s.code.name, s.text) for s in soup.coded_selections.values()}
+    assert ("Isolation", text.text_body[25:46]) in coded_ranges
+    assert (equality, text.text_body[0:24]) in coded_ranges

@@ -56,7 +56,8 @@ def test_memo_and_code_names_match_and_unquoted_excerpts_show_no_words(coded, re
     assert total == 3
     themed = {f.tag.story: f for f in found if f.tag.theme_id}
     assert set(themed) == {coded.open, coded.unquoted}
-    assert "Nobody asked" in themed[coded.open].words and themed[coded.unquoted].words == ""
+    # The excerpt's own words: those spoken from 8 to 9 s, not its whole line.
+    assert themed[coded.open].words == "at first." and themed[coded.unquoted].words == ""
     (spoken,) = [f for f in found if f.tag.value_id]
     assert spoken.tag.story == coded.open and "shielding" in spoken.words
     assert spoken.coder == "Connor"

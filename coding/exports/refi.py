@@ -64,7 +64,8 @@ _NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-
 
 
 def guid(*parts: object) -> str:
-    return str(uuid.uuid5(GUID_NAMESPACE, ":".join(str(p) for p in parts))).upper()
+    # Lower case, as RFC 4122 writes them (the schema allows both; some readers take only this).
+    return str(uuid.uuid5(GUID_NAMESPACE, ":".join(str(p) for p in parts)))
 
 
 def _x(text: str) -> str:
@@ -215,6 +216,8 @@ class _Project:
         self.sources.close()
 
     def coding(self, parent, exported: ExportedStory, tag: Tag) -> None:
+        """A Coding of `parent` for `tag`; a selection also names the coder who made its first
+        coding (optional in the schema, but some readers skip a selection without it)."""
         coding = etree.SubElement(
             parent, "Coding", guid=guid("coding", tag.pk), creationDateTime=_dt(tag.created_at)
         )
@@ -228,6 +231,8 @@ class _Project:
                 user = guid("user", tag.created_by_id)
             self.users[user] = name
             coding.set("creatingUser", user)
+            if parent.tag.endswith("Selection") and not parent.get("creatingUser"):
+                parent.set("creatingUser", user)
         etree.SubElement(coding, "CodeRef", targetGUID=code_guid(tag))
         if tag.theme_id:
             self.theme_ids.add(tag.theme_id)
