@@ -4,6 +4,7 @@ above them on a narrow one, in a real headless Chromium, with axe-core finding n
 from __future__ import annotations
 
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -86,7 +87,7 @@ def test_a_misspelt_search_reaches_the_stories_through_did_you_mean(
     box = wide.find_element(By.ID, "q")
     box.send_keys("gardn", Keys.ENTER)
     heading = (
-        WebDriverWait(wide, 10)
+        WebDriverWait(wide, 10, ignored_exceptions=[StaleElementReferenceException])
         .until(
             lambda b: b.find_element(By.ID, "results-heading").text.startswith("No stories") and b
         )
@@ -98,7 +99,8 @@ def test_a_misspelt_search_reaches_the_stories_through_did_you_mean(
     assert offer.text == "garden"
     # By keyboard: focus the offer and follow it.
     offer.send_keys(Keys.ENTER)
-    WebDriverWait(wide, 10).until(
+    # The page is replaced while it is read: an element found on the old one goes stale.
+    WebDriverWait(wide, 10, ignored_exceptions=[StaleElementReferenceException]).until(
         lambda b: b.find_element(By.ID, "results-heading").text == "3 stories for “garden”"
     )
     assert wide.find_element(By.ID, "q").get_attribute("value") == "garden"
