@@ -46,6 +46,25 @@ def attach_recording(story: Story, media: Path = RECORDING) -> Story:
     return story
 
 
+def timed_words(text: str, start: float, end: float) -> list[dict]:
+    """Words as the engine stores them: one timing each, in order, spread over the line."""
+    tokens = text.split()
+    step = (end - start) / len(tokens)
+    return [
+        {"start": start + i * step, "end": start + (i + 1) * step, "text": t, "probability": 0.9}
+        for i, t in enumerate(tokens)
+    ]
+
+
+def say_first(story: Story, text: str) -> Story:
+    """The story's first transcript line now says `text`, with the engine's word timings."""
+    first = Segment.objects.get(transcript__story=story, index=0)
+    first.text = text
+    first.words = timed_words(text, first.start, first.end)
+    first.save()
+    return story
+
+
 def tag(
     story: Story, *, value: Value | None = None, theme: Theme | None = None, **extra
 ) -> list[Tag]:

@@ -22,6 +22,7 @@ from stories.transcripts import (
     words_spell,
 )
 from tests import public_site as site
+from tests.public_site import timed_words as whisper_words
 
 pytestmark = pytest.mark.django_db
 
@@ -30,26 +31,11 @@ CORRECTED = "My neighbour Sam drove me to the hospital."
 GONE = ("Bartholomew", "Quill")
 
 
-def whisper_words(text: str, start: float, end: float) -> list[dict]:
-    """Words as the engine stores them: one timing per word, in order, inside the segment."""
-    tokens = text.split()
-    step = (end - start) / len(tokens)
-    return [
-        {"start": start + i * step, "end": start + (i + 1) * step, "text": t, "probability": 0.9}
-        for i, t in enumerate(tokens)
-    ]
-
-
 @pytest.fixture
 def recorded(make_story):
     """A published recording whose first line names a neighbour, with Whisper's word list."""
     story = make_story(title="The bus to the hospital", kind=StoryKind.AUDIO, text="")
-    site.attach_recording(story)
-    first = Segment.objects.get(transcript__story=story, index=0)
-    first.text = SAID
-    first.words = whisper_words(SAID, first.start, first.end)
-    first.save()
-    return story
+    return site.say_first(site.attach_recording(story), SAID)
 
 
 def json_words(client, story) -> list[dict]:

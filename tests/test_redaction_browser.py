@@ -16,6 +16,7 @@ from public import links
 from stories import services
 from stories.models import ConsentMethod, Redaction, Segment, StoryStatus, Transcript
 from stories.transcripts import transcript_approve
+from tests.public_site import timed_words as timed
 from tests.storyteller_helpers import axe_violations, recording_awaiting_review
 from tests.test_journey_browser import press, sign_in, wait
 
@@ -26,15 +27,6 @@ pytestmark = [
 
 SAID = "My neighbour Bartholomew Quill drove me to the hospital."
 LATER = "The nurses were kind and the tea was hot."
-
-
-def timed(text: str, start: float, end: float) -> list[dict]:
-    tokens = text.split()
-    step = (end - start) / len(tokens)
-    return [
-        {"start": start + i * step, "end": start + (i + 1) * step, "text": t, "probability": 0.9}
-        for i, t in enumerate(tokens)
-    ]
 
 
 @pytest.fixture

@@ -30,30 +30,17 @@ from stories.redactions import (
 )
 from stories.transcripts import transcript_replace
 from tests import public_site as site
+from tests.public_site import timed_words as whisper_words
 
 pytestmark = pytest.mark.django_db
 
 SAID = "My neighbour Bartholomew Quill drove me to the hospital."
 
 
-def whisper_words(text: str, start: float, end: float) -> list[dict]:
-    tokens = text.split()
-    step = (end - start) / len(tokens)
-    return [
-        {"start": start + i * step, "end": start + (i + 1) * step, "text": t, "probability": 0.9}
-        for i, t in enumerate(tokens)
-    ]
-
-
 @pytest.fixture
 def recorded(make_story):
     story = make_story(title="The bus to the hospital", kind=StoryKind.AUDIO, text="")
-    site.attach_recording(story)
-    first = Segment.objects.get(transcript__story=story, index=0)
-    first.text = SAID
-    first.words = whisper_words(SAID, first.start, first.end)
-    first.save()
-    return story
+    return site.say_first(site.attach_recording(story), SAID)
 
 
 def name_span(story) -> tuple[float, float]:
