@@ -185,6 +185,7 @@ def test_the_coding_screen_makes_the_same_queries_however_many_tags(
         return len(queries)
 
     tag_create(story=story, actor=contributor, code=values[0], excerpt=Excerpt.times(0, 1))
+    count()  # a process's first page also looks up Wagtail's Site once, then keeps it
     few = count()
     for i, value in enumerate(values[1:12]):
         tag_create(story=story, actor=contributor, code=value, excerpt=Excerpt.times(i % 6 * 5, 29))
