@@ -20,6 +20,10 @@ VENDOR_FILES = {
     "vendor/vega.min.js": "vega/build/vega.min.js",
     "vendor/vega-lite.min.js": "vega-lite/build/vega-lite.min.js",
     "vendor/vega-embed.min.js": "vega-embed/build/vega-embed.min.js",
+    # The builds name their source maps; the hashed storage of production (WhiteNoise's
+    # manifest) follows every reference a file makes, so they must be found too.
+    "vendor/vega-lite.min.js.map": "vega-lite/build/vega-lite.min.js.map",
+    "vendor/vega-embed.min.js.map": "vega-embed/build/vega-embed.min.js.map",
 }
 
 
