@@ -374,12 +374,28 @@ def export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
         return download(excerpts_csv_stream(audience, filters), "csv", "coded-excerpts")
     if fmt == "json":
         return download(excerpts_json_stream(audience, filters), "json", "coded-excerpts")
+    embed = form.cleaned_data.get("recordings") == "embed"
+    return qdpx_download(
+        request, audience, filters, what="Coded excerpts", stem="coded-excerpts", embed=embed
+    )
+
+
+def qdpx_download(
+    request: HttpRequest,
+    audience: Audience,
+    filters: ExportFilter,
+    *,
+    what: str,
+    stem: str,
+    embed: bool,
+) -> StreamingHttpResponse | HttpResponse:
+    """A REFI-QDA project of the excerpts `filters` picks, its recordings linked or (`embed`)
+    inside it, as this reader may hear them."""
     assert request.user.is_authenticated  # login_required
     description = (
-        f"Coded excerpts exported on {timezone.now():%d %B %Y} by {display_name(request.user)}"
-        ": only the stories this account may see, as their storytellers consented."
+        f"{what}, exported on {timezone.now():%d %B %Y} by {display_name(request.user)}: only "
+        "the stories this account may see, as their storytellers consented."
     )
-    embed = form.cleaned_data.get("recordings") == "embed"
     stream = project_qdpx_stream(
         audience,
         filters,
@@ -387,7 +403,7 @@ def export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
         media_file=(lambda story: media_for(story, audience)) if embed else None,
         description=description,
     )
-    return download(stream, "qdpx", "coded-excerpts")
+    return download(stream, "qdpx", stem)
 
 
 # --- suggested themes -------------------------------------------------------------------------

@@ -14,17 +14,14 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 
 from coding import finds, permissions
-from coding.exports import ExportFilter, excerpts_csv_stream, project_qdpx_stream
-from coding.views import absolute_media_url, download
+from coding.exports import ExportFilter, excerpts_csv_stream
+from coding.views import download, qdpx_download
 from research import charts
 from research.charts import ChartFilters
 from research.links import story_urls
-from stories.models import display_name
-from stories.redactions import media_for
 from stories.visibility import Audience, audience_for
 
 PER_PAGE = 20
@@ -104,20 +101,8 @@ def _respond(
     filters = ExportFilter(tag_ids=tag_ids)
     if fmt == "csv":
         return download(excerpts_csv_stream(audience, filters), "csv", stem)
-    assert request.user.is_authenticated  # login_required
-    description = (
-        f"{what}, exported on {timezone.now():%d %B %Y} by {display_name(request.user)}: only "
-        "the stories this account may see, as their storytellers consented."
-    )
     embed = request.GET.get("recordings") == "embed"
-    stream = project_qdpx_stream(
-        audience,
-        filters,
-        media_url=absolute_media_url(request),
-        media_file=(lambda story: media_for(story, audience)) if embed else None,
-        description=description,
-    )
-    return download(stream, "qdpx", stem)
+    return qdpx_download(request, audience, filters, what=what, stem=stem, embed=embed)
 
 
 @login_required

@@ -51,6 +51,25 @@ class LeasedJobQuerySet(models.QuerySet[_Job]):
         a job taken back from a dead worker, or retried, keeps its place ahead of newer ones."""
         return self.order_by("queued_at", "pk")
 
+    def held(self, job_id: int, token: object) -> _Job | None:
+        """The job row, locked, if the claim `token` still holds it (call in a transaction)."""
+        return (
+            self.select_for_update().filter(pk=job_id, claim=token, state=JobState.RUNNING).first()
+        )
+
+    def renew(
+        self, job_id: int, token: object, *, lease: datetime.timedelta, progress: float
+    ) -> bool:
+        """Renew the lease and store the progress; False when the claim no longer holds."""
+        now = timezone.now()
+        renewed = self.filter(pk=job_id, claim=token, state=JobState.RUNNING).update(
+            lease_expires_at=now + lease,
+            heartbeat_at=now,
+            progress=min(1.0, max(0.0, progress)),
+            updated_at=now,
+        )
+        return renewed == 1
+
 
 class TranscriptionJobQuerySet(LeasedJobQuerySet["TranscriptionJob"]):
     pass

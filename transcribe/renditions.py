@@ -207,24 +207,17 @@ def rendition_claim_next(*, worker: str) -> RenditionClaim | None:
 
 def rendition_heartbeat(*, claim: Claim, progress: float) -> bool:
     """Renew the lease and store the progress; False when the claim no longer holds."""
-    now = timezone.now()
-    renewed = RenditionJob.objects.filter(
-        pk=claim.job_id, claim=claim.token, state=JobState.RUNNING
-    ).update(
-        lease_expires_at=now + datetime.timedelta(seconds=lease_seconds()),
-        heartbeat_at=now,
-        progress=min(1.0, max(0.0, progress)),
-        updated_at=now,
+    return RenditionJob.objects.renew(
+        claim.job_id,
+        claim.token,
+        lease=datetime.timedelta(seconds=lease_seconds()),
+        progress=progress,
     )
-    return renewed == 1
 
 
 def _held(claim: Claim) -> RenditionJob | None:
-    return (
-        RenditionJob.objects.select_for_update()
-        .filter(pk=claim.job_id, claim=claim.token, state=JobState.RUNNING)
-        .first()
-    )
+    """The job row, locked, if ``claim`` still holds it."""
+    return RenditionJob.objects.held(claim.job_id, claim.token)
 
 
 def rendition_release(*, claim: Claim) -> bool:

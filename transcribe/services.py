@@ -323,25 +323,17 @@ def job_release(*, claim: Claim) -> bool:
 
 def job_heartbeat(*, claim: Claim, progress: float) -> bool:
     """Renew the lease and store the progress; False when the claim no longer holds."""
-    now = timezone.now()
-    renewed = TranscriptionJob.objects.filter(
-        pk=claim.job_id, claim=claim.token, state=JobState.RUNNING
-    ).update(
-        lease_expires_at=now + datetime.timedelta(seconds=lease_seconds()),
-        heartbeat_at=now,
-        progress=min(1.0, max(0.0, progress)),
-        updated_at=now,
+    return TranscriptionJob.objects.renew(
+        claim.job_id,
+        claim.token,
+        lease=datetime.timedelta(seconds=lease_seconds()),
+        progress=progress,
     )
-    return renewed == 1
 
 
 def _held(claim: Claim) -> TranscriptionJob | None:
     """The job row, locked, if ``claim`` still holds it."""
-    return (
-        TranscriptionJob.objects.select_for_update()
-        .filter(pk=claim.job_id, claim=claim.token, state=JobState.RUNNING)
-        .first()
-    )
+    return TranscriptionJob.objects.held(claim.job_id, claim.token)
 
 
 def _finish(job: TranscriptionJob | RenditionJob, state: str, error: str = "") -> None:
