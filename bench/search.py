@@ -3,6 +3,7 @@
     python bench/search.py                        # 10k stories
     python bench/search.py --sizes 10000 100000   # also 100k (long on 2 cores)
     python bench/search.py --with-100k            # the same as the line above
+    python bench/search.py --meaning              # words only and hybrid, with vectors
 
 For each corpus size it generates a synthetic archive (stories with timecoded transcript
 segments, themes with synonyms, co-production values, tags on excerpts, consent of every kind,
@@ -13,6 +14,15 @@ second) and query latency (p50, p95) per backend side by side, with ratios: Elas
 the database backend on the database's full-text engine (FTS5 on SQLite, tsvector + GIN on
 PostgreSQL) and the same tables matched with LIKE on stems (the match before full-text search,
 with the trigram index it had on PostgreSQL, created for that run only).
+
+With `--meaning` every passage also has a vector (search by meaning, fused with the words):
+each backend is indexed with its vectors (the indexing rate is then "with vectors") and every
+query is asked twice, words only and hybrid, side by side. Running the model on every passage
+would take hours at 100k stories on two cores, so only a pool of sentences of each theme is
+embedded by the real model (which gives its cost in ms per passage and per query) and each
+passage's vector is one of its themes' pool vectors with noise added (cosine about 0.9 to
+it): vectors of the model's own space and spread, for the kNN index to search, stored as the
+archive stores them (search.models.PassageVector), so indexing embeds nothing.
 
 It needs Elasticsearch (ELASTICSEARCH_URL, e.g. `scripts/elasticsearch.sh url`). The corpus
 goes into a database of its own: with a PostgreSQL DATABASE_URL, `<name>_bench_search` on the
@@ -93,9 +103,9 @@ def configure() -> str:
     os.environ.setdefault("SEARCH_INDEX_PREFIX", "bench")
     os.environ.setdefault("SEARCH_ES_TIMEOUT", "120")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
-    # Words at scale: embedding 100k stories' passages would take hours on two cores; search
-    # by meaning is measured by bench/search_quality.py.
-    os.environ.setdefault("SEARCH_MEANING", "false")
+    # Words at scale unless --meaning (which brings its own vectors: see make_vectors); the
+    # quality of search by meaning is measured by bench/search_quality.py.
+    os.environ["SEARCH_MEANING"] = "true" if "--meaning" in sys.argv else "false"
     if not os.environ.get("ELASTICSEARCH_URL"):
         sys.exit(
             "ELASTICSEARCH_URL is not set: start Elasticsearch (scripts/elasticsearch.sh start) "
@@ -280,20 +290,107 @@ def generate(total: int, segments: int, seed: int = 7) -> None:
     print(f"generated in {time.monotonic() - started:.0f} s" + " " * 20, flush=True)
 
 
+POOL_PER_THEME = 40
+NOISE = 0.5  # the noise vector's length against a unit pool vector: cosine about 0.9
+
+
+def make_vectors(seed: int = 11) -> dict[str, float]:
+    """Every passage's vector, kept as the archive keeps them (see the module's docstring);
+    returns what the real model cost: ms per passage (batches of 64) and per query."""
+    import numpy as np
+    from django.db import connection, transaction
+
+    from search import embeddings
+    from search.documents import build_docs, iter_all_story_ids
+    from search.models import PassageVector
+    from search.progress import Progress
+    from search.vectors import windows
+    from stories.models import Story, Theme
+
+    rng = random.Random(seed)
+    pool_texts = {
+        name: [sentence(rng, words.split()) for _ in range(POOL_PER_THEME)]
+        for name, (_synonyms, words) in THEMES.items()
+    }
+    texts = [t for group in pool_texts.values() for t in group]
+    embeddings.passages(texts[:2])  # the model loaded, not timed
+    started = time.perf_counter()
+    made = embeddings.passages(texts)
+    per_passage = (time.perf_counter() - started) * 1000 / len(texts)
+    started = time.perf_counter()
+    for text, _options in QUERIES:
+        embeddings.query.__wrapped__(text or "stories")
+    per_query = (time.perf_counter() - started) * 1000 / len(QUERIES)
+    cost = {"ms per passage": per_passage, "ms per query": per_query}
+    if PassageVector.objects.filter(model=embeddings.MODEL).exists():
+        return cost  # this corpus has them from an earlier run
+    pool = {
+        name: made[i * POOL_PER_THEME : (i + 1) * POOL_PER_THEME]
+        for i, name in enumerate(pool_texts)
+    }
+    theme_names = dict(Theme.objects.values_list("pk", "name"))
+    noise = np.random.default_rng(seed)
+    total = Story.objects.exclude(status="withdrawn").count()
+    progress = Progress(total, "  passage vectors")
+    for ids in iter_all_story_ids(1000):
+        docs, _gone = build_docs(ids)
+        rows = []
+        for doc in docs:
+            own = [pool[theme_names[t]] for t in doc.theme_ids] or list(pool.values())
+            plan = windows(doc)
+            near = np.stack(
+                [own[rng.randrange(len(own))][rng.randrange(POOL_PER_THEME)] for _ in plan]
+            )
+            near += noise.normal(0, NOISE / np.sqrt(embeddings.DIM), near.shape)
+            near /= np.linalg.norm(near, axis=1, keepdims=True)
+            for (_first, text), vector in zip(plan, near, strict=True):
+                rows.append((doc.story_id, embeddings.key(text), embeddings.to_bytes(vector)))
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                table = PassageVector._meta.db_table
+                with (
+                    connection.cursor() as cursor,
+                    cursor.cursor.copy(
+                        f"COPY {table} (story_id, key, model, vector) FROM STDIN"
+                    ) as copy,
+                ):
+                    for story_id, key, vector in rows:
+                        copy.write_row((story_id, key, embeddings.MODEL, vector))
+            else:
+                PassageVector.objects.bulk_create(
+                    PassageVector(story_id=i, key=k, model=embeddings.MODEL, vector=v)
+                    for i, k, v in rows
+                )
+        progress(len(ids))
+    progress.finish()
+    return cost
+
+
 def measure_indexing(backend, total: int) -> float:
+    from django.conf import settings
+
     from search.documents import build_docs, iter_all_story_ids
     from search.progress import Progress
+    from search.services import build_indexable
 
     progress = Progress(total, f"  indexing into {backend.name}")
+    build = build_indexable if settings.SEARCH_MEANING else build_docs
     started = time.monotonic()
-    backend.rebuild(iter_all_story_ids(500), build_docs, progress=progress)
+    backend.rebuild(iter_all_story_ids(500), build, progress=progress)
     progress.finish()
     backend.refresh()
     return total / (time.monotonic() - started)
 
 
 BACKENDS = ("elasticsearch", "database", "database-like")
-LABELS = {"elasticsearch": "elasticsearch", "database": "database FTS", "database-like": "LIKE"}
+LABELS = {
+    "elasticsearch": "elasticsearch",
+    "elasticsearch+meaning": "ES hybrid",
+    "database": "database FTS",
+    "database+meaning": "database hybrid",
+    "database-like": "LIKE",
+}
+COLUMNS = tuple(LABELS)
 
 
 def backend_named(name: str):
@@ -321,7 +418,9 @@ def trigram_index(create: bool) -> None:
             cursor.execute("DROP INDEX IF EXISTS bench_indexedstory_terms_trgm")
 
 
-def measure_queries(backend_name: str, rounds: int) -> tuple[list[float], list[float]]:
+def measure_queries(
+    backend_name: str, rounds: int, match: str = "words"
+) -> tuple[list[float], list[float]]:
     """Latency of whole search_stories/suggest calls, and of the backend's query alone."""
     from django.contrib.auth import get_user_model
 
@@ -357,7 +456,9 @@ def measure_queries(backend_name: str, rounds: int) -> tuple[list[float], list[f
                     sort = options.pop("sort", "relevance")
                     filters = SearchFilters.from_mapping(options)
                     started = time.perf_counter()
-                    search_stories(audience=audience, query=text, filters=filters, sort=sort)
+                    search_stories(
+                        audience=audience, query=text, filters=filters, sort=sort, match=match
+                    )
                     timings.append(time.perf_counter() - started)
                 for prefix in SUGGEST:
                     started = time.perf_counter()
@@ -382,6 +483,9 @@ def main() -> int:
     parser.add_argument(
         "--backends", nargs="+", choices=BACKENDS, default=list(BACKENDS), help="Which to run."
     )
+    parser.add_argument(
+        "--meaning", action="store_true", help="Vectors too: words only and hybrid side by side."
+    )
     args = parser.parse_args()
     sizes = sorted(set(args.sizes + ([100_000] if args.with_100k else [])))
     where = configure()
@@ -402,6 +506,8 @@ def main() -> int:
             generate(size, args.segments)
             stories, segments = Story.objects.count(), Segment.objects.count()
             result: dict = {"size": size, "segments": segments}
+            if args.meaning:
+                result["cost"] = make_vectors()
             for name in args.backends:
                 if name == "database-like":
                     # The same tables as the database backend: indexed once, matched otherwise.
@@ -411,19 +517,22 @@ def main() -> int:
                     trigram_index(True)
                 else:
                     docs_per_s = measure_indexing(backend_named(name), stories)
+                matches = ["words", "both"] if args.meaning and name != "database-like" else []
                 try:
-                    timings, backend_timings = measure_queries(name, args.rounds)
+                    for match in matches or ["words"]:
+                        timings, backend_timings = measure_queries(name, args.rounds, match)
+                        column = f"{name}+meaning" if match == "both" else name
+                        result[column] = {
+                            "docs_per_s": docs_per_s,
+                            "p50": percentile(timings, 0.5) * 1000,
+                            "p95": percentile(timings, 0.95) * 1000,
+                            "mean": statistics.fmean(timings) * 1000,
+                            "backend p50": percentile(backend_timings, 0.5) * 1000,
+                            "backend p95": percentile(backend_timings, 0.95) * 1000,
+                        }
                 finally:
                     trigram_index(False)
-                result[name] = {
-                    "docs_per_s": docs_per_s,
-                    "p50": percentile(timings, 0.5) * 1000,
-                    "p95": percentile(timings, 0.95) * 1000,
-                    "mean": statistics.fmean(timings) * 1000,
-                    "backend p50": percentile(backend_timings, 0.5) * 1000,
-                    "backend p95": percentile(backend_timings, 0.95) * 1000,
-                }
-            report(result, args.backends)
+            report(result, [n for n in COLUMNS if n in result])
     finally:
         if "elasticsearch" in args.backends:
             backend_named("elasticsearch").drop()
@@ -432,20 +541,30 @@ def main() -> int:
 
 def report(r: dict, names: list[str]) -> None:
     print(f"\n== {r['size']:,} stories, {r['segments']:,} transcript segments ==")
-    print(f"{'':24}" + "".join(f"{LABELS[n]:>15}" for n in names), end="")
+    print(f"{'':24}" + "".join(f"{LABELS[n]:>16}" for n in names), end="")
     fts, like, es = (r.get(n) for n in ("database", "database-like", "elasticsearch"))
     ratios = []
     if fts and like:
         ratios.append(("LIKE/FTS", like, fts))
     if fts and es:
         ratios.append(("FTS/ES", fts, es))
-    print("".join(f"{label:>12}" for label, _, _ in ratios))
-    print(f"{'indexing (docs/s)':24}" + "".join(f"{r[n]['docs_per_s']:>15,.0f}" for n in names))
+    for plain in ("database", "elasticsearch"):
+        if r.get(plain) and r.get(f"{plain}+meaning"):
+            label = "hybrid/words" + (" ES" if plain == "elasticsearch" else " DB")
+            ratios.append((label, r[f"{plain}+meaning"], r[plain]))
+    print("".join(f"{label:>16}" for label, _, _ in ratios))
+    print(f"{'indexing (docs/s)':24}" + "".join(f"{r[n]['docs_per_s']:>16,.0f}" for n in names))
     for key in ("p50", "p95", "mean", "backend p50", "backend p95"):
         print(
             f"{'query ' + key + ' (ms)':24}"
-            + "".join(f"{r[n][key]:>15.1f}" for n in names)
-            + "".join(f"{a[key] / b[key]:>11.1f}x" for _, a, b in ratios)
+            + "".join(f"{r[n][key]:>16.1f}" for n in names)
+            + "".join(f"{a[key] / b[key]:>15.1f}x" for _, a, b in ratios)
+        )
+    if "cost" in r:
+        cost = r["cost"]
+        print(
+            f"(with vectors: indexing includes them; the real model took "
+            f"{cost['ms per passage']:.1f} ms a passage and {cost['ms per query']:.1f} ms a query)"
         )
     print("(ratios: how many times slower the first is than the second; 'query' is the whole")
     print("search_stories or suggest call, 'backend' the backend's search alone, without loading")

@@ -129,9 +129,32 @@ def stems(text: str, language: str = ENGLISH) -> list[str]:
     return [stem(w, language) for w in words(text)]
 
 
+class _Stems(dict[str, str]):
+    """One language's stems by word, filled on first sight: a lookup of a word seen before is
+    a plain dict lookup, which `stem_text` does for every word of every document it indexes."""
+
+    LIMIT = 200_000  # words a language keeps; then it starts again (as `stem`'s cache does)
+
+    def __init__(self, language: str) -> None:
+        super().__init__()
+        self.language = language
+
+    def __missing__(self, word: str) -> str:
+        if len(self) >= self.LIMIT:
+            self.clear()
+        found = self[word] = stem(word, self.language)
+        return found
+
+
+_by_language: dict[str, _Stems] = {}
+
+
 def stem_text(text: str, language: str = ENGLISH) -> str:
     """The stemmed field value: stems separated by single spaces."""
-    return " ".join(stem(w, language) for w in words(text))
+    stems_of = _by_language.get(language)
+    if stems_of is None:
+        stems_of = _by_language.setdefault(language, _Stems(language))
+    return " ".join(map(stems_of.__getitem__, words(text)))
 
 
 def is_stop(word: str) -> bool:

@@ -193,7 +193,9 @@ def test_title_words_rank_above_passing_mentions(search_backend, make_story):
     titled = make_story(title="Trust in the clinic", text="It took years.")
     reindex(mention, titled)
 
-    assert [h.story.pk for h in find("trust").hits] == [titled.pk, mention.pk]
+    # The ranking of words alone: in a hybrid search the meaning ranking may put the story
+    # that talks about trust first, and fusion then decides.
+    assert [h.story.pk for h in find("trust", match="words").hits] == [titled.pk, mention.pk]
 
 
 def test_suggestions_complete_titles_and_themes(search_backend, make_story):

@@ -23,7 +23,7 @@ import concurrent.futures
 import contextlib
 import datetime
 import functools
-import json
+import gc
 import logging
 import multiprocessing
 import multiprocessing.util
@@ -33,6 +33,7 @@ from collections.abc import Callable, Iterable
 from functools import cache
 from typing import Any
 
+import orjson
 from django.conf import settings
 from django.db import connection, connections
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError, helpers
@@ -890,8 +891,10 @@ def _can_fork(build: Callable) -> bool:
 
 
 def _builder_started() -> None:
-    """In a builder process: close its own database connection when it ends."""
+    """In a builder process: close its own database connection when it ends, and leave what
+    it inherited out of garbage collection (never scanned, never copied by a scan)."""
     multiprocessing.util.Finalize(None, connections.close_all, exitpriority=10)
+    gc.freeze()
 
 
 def bulk_body(
@@ -899,15 +902,24 @@ def bulk_body(
 ) -> bytes:
     """A bulk request body (NDJSON) indexing these stories into `target` (a builder's work)."""
     version = _now_version()  # before the database is read, as for every write
-    docs, _gone = build(ids)
+    # A batch makes hundreds of thousands of short-lived objects, freed as they go; collecting
+    # garbage among them cost a quarter of the build: the collector runs between batches.
+    gc.disable()
+    try:
+        return _bulk_lines(build(ids)[0], version, target)
+    finally:
+        gc.enable()
+
+
+def _bulk_lines(docs: list[StoryDoc], version: int, target: str) -> bytes:
     lines = []
     for doc in docs:
         action = {"_index": target, "_id": str(doc.story_id), "version": version}
         action["version_type"] = "external"
-        lines.append(json.dumps({"index": action}, separators=(",", ":")))
-        lines.append(json.dumps(source_of(doc), separators=(",", ":"), ensure_ascii=False))
-    lines.append("")
-    return "\n".join(lines).encode()
+        lines.append(orjson.dumps({"index": action}))
+        lines.append(orjson.dumps(source_of(doc)))
+    lines.append(b"")
+    return b"\n".join(lines)
 
 
 def _execute(search: Search[StoryDocument], url: str):
