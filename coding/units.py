@@ -16,6 +16,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import F
+
+from stories.languages import part_lang
 from stories.models import Segment, Story
 from stories.redactions import MARK
 from stories.timecode import clock
@@ -50,6 +53,7 @@ class Unit:
     end_seconds: float | None = None
     paragraph: int = 0
     words: tuple[Word, ...] = ()
+    lang: str = ""  # a transcript line's language where it is not the page's (stories.languages)
 
     @property
     def time_label(self) -> str:
@@ -112,8 +116,11 @@ def segment_word_list(segment: Any) -> tuple[Word, ...]:
     )
 
 
-def segment_units(segments: Iterable) -> list[Unit]:
-    """Transcript segments (in index order) as units, positioned in `transcript_text`."""
+def segment_units(segments: Iterable, language: str = "") -> list[Unit]:
+    """Transcript segments (in index order) as units, positioned in `transcript_text`.
+
+    A segment's language is its own, else its transcript's (`heard`, where read with it), else
+    `language` (the story's)."""
     units: list[Unit] = []
     position = 0
     for segment in segments:
@@ -128,6 +135,9 @@ def segment_units(segments: Iterable) -> list[Unit]:
                 end_seconds=segment.end,
                 paragraph=len(units),
                 words=segment_word_list(segment),
+                lang=part_lang(
+                    getattr(segment, "language", ""), getattr(segment, "heard", ""), language
+                ),
             )
         )
         position += len(text) + 1  # the newline between segments
@@ -139,13 +149,20 @@ def transcript_text(units: Sequence[Unit]) -> str:
 
 
 def story_segments(story: Story) -> list[Segment]:
-    return list(Segment.objects.filter(transcript__story=story).order_by("index"))
+    """The story's segments, each with its transcript's language as `heard` (the same join)."""
+    return list(
+        Segment.objects.filter(transcript__story=story)
+        .annotate(heard=F("transcript__language"))
+        .order_by("index")
+    )
 
 
 def story_units(story: Story, segments: Sequence | None = None) -> list[Unit]:
     """The units of `story`; pass `segments` when they are already loaded."""
     if story.has_media:
-        return segment_units(story_segments(story) if segments is None else segments)
+        return segment_units(
+            story_segments(story) if segments is None else segments, language=story.language
+        )
     return text_units(story.text_body)
 
 

@@ -29,6 +29,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 from coding.models import Tag
 from public.links import story_captions_url, story_media_url
 from stories.changes import story_changed
+from stories.languages import part_lang
 from stories.models import (
     CollectionStory,
     ConsentRecord,
@@ -327,6 +328,7 @@ class StoryInspectView(snippet_views.InspectView):
             transcript = story.transcript
         except Transcript.DoesNotExist:
             transcript = None
+        heard = (transcript.language if transcript else "") or story.language
         segments = (
             list(Segment.objects.filter(transcript=transcript).order_by("index"))
             if transcript is not None
@@ -379,7 +381,10 @@ class StoryInspectView(snippet_views.InspectView):
             ],
             audit=[_event_line(e) for e in reversed(events)],
             transcript=transcript,
-            segments=[(segment, clock(segment.start)) for segment in segments],
+            segments=[
+                (segment, clock(segment.start), part_lang(segment.language, heard))
+                for segment in segments
+            ],
             media_url=story_media_url(story) if story.has_media and story.media else "",
             captions_url=story_captions_url(story) if segments else "",
             tags=[_tag_line(tag) for tag in tags],

@@ -15,6 +15,7 @@ from django.db.models import Case, Count, Exists, F, Max, OuterRef, Prefetch, Q,
 from django.db.models.functions import Coalesce, Greatest
 
 from coding.models import Tag, TagQuerySet, TagStatus
+from stories.languages import part_lang
 from stories.models import (
     Chapter,
     CollectionPage,
@@ -222,6 +223,7 @@ def story_segments(story: Story, parts: StoryParts | None = None) -> list[Segmen
 
     With `parts`, each line whose speaker differs from the line before carries `turn`: the
     speaker's name as this reader may see it (the storyteller's voice under their attribution).
+    Each line carries `lang`: its language where it is not the page's (stories.languages).
     """
     # A story read by `visible_story` knows its transcript already (or that it has none).
     transcript = getattr(story, "transcript", None)
@@ -232,6 +234,8 @@ def story_segments(story: Story, parts: StoryParts | None = None) -> list[Segmen
     )
     previous = None
     for segment in segments:
+        lang = part_lang(segment.language, transcript.language, story.language)
+        segment.lang = lang  # type: ignore[attr-defined]
         segment.turn = ""  # type: ignore[attr-defined]
         if parts is not None and segment.speaker_id and segment.speaker_id != previous:
             segment.turn = speaker_name(segment.speaker, parts)  # type: ignore[attr-defined]

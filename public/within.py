@@ -1,6 +1,6 @@
 """Search within one story: the transcript lines that hold the words asked for, stemmed as the
-archive's search stems them (`search.text`, in the transcript's language), with those words
-marked.
+archive's search stems them (`search.text`, in the transcript's language, or in the line's own
+where it has one), with those words marked.
 
 Only lines the page already shows are searched (the transcript beside the player, which every
 audience that sees the story may read), so finding a word shows nothing the page does not.
@@ -46,16 +46,19 @@ def wanted_stems(query: str, language: str = "en") -> frozenset[str]:
 
 def find_in_story(segments: Sequence[Segment], query: str, language: str = "en") -> StorySearch:
     """The lines of `segments` with any word whose stem the query asks for, both stemmed in
-    `language` (the transcript's)."""
+    the line's language: its own where it has one, else `language` (the transcript's)."""
     query = " ".join(query.split())[:MAX_QUERY]
-    wanted = wanted_stems(query, language)
+    wanted = {language: wanted_stems(query, language)}
     hits: list[Hit] = []
-    if wanted:
+    if wanted[language]:
         for segment in segments:
-            if wanted & {stem(w, language) for w in words(segment.text)}:
+            spoken = segment.language or language
+            if spoken not in wanted:
+                wanted[spoken] = wanted_stems(query, spoken)
+            if wanted[spoken] & {stem(w, spoken) for w in words(segment.text)}:
                 # highlight() escapes the text and adds only <mark> tags.
                 text = highlight(
-                    segment.text, wanted, size=len(segment.text) + 1, languages=(language,)
+                    segment.text, wanted[spoken], size=len(segment.text) + 1, languages=(spoken,)
                 )
                 hits.append(Hit(len(hits) + 1, segment, mark_safe(text)))  # noqa: S308
     return StorySearch(query=query, hits=hits)

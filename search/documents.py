@@ -7,8 +7,9 @@ with their character offsets, each with the tags that cover it) and the audience
 the visibility rule (`audience_markers`, owner, project, consent expiry and seal).
 
 Each text is stemmed in its own language (search.text): the title, summary and text of a story
-in the story's `language`, a transcript's segments in the transcript's language (what Whisper
-heard or the storyteller chose), the story's where the transcript has none.
+in the story's `language`, a transcript's segments in their own language where a line has one
+(stories.languages: a line in Spanish inside an English interview), else in the transcript's
+(what Whisper heard or the storyteller chose), the story's where the transcript has none.
 
 Withdrawn stories have no document: the index must not hold them.
 """
@@ -218,11 +219,17 @@ def build_docs(story_ids: Iterable[int]) -> tuple[list[StoryDoc], list[int]]:
         Segment.objects.filter(_among("transcript__story_id", ids))
         .order_by("transcript__story_id", "index")
         .values_list(
-            "transcript__story_id", "index", "start", "end", "text", "transcript__language"
+            "transcript__story_id",
+            "index",
+            "start",
+            "end",
+            "text",
+            "language",
+            "transcript__language",
         )
     ):
-        segments.setdefault(seg[0], []).append(seg[1:5])
-        heard[seg[0]] = seg[5]
+        segments.setdefault(seg[0], []).append(seg[1:6])
+        heard[seg[0]] = seg[6]
     collections: dict[int, list[int]] = {}
     # Facets name collections, so only those anyone may view (live, no view restriction).
     public_collections = CollectionPage.objects.live().public().values("pk")
@@ -248,19 +255,21 @@ def _passages(
     story: Story, segments: list, tags: list[TagRow], transcript_language: str
 ) -> list[PassageDoc]:
     passages: list[PassageDoc] = []
-    language = transcript_language if segments else story.language
+    languages: list[str] = []  # each passage's
     if segments:
-        for index, start, end, seg_text in segments:
+        for index, start, end, seg_text, seg_language in segments:
             passages.append(
                 PassageDoc(n=index, text=seg_text.strip(), stem="", start=start, end=end)
             )
+            languages.append(seg_language or transcript_language)
     elif story.text_body:
         for n, (a, b) in enumerate(split_passages(story.text_body)):
             passages.append(
                 PassageDoc(n=n, text=story.text_body[a:b], stem="", char_start=a, char_end=b)
             )
+            languages.append(story.language)
     ranged = [t for t in tags if t.is_excerpt]
-    for passage in passages:
+    for passage, language in zip(passages, languages, strict=True):
         tokens = [_tag_tokens(t) for t in ranged if _covers(t, passage)]
         stems = textmod.stem_text(passage.text, language)
         passage.stem = " ".join([stems, *dict.fromkeys(tokens)]).strip()

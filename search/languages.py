@@ -2,7 +2,8 @@
 
 A story's title, summary and text are stemmed in its `language`; its transcript in the
 transcript's language (what Whisper heard, or what the storyteller chose), the story's where
-the transcript has none (search.documents). A query then asks for the stems of its words in
+the transcript has none, and a line marked with a language of its own in that one
+(search.documents). A query then asks for the stems of its words in
 every one of those languages (search.query), so "maison" finds "les maisons" in a French story
 and "lonely" still finds "loneliness" in an English one, while a Welsh story, stemmed plainly,
 keeps its own words.
@@ -19,7 +20,7 @@ import threading
 import time
 
 from search import text as textmod
-from stories.models import Story, Transcript
+from stories.models import Segment, Story, Transcript
 
 KEEP_SECONDS = 60.0
 
@@ -43,6 +44,12 @@ def analysed() -> tuple[str, ...]:
     )
     codes |= set(
         Transcript.objects.exclude(language="")
+        .order_by()
+        .values_list("language", flat=True)
+        .distinct()
+    )
+    codes |= set(
+        Segment.objects.exclude(language="")
         .order_by()
         .values_list("language", flat=True)
         .distinct()

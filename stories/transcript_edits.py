@@ -18,11 +18,13 @@ from django.utils import timezone
 
 from stories.audit import story_event_record
 from stories.changes import story_changed
+from stories.languages import line_language
 from stories.models import EditKind, Segment, Speaker, Transcript, TranscriptEdit
 from stories.timecode import clock
 from stories.transcripts import (
     ReviewRefused,
     edit_check,
+    heard_language,
     line_text_check,
     lines_snapshot,
     segment_text_set,
@@ -100,6 +102,7 @@ def transcript_lines_join(*, segment: Segment, actor: Actor) -> Segment:
             first.confidence * len(first.text) + second.confidence * len(second.text)
         ) / length
     first.text = line_text_check(f"{first.text} {second.text}")
+    first.language = line_language(first.text, heard_language(transcript))
     first.words = words or None
     first.end = max(first.end, second.end)
     first.edited_by, first.edited_at = actor, timezone.now()
@@ -145,12 +148,14 @@ def transcript_line_split(*, segment: Segment, at: int, actor: Actor) -> tuple[S
         cut_end = cut_start = line.start + (line.end - line.start) * len(left) / len(text)
     cut_start = max(cut_start, cut_end)
     _renumber_after(transcript, line.index, +1)
+    heard = heard_language(transcript)
     second = Segment.objects.create(
         transcript=transcript,
         index=line.index + 1,
         start=cut_start,
         end=max(line.end, cut_start),
         text=right,
+        language=line_language(right, heard),
         confidence=line.confidence,
         words=right_words or None,
         speaker_id=line.speaker_id,
@@ -158,6 +163,7 @@ def transcript_line_split(*, segment: Segment, at: int, actor: Actor) -> tuple[S
         edited_at=timezone.now(),
     )
     line.text, line.words, line.end = left, left_words or None, cut_end
+    line.language = line_language(left, heard)
     line.edited_by, line.edited_at = actor, timezone.now()
     line.save()
     _record(
@@ -214,9 +220,10 @@ def transcript_words_replace(
     first, last = changed[0][0].index, changed[-1][0].index
     span = lines[first : last + 1]
     before = lines_snapshot(span)
+    heard = heard_language(transcript)
     for line, new_text in changed:
-        segment_text_set(line, new_text, actor)
-        line.save(update_fields=["text", "words", "edited_by", "edited_at"])
+        segment_text_set(line, new_text, actor, heard=heard)
+        line.save(update_fields=["text", "words", "language", "edited_by", "edited_at"])
     _record(
         transcript,
         EditKind.REPLACE,
@@ -326,6 +333,7 @@ def transcript_edit_undo(*, transcript: Transcript, actor: Actor) -> TranscriptE
             "Correct them by hand instead."
         )
     speakers = set(transcript.speakers.values_list("pk", flat=True))
+    heard = heard_language(transcript)
     for line in span:
         line.delete()
     _renumber_after(transcript, first + len(after) - 1, len(before) - len(after))
@@ -337,6 +345,8 @@ def transcript_edit_undo(*, transcript: Transcript, actor: Actor) -> TranscriptE
             start=kept["start"],
             end=kept["end"],
             text=kept["text"],
+            # Kept since lines had a language; found again for changes made before.
+            language=kept["language"] if "language" in kept else line_language(kept["text"], heard),
             words=kept["words"],
             confidence=kept["confidence"],
             speaker_id=kept["speaker"] if kept["speaker"] in speakers else None,

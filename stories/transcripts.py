@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from stories.audit import story_event_record
 from stories.changes import story_changed
+from stories.languages import line_language
 from stories.models import (
     EditKind,
     Segment,
@@ -61,7 +62,8 @@ def transcript_replace(
     The transcription engine hands its result over here (and so does an imported transcript):
     `segments` are (start, end, text, confidence, words) in order; `speakers`, when given, is
     each segment's voice as diarization labelled it ("S1", "S2"…, or None), and becomes one
-    Speaker per label, unnamed until the storyteller names it.
+    Speaker per label, unnamed until the storyteller names it. A line in another language than
+    the transcript's is marked with its own (stories.languages).
     """
     transcript, _ = Transcript.objects.update_or_create(
         story=story,
@@ -86,6 +88,7 @@ def transcript_replace(
         label: Speaker.objects.create(transcript=transcript, label=label)
         for label in dict.fromkeys(label for label in labels if label)
     }
+    heard = language or story.language
     Segment.objects.bulk_create(
         Segment(
             transcript=transcript,
@@ -93,6 +96,7 @@ def transcript_replace(
             start=start,
             end=end,
             text=text,
+            language=line_language(text, heard),
             confidence=confidence,
             words=words_follow(words, text=text, start=start, end=end),
             speaker=voices.get(label) if label else None,
@@ -121,8 +125,8 @@ def transcript_segment_edit(*, segment: Segment, text: str, actor: Actor) -> Seg
     if text == segment.text.strip():
         return segment
     before = lines_snapshot([segment])
-    segment_text_set(segment, text, actor)
-    segment.save(update_fields=["text", "words", "edited_by", "edited_at"])
+    segment_text_set(segment, text, actor, heard=heard_language(segment.transcript))
+    segment.save(update_fields=["text", "words", "language", "edited_by", "edited_at"])
     TranscriptEdit.objects.create(
         transcript=segment.transcript,
         kind=EditKind.CORRECT,
@@ -163,14 +167,21 @@ def line_text_check(text: str) -> str:
     return text
 
 
-def segment_text_set(segment: Segment, text: str, actor: Actor) -> None:
-    """Give the segment new words (not saved), keeping the old ones in its revisions."""
+def heard_language(transcript: Transcript) -> str:
+    """The language a transcript's lines are in unless marked otherwise (its story known)."""
+    return transcript.language or transcript.story.language
+
+
+def segment_text_set(segment: Segment, text: str, actor: Actor, *, heard: str) -> None:
+    """Give the segment new words (not saved), keeping the old ones in its revisions; its
+    language is found again from them (`heard`: the transcript's, see `heard_language`)."""
     SegmentRevision.objects.create(
         segment=segment, old_text=segment.text, new_text=text, edited_by=actor
     )
     segment.text = text
     # The engine's word list must follow the correction, or the old words would live on in it.
     segment.words = words_follow(segment.words, text=text, start=segment.start, end=segment.end)
+    segment.language = line_language(text, heard)
     segment.edited_by = actor
     segment.edited_at = timezone.now()
 
@@ -182,6 +193,7 @@ def lines_snapshot(segments: list[Segment]) -> list[dict[str, Any]]:
             "start": s.start,
             "end": s.end,
             "text": s.text,
+            "language": s.language,
             "words": s.words,
             "confidence": s.confidence,
             "speaker": s.speaker_id,

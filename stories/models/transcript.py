@@ -80,6 +80,12 @@ class Segment(models.Model):
     start = models.FloatField(help_text="Seconds from the start.")
     end = models.FloatField()
     text = models.TextField()
+    language = models.CharField(
+        max_length=12,
+        blank=True,
+        default="",
+        help_text="The line's language where it is not the transcript's (stories.languages).",
+    )
     confidence = models.FloatField(null=True, blank=True)
     words = models.JSONField(null=True, blank=True)
     edited_by = models.ForeignKey(
@@ -98,6 +104,14 @@ class Segment(models.Model):
             models.UniqueConstraint(fields=["transcript", "index"], name="unique_segment_index"),
             models.CheckConstraint(
                 condition=models.Q(end__gte=models.F("start")), name="segment_end_after_start"
+            ),
+        ]
+        indexes = [
+            # Few lines have a language of their own: search.languages reads theirs each minute.
+            models.Index(
+                fields=["language"],
+                name="segment_own_language",
+                condition=~models.Q(language=""),
             ),
         ]
 

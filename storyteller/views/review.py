@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from stories import transcript_edits as edits
 from stories import transcripts as review
+from stories.languages import part_lang
 from stories.models import Segment, Speaker, Story, StoryStatus, Transcript
 from stories.timecode import clock
 from storyteller.forms import (
@@ -45,6 +46,7 @@ class Line:
     clock: str
     words: list[tuple[str, bool]]  # (word, unsure)
     speaker: str
+    lang: str = ""  # the line's language where it is not the page's (stories.languages)
 
     @property
     def unsure(self) -> int:
@@ -60,7 +62,9 @@ def _speaker_label(speaker: Speaker | None) -> str:
     return speaker.name or f"Speaker {speaker.label.lstrip('S')}"
 
 
-def _line(segment: Segment, number: int, form: SegmentForm | None = None) -> Line:
+def _line(
+    segment: Segment, number: int, form: SegmentForm | None = None, *, heard: str = ""
+) -> Line:
     form = form or SegmentForm(prefix=f"s{segment.pk}", initial={"text": segment.text})
     form.fields["text"].label = f"Words of line {number}"
     words = [
@@ -72,7 +76,14 @@ def _line(segment: Segment, number: int, form: SegmentForm | None = None) -> Lin
     ]
     if not words:  # an imported line without timings: its words as written
         words = [(word, False) for word in segment.text.split()]
-    return Line(segment, form, clock(segment.start), words, _speaker_label(segment.speaker))
+    return Line(
+        segment,
+        form,
+        clock(segment.start),
+        words,
+        _speaker_label(segment.speaker),
+        part_lang(segment.language, heard),
+    )
 
 
 def lines_context(
@@ -82,8 +93,9 @@ def lines_context(
     segments = list(transcript.segments.select_related("speaker")) if transcript else []
     speakers = list(transcript.speakers.all()) if transcript else []
     failed_id, failed_form = failed or (None, None)
+    heard = (transcript.language if transcript else "") or story.language
     lines = [
-        _line(seg, number, failed_form if seg.pk == failed_id else None)
+        _line(seg, number, failed_form if seg.pk == failed_id else None, heard=heard)
         for number, seg in enumerate(segments, start=1)
     ]
     undoable = edits.last_undoable(transcript) if transcript else None
