@@ -18,6 +18,7 @@ def configure(name: str, *, before_migrate: Callable[[], None] | None = None) ->
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "archive.settings.base")
     os.environ.setdefault("DJANGO_DEBUG", "false")
     os.environ.setdefault("SEARCH_BACKEND", "database")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")  # no line per background task in the report
     import django
 
     django.setup()

@@ -28,13 +28,16 @@ It needs Elasticsearch (ELASTICSEARCH_URL, e.g. `scripts/elasticsearch.sh url`).
 goes into a database of its own: with a PostgreSQL DATABASE_URL, `<name>_bench_search` on the
 same server (created when missing); otherwise a SQLite file under .cache/. Its indices use the
 prefix SEARCH_INDEX_PREFIX (default `bench`) and are deleted at the end. A later run with the
-same size reuses the corpus.
+same size reuses the corpus. With `--keep` the Elasticsearch index stays after the run, and a
+later `--keep` run of the same size searches it without indexing again (its indexing rate is
+then not measured): for trying query changes against 100k stories.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime
+import math
 import os
 import random
 import statistics
@@ -393,6 +396,20 @@ LABELS = {
 COLUMNS = tuple(LABELS)
 
 
+def es_holds() -> bool:
+    """Whether the bench index (kept by an earlier --keep run) holds this corpus's stories."""
+    from elasticsearch import NotFoundError
+
+    from search.documents import iter_all_story_ids
+
+    backend = backend_named("elasticsearch")
+    try:
+        held = backend.client.count(index=backend.alias)["count"]
+    except NotFoundError:
+        return False
+    return held > 0 and held == sum(len(ids) for ids in iter_all_story_ids(10_000))
+
+
 def backend_named(name: str):
     from search.backends import get_backend
     from search.backends.database import LikeDatabaseBackend
@@ -486,6 +503,11 @@ def main() -> int:
     parser.add_argument(
         "--meaning", action="store_true", help="Vectors too: words only and hybrid side by side."
     )
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="Keep the Elasticsearch index; reuse one that holds this corpus (no indexing).",
+    )
     args = parser.parse_args()
     sizes = sorted(set(args.sizes + ([100_000] if args.with_100k else [])))
     where = configure()
@@ -515,6 +537,8 @@ def main() -> int:
                     if docs_per_s is None:
                         docs_per_s = measure_indexing(backend_named("database"), stories)
                     trigram_index(True)
+                elif name == "elasticsearch" and args.keep and es_holds():
+                    docs_per_s = float("nan")  # searched as kept by an earlier --keep run
                 else:
                     docs_per_s = measure_indexing(backend_named(name), stories)
                 matches = ["words", "both"] if args.meaning and name != "database-like" else []
@@ -534,7 +558,7 @@ def main() -> int:
                     trigram_index(False)
             report(result, [n for n in COLUMNS if n in result])
     finally:
-        if "elasticsearch" in args.backends:
+        if "elasticsearch" in args.backends and not args.keep:
             backend_named("elasticsearch").drop()
     return 0
 
@@ -553,7 +577,9 @@ def report(r: dict, names: list[str]) -> None:
             label = "hybrid/words" + (" ES" if plain == "elasticsearch" else " DB")
             ratios.append((label, r[f"{plain}+meaning"], r[plain]))
     print("".join(f"{label:>16}" for label, _, _ in ratios))
-    print(f"{'indexing (docs/s)':24}" + "".join(f"{r[n]['docs_per_s']:>16,.0f}" for n in names))
+    rates = [r[n]["docs_per_s"] for n in names]
+    shown = ["(kept)" if math.isnan(rate) else f"{rate:,.0f}" for rate in rates]
+    print(f"{'indexing (docs/s)':24}" + "".join(f"{rate:>16}" for rate in shown))
     for key in ("p50", "p95", "mean", "backend p50", "backend p95"):
         print(
             f"{'query ' + key + ' (ms)':24}"
