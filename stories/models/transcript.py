@@ -156,8 +156,8 @@ class TranscriptEdit(models.Model):
     """One change to a transcript's lines, kept whole so it can be undone.
 
     `before` and `after` hold the lines from `first_index` on that the change replaced and
-    made (start, end, text, words, confidence, speaker), so undoing puts `before` back where
-    `after` stands. Changes are undone last first: an older one waits for the newer ones.
+    made (start, end, text, language, words, confidence, speaker), so undoing puts `before` back
+    where `after` stands. Changes are undone last first: an older one waits for the newer ones.
     """
 
     transcript = models.ForeignKey(Transcript, on_delete=models.CASCADE, related_name="edits")
