@@ -18,13 +18,14 @@ from django.utils import timezone
 
 from stories.audit import story_event_record
 from stories.changes import story_changed
-from stories.languages import line_language
+from stories.languages import line_language, primary
 from stories.models import EditKind, Segment, Speaker, Transcript, TranscriptEdit
 from stories.timecode import clock
 from stories.transcripts import (
     ReviewRefused,
     edit_check,
     heard_language,
+    language_redetect,
     line_text_check,
     lines_snapshot,
     segment_text_set,
@@ -34,6 +35,8 @@ from stories.types import Actor
 
 # Lines are renumbered in two steps, out of the way first, so that no two ever share an index.
 _OUT_OF_THE_WAY = 1_000_000
+# A language as the archive writes it: ISO 639 (two or three letters), maybe a region or script.
+LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})?")
 
 
 def _lines(transcript: Transcript) -> list[Segment]:
@@ -102,7 +105,7 @@ def transcript_lines_join(*, segment: Segment, actor: Actor) -> Segment:
             first.confidence * len(first.text) + second.confidence * len(second.text)
         ) / length
     first.text = line_text_check(f"{first.text} {second.text}")
-    first.language = line_language(first.text, heard_language(transcript))
+    first.language = language_redetect(first, heard_language(transcript))
     first.words = words or None
     first.end = max(first.end, second.end)
     first.edited_by, first.edited_at = actor, timezone.now()
@@ -155,7 +158,9 @@ def transcript_line_split(*, segment: Segment, at: int, actor: Actor) -> tuple[S
         start=cut_start,
         end=max(line.end, cut_start),
         text=right,
-        language=line_language(right, heard),
+        # A language a person set holds for both halves of their line.
+        language=line.language if line.language_set else line_language(right, heard),
+        language_set=line.language_set,
         confidence=line.confidence,
         words=right_words or None,
         speaker_id=line.speaker_id,
@@ -163,7 +168,7 @@ def transcript_line_split(*, segment: Segment, at: int, actor: Actor) -> tuple[S
         edited_at=timezone.now(),
     )
     line.text, line.words, line.end = left, left_words or None, cut_end
-    line.language = line_language(left, heard)
+    line.language = language_redetect(line, heard)
     line.edited_by, line.edited_at = actor, timezone.now()
     line.save()
     _record(
@@ -299,6 +304,43 @@ def transcript_speakers_name(
     return speakers
 
 
+@transaction.atomic
+def line_language_set(*, segment: Segment, language: str, actor: Actor) -> Segment:
+    """Say which language a line is in, where detection got it wrong or could not tell.
+
+    `language` is a code ("es", "pt-BR"); "" gives the line back to detection. A language that
+    is the transcript's own is kept as "" but stays set, so detection will not change it again.
+    Search stems the line in it once the change log is drained.
+    """
+    transcript, _, line = _line_of(segment, actor)
+    language = language.strip()
+    if language and not LANGUAGE_CODE.fullmatch(language):
+        raise ReviewRefused("Choose a language from the list.")
+    heard = heard_language(transcript)
+    before = lines_snapshot([line])
+    if language:
+        line.language = "" if primary(language) == primary(heard) else language
+        line.language_set = True
+    else:
+        line.language_set = False
+        line.language = line_language(line.text, heard)
+    if lines_snapshot([line]) == before:
+        return line
+    line.edited_by, line.edited_at = actor, timezone.now()
+    line.save(update_fields=["language", "language_set", "edited_by", "edited_at"])
+    _record(
+        transcript,
+        EditKind.LANGUAGE,
+        line.index,
+        before,
+        lines_snapshot([line]),
+        actor,
+        segment=line.index,
+        language=line.language,
+    )
+    return line
+
+
 def last_undoable(transcript: Transcript) -> TranscriptEdit | None:
     return (
         transcript.edits.filter(undone_at__isnull=True)
@@ -347,6 +389,7 @@ def transcript_edit_undo(*, transcript: Transcript, actor: Actor) -> TranscriptE
             text=kept["text"],
             # Kept since lines had a language; found again for changes made before.
             language=kept["language"] if "language" in kept else line_language(kept["text"], heard),
+            language_set=kept.get("language_set", False),
             words=kept["words"],
             confidence=kept["confidence"],
             speaker_id=kept["speaker"] if kept["speaker"] in speakers else None,
@@ -371,6 +414,8 @@ def edit_summary(edit: TranscriptEdit) -> str:
         return f"splitting line {line} at {clock(float(edit.after[1]['start']))}"
     if edit.kind == EditKind.REPLACE:
         return f"replacing words in {len(edit.before)} line(s) from line {line}"
+    if edit.kind == EditKind.LANGUAGE:
+        return f"the change of language on line {line}"
     if edit.kind == EditKind.SPEAKER:
         return f"the change of speaker on line {line}"
     return f"the correction of line {line}"

@@ -181,9 +181,14 @@ def segment_text_set(segment: Segment, text: str, actor: Actor, *, heard: str) -
     segment.text = text
     # The engine's word list must follow the correction, or the old words would live on in it.
     segment.words = words_follow(segment.words, text=text, start=segment.start, end=segment.end)
-    segment.language = line_language(text, heard)
+    segment.language = language_redetect(segment, heard)
     segment.edited_by = actor
     segment.edited_at = timezone.now()
+
+
+def language_redetect(segment: Segment, heard: str) -> str:
+    """The segment's language for its text as it now is: the one a person set stays."""
+    return segment.language if segment.language_set else line_language(segment.text, heard)
 
 
 def lines_snapshot(segments: list[Segment]) -> list[dict[str, Any]]:
@@ -194,6 +199,7 @@ def lines_snapshot(segments: list[Segment]) -> list[dict[str, Any]]:
             "end": s.end,
             "text": s.text,
             "language": s.language,
+            "language_set": s.language_set,
             "words": s.words,
             "confidence": s.confidence,
             "speaker": s.speaker_id,

@@ -48,6 +48,11 @@ urlpatterns = [
         studio.line_speaker,
         name="line_speaker",
     ),
+    path(
+        "my-stories/<int:pk>/review/<int:segment_id>/language/",
+        studio.line_language,
+        name="line_language",
+    ),
     path("my-stories/<int:pk>/review/replace/", studio.replace, name="replace"),
     path("my-stories/<int:pk>/review/undo/", studio.undo, name="undo"),
     path("my-stories/<int:pk>/review/speakers/", studio.speakers, name="speakers"),

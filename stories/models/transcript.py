@@ -86,6 +86,10 @@ class Segment(models.Model):
         default="",
         help_text="The line's language where it is not the transcript's (stories.languages).",
     )
+    language_set = models.BooleanField(
+        default=False,
+        help_text="A person chose the line's language: detection leaves it as they set it.",
+    )
     confidence = models.FloatField(null=True, blank=True)
     words = models.JSONField(null=True, blank=True)
     edited_by = models.ForeignKey(
@@ -144,6 +148,7 @@ class EditKind(models.TextChoices):
     SPLIT = "split", "Split a line"
     REPLACE = "replace", "Replaced words across the transcript"
     SPEAKER = "speaker", "Changed who speaks a line"
+    LANGUAGE = "language", "Set the language of a line"
     UNDO = "undo", "Undid a change"
 
 
@@ -151,8 +156,8 @@ class TranscriptEdit(models.Model):
     """One change to a transcript's lines, kept whole so it can be undone.
 
     `before` and `after` hold the lines from `first_index` on that the change replaced and
-    made (start, end, text, words, confidence, speaker), so undoing puts `before` back where
-    `after` stands. Changes are undone last first: an older one waits for the newer ones.
+    made (start, end, text, language, words, confidence, speaker), so undoing puts `before` back
+    where `after` stands. Changes are undone last first: an older one waits for the newer ones.
     """
 
     transcript = models.ForeignKey(Transcript, on_delete=models.CASCADE, related_name="edits")

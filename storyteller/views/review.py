@@ -24,6 +24,7 @@ from stories.languages import part_lang
 from stories.models import Segment, Speaker, Story, StoryStatus, Transcript
 from stories.timecode import clock
 from storyteller.forms import (
+    LANGUAGES,
     LanguageForm,
     RedactForm,
     ReplaceForm,
@@ -47,6 +48,7 @@ class Line:
     words: list[tuple[str, bool]]  # (word, unsure)
     speaker: str
     lang: str = ""  # the line's language where it is not the page's (stories.languages)
+    language: str = ""  # what the line's language control shows: "" for the recording's
 
     @property
     def unsure(self) -> int:
@@ -83,7 +85,19 @@ def _line(
         words,
         _speaker_label(segment.speaker),
         part_lang(segment.language, heard),
+        segment.language or (heard if segment.language_set else ""),
     )
+
+
+def _line_languages(heard: str, segments: list[Segment]) -> list[tuple[str, str]]:
+    """The choices of a line's language: the recording's, the archive's languages, and any
+    other a line already carries (found by detection)."""
+    choices = [("", f"Same as the recording ({heard})" if heard else "Same as the recording")]
+    choices += LANGUAGES
+    listed = {code for code, _ in LANGUAGES}
+    carried = {s.language for s in segments if s.language} | ({heard} if heard else set())
+    extra = sorted(carried - listed)
+    return choices + [(code, code) for code in extra]
 
 
 def lines_context(
@@ -104,6 +118,7 @@ def lines_context(
         "transcript": transcript,
         "lines": lines,
         "speakers": [(s, _speaker_label(s)) for s in speakers],
+        "line_languages": _line_languages(heard, segments),
         "can_edit": story.status in review.EDITABLE,
         "can_redact": may_redact(story, transcript),
         "undo": edits.edit_summary(undoable) if undoable else "",

@@ -8,9 +8,10 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_POST
 
 from stories import transcript_edits as edits
+from stories import transcripts
 from stories.models import Segment, Speaker, Story, Transcript
 from stories.transcripts import ReviewRefused
-from storyteller.forms import ReplaceForm, SpeakerNameForm
+from storyteller.forms import LANGUAGES, ReplaceForm, SpeakerNameForm
 from storyteller.views._common import answers_gone, own_story
 from storyteller.views.review import answer, refused, review_page, wants_json
 
@@ -89,6 +90,38 @@ def line_speaker(request: HttpRequest, pk: int, segment_id: int) -> HttpResponse
         request,
         story,
         f"Line {segment.index + 1}: speaker saved.",
+        anchor=f"#segment-{segment.pk}",
+    )
+
+
+@login_required
+@require_POST
+@answers_gone
+def line_language(request: HttpRequest, pk: int, segment_id: int) -> HttpResponse:
+    """Say which language a line is in; "" gives it back to detection."""
+    assert request.user.is_authenticated  # login_required
+    story, segment = _segment(request, pk, segment_id)
+    chosen = request.POST.get("language", "").strip()
+    # The listed languages, the recording's, and the one the line already carries.
+    heard = transcripts.heard_language(segment.transcript)
+    known = {code for code, _ in LANGUAGES} | {segment.language, heard}
+    if chosen and chosen not in known:
+        return refused(
+            request,
+            story,
+            ReviewRefused(
+                f"Line {segment.index + 1}: “{chosen[:20]}” is not one of the listed languages. "
+                "Choose one from the list, or “Same as the recording”."
+            ),
+        )
+    try:
+        edits.line_language_set(segment=segment, language=chosen, actor=request.user)
+    except ReviewRefused as exc:
+        return refused(request, story, exc)
+    return answer(
+        request,
+        story,
+        f"Line {segment.index + 1}: language saved.",
         anchor=f"#segment-{segment.pk}",
     )
 
