@@ -14,6 +14,9 @@ from transcribe.formats import FORMATS, render
 
 class Command(BaseCommand):
     help = "Transcribe a local audio or video file and print the transcript."
+    # It reads a local file and touches neither the database nor the URLs; the system
+    # checks would import every view (and the search clients) for nothing.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help="audio or video file (mp3, m4a, wav, ogg, mp4, …)")
