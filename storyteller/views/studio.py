@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -19,6 +21,19 @@ from storyteller.views.review import answer, refused, review_page, wants_json
 def _segment(request: HttpRequest, pk: int, segment_id: int) -> tuple[Story, Segment]:
     story = own_story(request, pk)
     return story, get_object_or_404(Segment, pk=segment_id, transcript__story=story)
+
+
+def _line_saved(
+    request: HttpRequest, story: Story, segment: Segment, what: str, save: Callable[[], object]
+) -> HttpResponse:
+    """Run one line's change and answer with the line in view, or say why it was refused."""
+    try:
+        save()
+    except ReviewRefused as exc:
+        return refused(request, story, exc)
+    return answer(
+        request, story, f"Line {segment.index + 1}: {what} saved.", anchor=f"#segment-{segment.pk}"
+    )
 
 
 def _transcript(request: HttpRequest, pk: int) -> tuple[Story, Transcript]:
@@ -82,15 +97,13 @@ def line_speaker(request: HttpRequest, pk: int, segment_id: int) -> HttpResponse
         speaker = Speaker.objects.filter(pk=chosen, transcript__story=story).first()
         if speaker is None:
             return refused(request, story, ReviewRefused("Choose one of the listed speakers."))
-    try:
-        edits.transcript_line_speaker(segment=segment, speaker=speaker, actor=request.user)
-    except ReviewRefused as exc:
-        return refused(request, story, exc)
-    return answer(
+    actor = request.user
+    return _line_saved(
         request,
         story,
-        f"Line {segment.index + 1}: speaker saved.",
-        anchor=f"#segment-{segment.pk}",
+        segment,
+        "speaker",
+        lambda: edits.transcript_line_speaker(segment=segment, speaker=speaker, actor=actor),
     )
 
 
@@ -114,15 +127,13 @@ def line_language(request: HttpRequest, pk: int, segment_id: int) -> HttpRespons
                 "Choose one from the list, or “Same as the recording”."
             ),
         )
-    try:
-        edits.line_language_set(segment=segment, language=chosen, actor=request.user)
-    except ReviewRefused as exc:
-        return refused(request, story, exc)
-    return answer(
+    actor = request.user
+    return _line_saved(
         request,
         story,
-        f"Line {segment.index + 1}: language saved.",
-        anchor=f"#segment-{segment.pk}",
+        segment,
+        "language",
+        lambda: edits.line_language_set(segment=segment, language=chosen, actor=actor),
     )
 
 
