@@ -4,6 +4,7 @@
     python bench/search.py --sizes 10000 100000   # also 100k (long on 2 cores)
     python bench/search.py --with-100k            # the same as the line above
     python bench/search.py --meaning              # words only and hybrid, with vectors
+    python bench/search.py --meaning --quality    # and the judged questions' nDCG@10, recall@20
 
 For each corpus size it generates a synthetic archive (stories with timecoded transcript
 segments, themes with synonyms, co-production values, tags on excerpts, consent of every kind,
@@ -31,6 +32,11 @@ prefix SEARCH_INDEX_PREFIX (default `bench`) and are deleted at the end. A later
 same size reuses the corpus. With `--keep` the Elasticsearch index stays after the run, and a
 later `--keep` run of the same size searches it without indexing again (its indexing rate is
 then not measured): for trying query changes against 100k stories.
+
+With `--quality` it then asks the judged questions of bench/search_quality.py (themed, in plain
+words, paraphrased and in Spanish, over a seeded archive of judged stories) with words only,
+meaning only and both fused, on each backend, and prints nDCG@10 and recall@20 beside the
+timings. That archive is small and seeded afresh: it lives in a throwaway SQLite file.
 """
 
 from __future__ import annotations
@@ -41,6 +47,7 @@ import math
 import os
 import random
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -508,7 +515,14 @@ def main() -> int:
         action="store_true",
         help="Keep the Elasticsearch index; reuse one that holds this corpus (no indexing).",
     )
+    parser.add_argument(
+        "--quality",
+        action="store_true",
+        help="Then the judged questions: nDCG@10 and recall@20, words, meaning and both.",
+    )
     args = parser.parse_args()
+    # The judged archive is seeded afresh, so it never shares the corpus's database.
+    quality_env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     sizes = sorted(set(args.sizes + ([100_000] if args.with_100k else [])))
     where = configure()
 
@@ -560,6 +574,10 @@ def main() -> int:
     finally:
         if "elasticsearch" in args.backends and not args.keep:
             backend_named("elasticsearch").drop()
+    if args.quality:
+        print("\n== judged questions (bench/search_quality.py) ==", flush=True)
+        quality = [sys.executable, str(ROOT / "bench" / "search_quality.py")]
+        return subprocess.run(quality, env=quality_env, check=False).returncode
     return 0
 
 
