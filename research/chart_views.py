@@ -76,7 +76,7 @@ def charts_page(request: HttpRequest, audience: Audience) -> HttpResponse:
     chosen = request.GET.getlist("code")
     found = chart_data.research_charts(audience, filters, _excerpts_link(filters), chosen=chosen)
     query = urlencode([*filters.as_params(), *(("code", c) for c in chosen)])
-    visible = charts.chart_stories(audience, ChartFilters())
+    languages, years = charts.languages_and_years(audience, ChartFilters())
     return render(
         request,
         "research/charts.html",
@@ -91,10 +91,8 @@ def charts_page(request: HttpRequest, audience: Audience) -> HttpResponse:
             "collections": CollectionPage.objects.live()
             .order_by("title")
             .values_list("pk", "title"),
-            "languages": visible.order_by("language").values_list("language", flat=True).distinct(),
-            "years": sorted(
-                {d.year for d in visible.filter(told_on__isnull=False).dates("told_on", "year")}
-            ),
+            "languages": languages,
+            "years": years,
         },
     )
 

@@ -12,7 +12,8 @@ An excerpt is a tag with a time range (recordings) or a character range (written
 a tag without a range is on the whole story. Two tags co-occur when they are on the same story
 and their ranges overlap (share more than an instant or a boundary character).
 
-The labels (values, themes) are read with one query each; the counts with one.
+The labels (values, themes) are read with one query each; the counts with one, kept between
+visits until anything they count changes (`research.chart_cache`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import ExtractYear
 
 from coding.models import Tag, TagStatus
+from research.chart_cache import kept_until_changed
 from stories.models import CollectionStory, Story, Theme, Value
 from stories.visibility import Audience
 
@@ -82,6 +84,15 @@ def chart_stories(audience: Audience, filters: ChartFilters) -> QuerySet[Story]:
         chosen = CollectionStory.objects.filter(page_id__in=filters.collections)
         stories = stories.filter(pk__in=chosen.values("story_id"))
     return stories
+
+
+@kept_until_changed
+def languages_and_years(audience: Audience, filters: ChartFilters) -> tuple[list[str], list[int]]:
+    """The languages and the years told among the stories a chart counts, for its filters."""
+    stories = chart_stories(audience, filters)
+    languages = list(stories.order_by("language").values_list("language", flat=True).distinct())
+    told = stories.filter(told_on__isnull=False).dates("told_on", "year")
+    return languages, sorted({d.year for d in told})
 
 
 def counted_tags(audience: Audience, filters: ChartFilters) -> QuerySet[Tag]:
@@ -143,6 +154,7 @@ class Frequency:
     excerpts: int  # excerpt tags with the code
 
 
+@kept_until_changed
 def frequencies(audience: Audience, filters: ChartFilters) -> dict[str, Frequency]:
     """Code key -> stories and excerpts tagged with it (one query)."""
     rows = (
@@ -206,6 +218,7 @@ def _pairs_from(audience: Audience, filters: ChartFilters) -> tuple[str, list[An
     )
 
 
+@kept_until_changed
 def cooccurrence(
     audience: Audience, filters: ChartFilters, kind: str = "values"
 ) -> dict[tuple[str, str], Pair]:
@@ -298,6 +311,7 @@ def tag_ids(
 # --- over time --------------------------------------------------------------------------------
 
 
+@kept_until_changed
 def over_time(
     audience: Audience, filters: ChartFilters, keys: Iterable[str] = ()
 ) -> dict[tuple[str, int], Frequency]:
