@@ -84,3 +84,16 @@ def make_story(storyteller, project):
         return story
 
     return make
+
+
+@pytest.fixture
+def page_cache_on(settings, tmp_path):
+    """The page cache on, on files as in production (the tests' settings turn it off)."""
+    settings.ARCHIVE_PAGE_CACHE_SECONDS = 600
+    settings.CACHES = {
+        **settings.CACHES,
+        "pages": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path / "pages"),
+        },
+    }

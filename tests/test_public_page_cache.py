@@ -20,7 +20,7 @@ from stories import publication, services, transcripts
 from stories.models import CollectionStory, ConsentMethod, Segment, StoryKind
 from tests import public_site as site
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_on")]
 
 TITLE = "Marigolds on the allotment"
 SLUG = "marigolds-on-the-allotment"  # what the sitemap shows of it
@@ -29,18 +29,6 @@ SLUG = "marigolds-on-the-allotment"  # what the sitemap shows of it
 def shows_the_story(response) -> bool:
     page = response.content.decode()
     return TITLE in page or SLUG in page
-
-
-@pytest.fixture(autouse=True)
-def page_cache(settings, tmp_path):
-    settings.ARCHIVE_PAGE_CACHE_SECONDS = 600
-    settings.CACHES = {
-        **settings.CACHES,
-        "pages": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": str(tmp_path / "pages"),
-        },
-    }
 
 
 @pytest.fixture

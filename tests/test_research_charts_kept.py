@@ -20,22 +20,9 @@ from stories.models import ConsentMethod, ProjectMembership
 from stories.visibility import audience_for
 from tests.charts_helpers import coded_archive, tag
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_on")]
 
 ALL = ChartFilters()
-
-
-@pytest.fixture(autouse=True)
-def kept(settings, tmp_path):
-    """The page cache on, on files as in production (the tests' settings turn it off)."""
-    settings.ARCHIVE_PAGE_CACHE_SECONDS = 600
-    settings.CACHES = {
-        **settings.CACHES,
-        "pages": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": str(tmp_path / "pages"),
-        },
-    }
 
 
 @pytest.fixture
