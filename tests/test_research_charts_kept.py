@@ -31,6 +31,13 @@ def coded(make_story, contributor, django_capture_on_commit_callbacks):
         return coded_archive(make_story, contributor)
 
 
+def written_consent(story, storyteller, **choices) -> None:
+    """A new written consent for `story`, the archive kept, the rest as `choices` say."""
+    services.consent_record(
+        story=story, actor=storyteller, method=ConsentMethod.WRITTEN, archive=True, **choices
+    )
+
+
 def v1_stories(coded, audience) -> int:
     """How many stories the chart counts with value 1 for `audience`."""
     return charts.frequencies(audience, ALL)[f"value:{coded.v1.pk}"].stories
@@ -76,13 +83,7 @@ def test_a_new_tag_and_a_consent_narrowed_change_the_counts(
         audience, ALL, "values"
     )
     with django_capture_on_commit_callbacks(execute=True):
-        services.consent_record(
-            story=coded.unquoted,
-            actor=storyteller,
-            method=ConsentMethod.WRITTEN,
-            archive=True,
-            researchers=False,
-        )
+        written_consent(coded.unquoted, storyteller, researchers=False)
     assert v1_stories(coded, audience) == 1
 
 
@@ -90,11 +91,9 @@ def test_a_consent_that_ends_by_its_date_ends_the_kept_counts(
     coded, researcher, storyteller, monkeypatch, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        services.consent_record(
-            story=coded.open,
-            actor=storyteller,
-            method=ConsentMethod.WRITTEN,
-            archive=True,
+        written_consent(
+            coded.open,
+            storyteller,
             researchers=True,
             public=True,
             expires_at=timezone.now() + datetime.timedelta(hours=1),
@@ -106,7 +105,7 @@ def test_a_consent_that_ends_by_its_date_ends_the_kept_counts(
     assert v1_stories(coded, audience) == 1
 
 
-def test_no_viewer_gets_another_viewers_counts(coded, researcher, curator, contributor):
+def test_no_viewer_gets_another_viewers_counts(coded, researcher, curator):
     assert v1_stories(coded, audience_for(researcher)) == 2
     assert v1_stories(coded, audience_for(curator)) == 3  # the closed story too
     assert v1_stories(coded, audience_for(researcher)) == 2
